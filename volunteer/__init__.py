@@ -1,0 +1,63 @@
+"""Tongtong (通通在): volunteer matching for the 双报到 programme."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from volunteer import config as settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, handlers."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("VOLUNTEER_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_object(settings.Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_mapping(settings.from_environment())
+    else:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _settle_secret_key(app)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'volunteer.sqlite3'}"
+        )
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SESSION_COOKIE_NAME"] = "tongtong_session"
+
+    from volunteer import web
+    from volunteer.core import database
+
+    database.init_app(app)
+    web.init_app(app)
+    return app
+
+
+def _normalise_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def _settle_secret_key(app: Flask) -> None:
+    """Take SECRET_KEY from settings or ``instance/secret_key``; refuse to run without one."""
+    key = app.config.get("SECRET_KEY")
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key and key_file.exists():
+        key = key_file.read_text().strip()
+    if not key or key in settings.PLACEHOLDER_SECRETS:
+        raise RuntimeError(
+            "SECRET_KEY 未设置：请在环境变量 SECRET_KEY 或 instance/config.py 中设置一个随机长字符串"
+            "（`volunteer demo` 会为演示环境自动生成 instance/secret_key）。"
+        )
+    app.config["SECRET_KEY"] = key

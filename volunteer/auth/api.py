@@ -1,0 +1,135 @@
+"""Client API: tokens, the current user, passwords, staff accounts."""
+
+from flask import jsonify, request
+from flask_login import current_user
+from pydantic import BaseModel, Field
+
+from volunteer.auth import services
+from volunteer.auth.models import ROLE_SCOPE, STAFF_ROLES
+from volunteer.auth.permissions import shown_phone
+from volunteer.core.api import api_blueprint, doc, paginated, parse_body
+from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.errors import NotAuthenticated
+from volunteer.core.time import isoformat
+from volunteer.extensions import db
+
+bp = api_blueprint("auth_api", __name__)
+
+
+def serialise_user(user, viewer=None) -> dict:
+    """A user as the API shows it to ``viewer`` (phone masked unless allowed)."""
+    viewer = viewer if viewer is not None else current_user
+    return {
+        "id": user.id, "name": user.name, "phone": shown_phone(viewer, user),
+        "role": user.role, "role_label": user.role_label, "status": user.status,
+        "street_id": user.street_id, "community_id": user.community_id,
+        "grid_id": user.grid_id, "unit_id": user.unit_id, "branch_id": user.branch_id,
+        "skills": user.skill_tags, "industry": user.industry,
+        "reject_reason": user.reject_reason if viewer and viewer.id == user.id else None,
+        "created_at": isoformat(user.created_at),
+    }
+
+
+class TokenIn(BaseModel):
+    phone: str = Field(max_length=20)
+    password: str = Field(max_length=200)
+
+
+class PasswordIn(BaseModel):
+    old_password: str = Field(max_length=200)
+    new_password: str = Field(max_length=200)
+
+
+class StaffIn(BaseModel):
+    name: str = Field(min_length=1, max_length=30)
+    phone: str = Field(max_length=20)
+    password: str = Field(max_length=200)
+    role: str = Field(max_length=30)
+    email: str | None = Field(default=None, max_length=120)
+    street_id: int | None = None
+    community_id: int | None = None
+    grid_id: int | None = None
+    unit_id: int | None = None
+    branch_id: int | None = None
+
+
+def client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+@bp.post("/auth/token")
+@doc("用手机号和密码换取令牌", body=TokenIn, auth=False, errors=(401, 429))
+def create_token():
+    data = parse_body(TokenIn)
+    try:
+        user = services.authenticate(data.phone, data.password, client_ip())
+    except services.InvalidCredentials:
+        db.session.commit()  # keep the recorded failure for the throttle
+        raise
+    token, row = services.issue_api_token(user)
+    db.session.commit()
+    return jsonify({"token": token, "expires_at": isoformat(row.expires_at),
+                    "user": serialise_user(user, user)})
+
+
+@bp.delete("/auth/token")
+@doc("注销当前令牌")
+@login_required
+def revoke_token():
+    row = request.environ.get("volunteer.api_token")
+    if row is None:
+        raise NotAuthenticated("请使用令牌调用此接口")
+    services.revoke_api_token(row)
+    db.session.commit()
+    return jsonify({"ok": True})
+
+
+@bp.post("/auth/logout-all")
+@doc("退出所有设备：所有会话和令牌失效")
+@login_required
+def logout_all():
+    services.end_all_sessions(current_user)
+    db.session.commit()
+    return jsonify({"ok": True})
+
+
+@bp.post("/auth/password")
+@doc("修改密码（其他会话和令牌随之失效）", body=PasswordIn)
+@login_required
+def change_password():
+    data = parse_body(PasswordIn)
+    services.change_password(current_user, data.old_password, data.new_password)
+    db.session.commit()
+    return jsonify({"ok": True})
+
+
+@bp.get("/me")
+@doc("当前用户")
+@login_required
+def me():
+    return jsonify(serialise_user(current_user, current_user))
+
+
+@bp.post("/staff")
+@doc("创建工作人员账号（区委组织部）", body=StaffIn, status=201, errors=(403, 409))
+@roles_required("district_admin")
+def create_staff():
+    data = parse_body(StaffIn)
+    scope_id = None
+    if data.role in ROLE_SCOPE:
+        scope_id = getattr(data, ROLE_SCOPE[data.role])
+    user = services.create_staff(current_user, name=data.name, phone=data.phone,
+                                 password=data.password, role=data.role, scope_id=scope_id,
+                                 email=data.email)
+    db.session.commit()
+    return jsonify(serialise_user(user)), 201
+
+
+@bp.get("/staff")
+@doc("工作人员列表（区委组织部）", query={"role": "string", "q": "string", "page": "integer",
+                               "per_page": "integer"}, errors=(403,))
+@roles_required("district_admin")
+def list_staff():
+    role = request.args.get("role") or None
+    role = role if role in STAFF_ROLES else None
+    return paginated(services.list_staff_stmt(role, request.args.get("q")), serialise_user)

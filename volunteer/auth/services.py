@@ -1,0 +1,266 @@
+"""Passwords, login, sessions, API tokens and staff accounts."""
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select, update
+
+from volunteer.audit.services import record_action
+from volunteer.auth.models import ROLE_SCOPE, STAFF_ROLES, ApiToken, User
+from volunteer.auth.permissions import can_manage_staff
+from volunteer.core import throttle
+from volunteer.core.errors import (
+    Conflict,
+    DomainError,
+    NotAllowed,
+    NotFound,
+    TooManyAttempts,
+    ValidationFailed,
+)
+from volunteer.core.time import utcnow
+from volunteer.extensions import db
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+NAME_MAX = 30
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    status = 401
+    message = "手机号或密码不正确"
+
+
+class PhoneTaken(Conflict):
+    code = "phone_taken"
+    message = "该手机号已注册"
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["PASSWORD_TIME_COST"],
+                          memory_cost=cfg["PASSWORD_MEMORY_COST"],
+                          parallelism=cfg["PASSWORD_PARALLELISM"])
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``."""
+    return _hasher().hash(password)
+
+
+def check_phone(phone: str, field: str = "phone") -> str:
+    """A mainland mobile number, or ValidationFailed."""
+    phone = (phone or "").strip()
+    if not PHONE_RE.match(phone):
+        raise ValidationFailed(fields={field: "请输入 11 位手机号"})
+    return phone
+
+
+def check_name(name: str, field: str = "name") -> str:
+    """A person's name: 1–30 characters."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(fields={field: "必填"})
+    if len(name) > NAME_MAX:
+        raise ValidationFailed(fields={field: f"不能超过 {NAME_MAX} 个字符"})
+    return name
+
+
+def check_password(password: str, field: str = "password") -> str:
+    """8–128 characters, not only digits."""
+    if not password or len(password) < PASSWORD_MIN:
+        raise ValidationFailed(fields={field: f"密码至少 {PASSWORD_MIN} 位"})
+    if len(password) > PASSWORD_MAX:
+        raise ValidationFailed(fields={field: f"密码不能超过 {PASSWORD_MAX} 位"})
+    if password.isdigit():
+        raise ValidationFailed(fields={field: "密码不能全是数字，请加入字母或符号"})
+    return password
+
+
+def ensure_phone_free(phone: str) -> None:
+    """Raise PhoneTaken when an account already uses ``phone``."""
+    if db.session.scalar(select(User.id).where(User.phone == phone)) is not None:
+        raise PhoneTaken()
+
+
+def get_user_by_phone(phone: str) -> User | None:
+    return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def _window() -> timedelta:
+    return timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+
+
+def authenticate(phone: str, password: str, ip: str) -> User:
+    """Check a phone and password, throttled per phone and per IP; rehash stale hashes.
+
+    A failure is recorded before InvalidCredentials is raised: the caller commits it.
+    """
+    cfg = current_app.config
+    phone = (phone or "").strip()
+    if (throttle.count_events("login_phone", phone, _window()) >= cfg["LOGIN_MAX_FAILURES_PER_PHONE"]
+            or throttle.count_events("login_ip", ip, _window()) >= cfg["LOGIN_MAX_FAILURES_PER_IP"]):
+        raise TooManyAttempts("登录失败次数过多，请 15 分钟后再试")
+    user = get_user_by_phone(phone) if PHONE_RE.match(phone) else None
+    hasher = _hasher()
+    try:
+        if user is None or not user.active:
+            raise VerificationError()
+        hasher.verify(user.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        throttle.record_event("login_phone", phone[:128])
+        throttle.record_event("login_ip", ip[:128])
+        raise InvalidCredentials() from None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    throttle.clear_events("login_phone", phone)
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, old_password: str, new_password: str) -> None:
+    """Replace the password and end every other session and token."""
+    try:
+        _hasher().verify(user.password_hash, old_password or "")
+    except (VerificationError, InvalidHashError):
+        raise ValidationFailed(fields={"old_password": "原密码不正确"}) from None
+    check_password(new_password, "new_password")
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+
+
+def end_all_sessions(user: User) -> None:
+    """Log out everywhere: bump the session version and revoke every API token."""
+    user.session_version += 1
+    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
+                                              ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="api-token")
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_api_token(user: User) -> tuple[str, ApiToken]:
+    """A signed bearer token; the database keeps only a hash of its secret."""
+    secret = secrets.token_urlsafe(32)
+    ttl = timedelta(hours=current_app.config["API_TOKEN_TTL_HOURS"])
+    row = ApiToken(user_id=user.id, secret_hash=_digest(secret),
+                   session_version=user.session_version, expires_at=utcnow() + ttl)
+    db.session.add(row)
+    db.session.flush()
+    return _serializer().dumps([row.id, secret]), row
+
+
+def resolve_api_token(raw: str) -> ApiToken | None:
+    """The live token row for a bearer string, or None (bad signature, expired, revoked)."""
+    try:
+        token_id, secret = _serializer().loads(raw)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(token_id, int) or not isinstance(secret, str):
+        return None
+    row = db.session.get(ApiToken, token_id)
+    if row is None or not hmac.compare_digest(row.secret_hash, _digest(secret)):
+        return None
+    if row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    if not row.user.active or row.user.session_version != row.session_version:
+        return None
+    return row
+
+
+def revoke_api_token(row: ApiToken) -> None:
+    """Revoke one token."""
+    row.revoked_at = utcnow()
+
+
+def _resolve_scope(role: str, scope_id: int | None) -> dict:
+    """The scope columns for a staff role, denormalised upward (grid → community → street)."""
+    from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
+
+    column = ROLE_SCOPE[role]
+    if scope_id is None:
+        raise ValidationFailed(fields={column: "该角色必须指定所属范围"})
+    model = {"street_id": Street, "community_id": Community, "grid_id": Grid,
+             "branch_id": Branch, "unit_id": Unit}[column]
+    obj = db.session.get(model, scope_id)
+    if obj is None:
+        raise ValidationFailed(fields={column: "所选对象不存在"})
+    scope = {column: obj.id}
+    if column in ("grid_id", "branch_id"):
+        scope["community_id"] = obj.community_id
+        obj = obj.community
+    if column in ("grid_id", "branch_id", "community_id"):
+        scope["street_id"] = obj.street_id
+    return scope
+
+
+def create_staff(actor: User, *, name: str, phone: str, password: str, role: str,
+                 scope_id: int | None, email: str | None = None) -> User:
+    """A staff account created by the district admin, scoped to one organisation."""
+    if not can_manage_staff(actor):
+        raise NotAllowed()
+    if role not in STAFF_ROLES:
+        raise ValidationFailed(fields={"role": "角色无效"})
+    user = User(name=check_name(name), phone=check_phone(phone),
+                password_hash=hash_password(check_password(password)), role=role,
+                status="approved", email=(email or None), **_resolve_scope(role, scope_id))
+    ensure_phone_free(user.phone)
+    db.session.add(user)
+    db.session.flush()
+    record_action(actor, "create_staff", user, role=role)
+    return user
+
+
+def create_admin(*, name: str, phone: str, password: str) -> User:
+    """A district admin account (the CLI's create-admin)."""
+    user = User(name=check_name(name), phone=check_phone(phone),
+                password_hash=hash_password(check_password(password)),
+                role="district_admin", status="approved")
+    ensure_phone_free(user.phone)
+    db.session.add(user)
+    db.session.flush()
+    record_action(None, "create_admin", user)
+    return user
+
+
+def set_user_active(actor: User, user: User, active: bool) -> None:
+    """Disable or re-enable an account; disabling ends its sessions."""
+    if not can_manage_staff(actor):
+        raise NotAllowed()
+    if user.id == actor.id:
+        raise ValidationFailed("不能停用自己的账号")
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    record_action(actor, "enable_user" if active else "disable_user", user)
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("找不到该账号")
+    return user
+
+
+def list_staff_stmt(role: str | None = None, q: str | None = None):
+    """Staff accounts, newest first."""
+    stmt = select(User).where(User.role != "member").order_by(User.id.desc())
+    if role:
+        stmt = stmt.where(User.role == role)
+    if q:
+        stmt = stmt.where((User.name.contains(q)) | (User.phone.contains(q)))
+    return stmt

@@ -1,0 +1,171 @@
+"""Pages: landing, login, logout, password, staff accounts, audit log, language."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from volunteer.audit.models import AuditLog
+from volunteer.auth import services
+from volunteer.auth.forms import LoginForm, PasswordForm, StaffForm
+from volunteer.auth.models import ROLE_SCOPE, ROLES, STAFF_ROLES
+from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.errors import DomainError, ValidationFailed
+from volunteer.core.forms import apply_errors, page_of
+from volunteer.extensions import db
+from volunteer.orgs import services as orgs
+
+bp = Blueprint("auth", __name__)
+
+HOME_BY_ROLE = {
+    "member": "members.me",
+    "community_secretary": "members.list_members",
+    "grid_worker": "members.list_members",
+    "district_admin": "orgs.overview",
+}
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.home"))
+    return render_template("index.html")
+
+
+@bp.get("/home")
+@login_required
+def home():
+    endpoint = HOME_BY_ROLE.get(current_user.role)
+    if endpoint:
+        return redirect(url_for(endpoint))
+    return render_template("auth/home.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.phone.data, form.password.data,
+                                         request.remote_addr or "unknown")
+        except services.InvalidCredentials as error:
+            db.session.commit()  # keep the recorded failure for the throttle
+            form.password.errors.append(error.message)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            return render_template("auth/login.html", form=form), error.status
+        else:
+            db.session.commit()
+            session.permanent = True
+            login_user(user)
+            flash(f"欢迎，{user.name}", "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash("已退出登录", "info")
+    return redirect(url_for("auth.index"))
+
+
+@bp.post("/logout-all")
+@login_required
+def logout_all():
+    services.end_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("已在所有设备上退出登录", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.old_password.data, form.new_password.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user)  # this device stays logged in with the new version
+            flash("密码已修改，其他设备上的登录已失效", "success")
+            return redirect(url_for("auth.home"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.post("/locale/<code>")
+def set_locale(code: str):
+    if code in ("zh_CN", "en"):
+        session["locale"] = code
+    return redirect(_safe_next(request.form.get("next")) or url_for("auth.index"))
+
+
+def _scope_choices(role: str) -> list[tuple[int, str]]:
+    column = ROLE_SCOPE[role]
+    if column == "street_id":
+        return [(s.id, s.name) for s in orgs.list_all_streets()]
+    if column == "community_id":
+        return [(c.id, c.full_name) for c in orgs.list_all_communities()]
+    stmt = {"grid_id": orgs.list_grids_stmt(), "branch_id": orgs.list_branches_stmt(),
+            "unit_id": orgs.list_units_stmt()}[column]
+    rows = db.session.scalars(stmt.limit(5000))
+    if column == "unit_id":
+        return [(u.id, u.name) for u in rows]
+    return [(r.id, f"{r.community.name} · {r.name}") for r in rows]
+
+
+@bp.route("/admin/staff", methods=["GET", "POST"])
+@roles_required("district_admin")
+def staff():
+    form = StaffForm()
+    role = request.values.get("role") if request.values.get("role") in STAFF_ROLES else \
+        "community_secretary"
+    form.role.data = form.role.data or role
+    form.scope_id.choices = _scope_choices(form.role.data)
+    if form.validate_on_submit() and request.form.get("action") == "create":
+        try:
+            user = services.create_staff(current_user, name=form.name.data, phone=form.phone.data,
+                                         password=form.password.data, role=form.role.data,
+                                         scope_id=form.scope_id.data, email=form.email.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_errors(form, error, {ROLE_SCOPE[form.role.data]: "scope_id"})
+        except DomainError as error:
+            db.session.rollback()
+            form.phone.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"已创建{user.role_label}账号：{user.name}", "success")
+            return redirect(url_for("auth.staff"))
+    page = page_of(services.list_staff_stmt(None, request.args.get("q")))
+    return render_template("auth/staff.html", form=form, page=page, roles=ROLES)
+
+
+@bp.post("/admin/staff/<int:user_id>/active")
+@roles_required("district_admin")
+def toggle_staff(user_id: int):
+    user = services.get_user(user_id)
+    services.set_user_active(current_user, user, request.form.get("active") == "1")
+    db.session.commit()
+    flash(f"已{'启用' if user.active else '停用'}账号：{user.name}", "success")
+    return redirect(url_for("auth.staff"))
+
+
+@bp.get("/admin/audit")
+@roles_required("district_admin")
+def audit_log():
+    page = page_of(select(AuditLog).order_by(AuditLog.id.desc()), per_page=50)
+    return render_template("auth/audit.html", page=page)

@@ -1,0 +1,93 @@
+"""The ``volunteer`` command: the Flask CLI bound to the app factory, plus Tongtong's commands."""
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from volunteer import ROOT, create_app
+from volunteer.extensions import db
+
+
+def _instance_path() -> Path:
+    return Path(os.environ.get("VOLUNTEER_INSTANCE_PATH") or ROOT / "instance")
+
+
+def ensure_demo_secret() -> None:
+    """Write a random ``instance/secret_key`` once, unless a key is configured."""
+    if os.environ.get("SECRET_KEY"):
+        return
+    path = _instance_path() / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+
+
+def main() -> None:
+    """Entry point of the ``volunteer`` console script."""
+    if len(sys.argv) > 1 and sys.argv[1] == "demo":
+        ensure_demo_secret()
+    group = FlaskGroup(create_app=lambda: create_app(), help="通通在 Tongtong 管理命令")
+    group.main(prog_name="volunteer")
+
+
+@click.command("create-admin")
+@click.option("--phone", required=True, help="手机号（登录名）")
+@click.option("--name", required=True, help="姓名")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
+@with_appcontext
+def create_admin_command(phone: str, name: str, password_stdin: bool) -> None:
+    """Create a district admin (区委组织部) account."""
+    from volunteer.auth.services import create_admin
+    from volunteer.core.errors import DomainError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_admin(name=name, phone=phone, password=password)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        detail = "；".join(f"{k}: {v}" for k, v in error.fields.items())
+        raise click.ClickException(f"{error.message}{('：' + detail) if detail else ''}") from None
+    click.echo(f"已创建区委组织部管理员：{user.name}（{user.phone}）")
+
+
+@click.command("demo")
+@click.option("--port", default=5000, show_default=True, help="端口")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--no-serve", is_flag=True, help="只准备数据库和演示数据，不启动服务")
+@with_appcontext
+def demo_command(port: int, host: str, no_serve: bool) -> None:
+    """Upgrade the database, load the demo district once, and serve it."""
+    from flask_migrate import upgrade
+
+    from volunteer.demo import DEMO_PASSWORD, demo_accounts, load_demo
+
+    upgrade()
+    created = load_demo()
+    db.session.commit()
+    click.echo("演示数据已载入。" if created else "演示数据已存在，未重复载入。")
+    click.echo(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
+    for role, phone, name in demo_accounts():
+        click.echo(f"  {role:<14} {phone}  {name}")
+    if no_serve:
+        return
+    click.echo(f"\n打开 http://{host}:{port}/ （Ctrl+C 退出）")
+    from werkzeug.serving import run_simple
+
+    app: Flask = current_app._get_current_object()
+    run_simple(host, port, app, use_reloader=False, threaded=True)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the commands to the app's CLI."""
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(demo_command)

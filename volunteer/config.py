@@ -1,0 +1,88 @@
+"""Default settings: safe for development, no secrets.
+
+Order of precedence: these defaults, then ``instance/config.py``, then the environment
+(``DATABASE_URL``, ``SECRET_KEY``, ``TIMEZONE``, ``MAIL_*`` and ``VOLUNTEER_*``).
+"""
+
+import json
+import os
+from datetime import timedelta
+
+PLACEHOLDER_SECRETS = {"", "dev", "change-me", "secret"}
+
+
+class Defaults:
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None  # filled in by create_app: SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    TIMEZONE = "Asia/Shanghai"
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ["zh_CN", "en"]
+
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    WTF_CSRF_TIME_LIMIT = None
+    FORCE_HTTPS = False
+
+    API_TOKEN_TTL_HOURS = 24 * 30
+    LOGIN_MAX_FAILURES_PER_PHONE = 5
+    LOGIN_MAX_FAILURES_PER_IP = 30
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+
+    # argon2id parameters (argon2-cffi's RFC 9106 low-memory profile by default)
+    PASSWORD_TIME_COST = 3
+    PASSWORD_MEMORY_COST = 65536
+    PASSWORD_PARALLELISM = 4
+
+    PER_PAGE = 20
+    MAX_PER_PAGE = 100
+
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = False
+    MAIL_DEFAULT_SENDER = "通通在 <noreply@tongtong.local>"
+
+    REDIS_URL = None
+
+
+ENV_NAMES = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "TIMEZONE": "TIMEZONE",
+    "MAIL_SERVER": "MAIL_SERVER",
+    "MAIL_PORT": "MAIL_PORT",
+    "MAIL_USERNAME": "MAIL_USERNAME",
+    "MAIL_PASSWORD": "MAIL_PASSWORD",
+    "MAIL_USE_TLS": "MAIL_USE_TLS",
+    "MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
+    "REDIS_URL": "REDIS_URL",
+}
+
+
+def _coerce(raw: str):
+    """Read an environment value as JSON where it parses (numbers, booleans), else as text."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def from_environment(environ=os.environ) -> dict:
+    """Settings named in the environment, with ``VOLUNTEER_X`` setting ``X``."""
+    found = {}
+    for env_name, key in ENV_NAMES.items():
+        if environ.get(env_name):
+            found[key] = environ[env_name] if key != "MAIL_PORT" else int(environ[env_name])
+    for env_name, raw in environ.items():
+        if env_name.startswith("VOLUNTEER_") and len(env_name) > len("VOLUNTEER_"):
+            found[env_name.removeprefix("VOLUNTEER_")] = _coerce(raw)
+    if "MAIL_USE_TLS" in found and isinstance(found["MAIL_USE_TLS"], str):
+        found["MAIL_USE_TLS"] = found["MAIL_USE_TLS"].lower() in {"1", "true", "yes"}
+    return found

@@ -1,0 +1,1 @@
+"""Shared building blocks: base types, errors, JSON helpers, role checks, time."""

@@ -1,0 +1,144 @@
+"""JSON helpers for the client API: errors, body parsing, pagination, endpoint docs."""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Blueprint, current_app, jsonify, request
+from pydantic import BaseModel, ValidationError
+
+from volunteer.core.errors import DomainError, ValidationFailed
+from volunteer.extensions import csrf, db
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def api_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under /api/v1, exempt from the form CSRF check (see ``web.api_csrf``)."""
+    bp = Blueprint(name, import_name, url_prefix="/api/v1")
+    csrf.exempt(bp)
+    return bp
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    """The error body SPEC.md fixes, with its status."""
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return jsonify(body), status
+
+
+def domain_error_response(error: DomainError):
+    return error_response(error.status, error.code, error.message, error.fields)
+
+
+def doc(summary: str, *, body: type[BaseModel] | None = None, auth: bool = True,
+        status: int = 200, query: dict | None = None, errors: tuple = ()) -> Callable:
+    """Attach OpenAPI facts to an API view (read by ``core.openapi``)."""
+
+    def decorate(view):
+        view.api_doc = {"summary": summary, "body": body, "auth": auth, "status": status,
+                        "query": query or {}, "errors": errors}
+        return view
+
+    return decorate
+
+
+_MESSAGES = {
+    "missing": "必填",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "datetime_type": "应为带时区的 ISO 8601 时间，如 2026-11-26T09:00:00+08:00",
+    "datetime_parsing": "应为带时区的 ISO 8601 时间，如 2026-11-26T09:00:00+08:00",
+    "datetime_from_date_parsing": "应为带时区的 ISO 8601 时间，如 2026-11-26T09:00:00+08:00",
+    "timezone_aware": "时间需带时区，如 +08:00",
+    "date_type": "应为日期，如 2026-11-26",
+    "date_parsing": "应为日期，如 2026-11-26",
+    "date_from_datetime_parsing": "应为日期，如 2026-11-26",
+    "literal_error": "取值无效",
+    "enum": "取值无效",
+    "extra_forbidden": "不支持的字段",
+}
+
+
+def _message(err: dict) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"不能超过 {ctx.get('max_length')} 个字符"
+    if kind == "string_too_short":
+        return "不能为空" if ctx.get("min_length") == 1 else f"至少 {ctx.get('min_length')} 个字符"
+    if kind == "too_long":
+        return f"最多 {ctx.get('max_length')} 项"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"不能小于 {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"不能大于 {ctx.get('le', ctx.get('lt'))}"
+    if kind == "string_pattern_mismatch":
+        return "格式不正确"
+    if kind == "value_error":
+        return str(ctx.get("error", err.get("msg", "格式不正确")))
+    return _MESSAGES.get(kind, "格式不正确")
+
+
+def fields_from(error: ValidationError) -> dict:
+    """Pydantic errors as ``{field: Chinese message}``."""
+    fields: dict[str, str] = {}
+    for err in error.errors():
+        loc = [str(part) for part in err["loc"]]
+        name = loc[0] if loc else "body"
+        fields.setdefault(name, _message(err))
+    return fields
+
+
+def parse_body(model: type[M]) -> M:
+    """Read the JSON body into ``model``; malformed JSON or wrong shapes raise ValidationFailed."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raw = b"{}"
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as error:
+        if any(e["type"] == "json_invalid" for e in error.errors()):
+            raise ValidationFailed("请求体不是有效的 JSON", fields={"body": "无法解析"}) from None
+        if any(e["type"] == "model_type" or not e["loc"] for e in error.errors()):
+            raise ValidationFailed("请求体应为 JSON 对象", fields={"body": "应为对象"}) from None
+        raise ValidationFailed(fields=fields_from(error)) from None
+
+
+def query_int(name: str, default: int | None = None, *, minimum: int | None = None,
+              maximum: int | None = None) -> int | None:
+    """An integer query parameter, or ValidationFailed naming it."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed(fields={name: "应为整数"}) from None
+    if minimum is not None and value < minimum:
+        raise ValidationFailed(fields={name: f"不能小于 {minimum}"})
+    if maximum is not None and value > maximum:
+        raise ValidationFailed(fields={name: f"不能大于 {maximum}"})
+    return value
+
+
+def page_args() -> tuple[int, int]:
+    """``page`` and ``per_page`` from the query string, validated."""
+    page = query_int("page", 1, minimum=1, maximum=100000)
+    per_page = query_int("per_page", current_app.config["PER_PAGE"], minimum=1,
+                         maximum=current_app.config["MAX_PER_PAGE"])
+    return page, per_page
+
+
+def paginated(stmt, serialise: Callable, **extra):
+    """A paginated list body ``{items, page, per_page, total}`` for a select statement."""
+    page, per_page = page_args()
+    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False,
+                         max_per_page=current_app.config["MAX_PER_PAGE"])
+    return jsonify({"items": [serialise(item) for item in result.items], "page": page,
+                    "per_page": per_page, "total": result.total, **extra})

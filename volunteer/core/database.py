@@ -1,0 +1,62 @@
+"""Database wiring: SQLite pragmas and BEGIN IMMEDIATE, migrations, model registry."""
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from volunteer.extensions import db, migrate
+
+SQLITE_BUSY_TIMEOUT_MS = 15000
+
+
+def import_models() -> None:
+    """Import every feature's models so metadata (and Alembic) sees all tables."""
+    import volunteer.audit.models  # noqa: F401
+    import volunteer.auth.models  # noqa: F401
+    import volunteer.core.models  # noqa: F401
+    import volunteer.members.models  # noqa: F401
+    import volunteer.notifications.models  # noqa: F401
+    import volunteer.orgs.models  # noqa: F401
+
+
+def init_app(app: Flask) -> None:
+    """Bind SQLAlchemy and Flask-Migrate; tune SQLite connections."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("sqlite"):
+        options.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+    else:
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    import_models()
+    db.init_app(app)
+    from volunteer import ROOT
+
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    if uri.startswith("sqlite"):
+        with app.app_context():
+            _tune_sqlite(db.engine)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """Foreign keys on, WAL, a busy timeout, and writes that begin with BEGIN IMMEDIATE.
+
+    pysqlite on Python 3.11 opens no transaction before a SELECT, so a read-then-write
+    would race; SQLAlchemy's documented recipe hands transaction control to these hooks.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,174 @@
+"""The demo district, taken from the programme's own newspaper reports (shared/seed)."""
+
+import random
+
+from sqlalchemy import select
+
+from volunteer.auth.models import User
+from volunteer.auth.services import hash_password
+from volunteer.core.time import utcnow
+from volunteer.extensions import db
+from volunteer.members.models import MemberSkill
+from volunteer.notifications.services import notify
+from volunteer.orgs.models import Branch, Community, Grid, Street, Unit, UnitCommunity
+
+DEMO_PASSWORD = "Tongtong2026"
+
+STREETS = {
+    "唐闸镇街道": {"公园社区": ["公园一村网格", "公园二村网格", "红色工匠网格"]},
+    "虹桥街道": {"新西社区": ["虹桥北村网格", "虹桥新村网格"],
+                 "新东社区": ["春芽网格", "新东一网格"]},
+    "任港街道": {"大庆社区": ["万濠华府网格", "五一职工苑网格"]},
+    "新城桥街道": {"城南新村社区": ["城南一网格", "城南二网格"]},
+    "钟秀街道": {"校北村社区": ["正清路网格"]},
+}
+MICRO_GRIDS = {("新西社区", "虹桥北村网格"): ["虹桥北村56幢微网格"]}
+UNITS = [
+    ("南通市第二中学", "school"), ("南通市第二人民医院", "hospital"),
+    ("南通市市场监督管理局", "bureau"), ("南通市崇川区智慧城市运营管理有限公司", "enterprise"),
+    ("南通市公共交通集团有限公司", "enterprise"), ("崇川区农业农村和水利局", "bureau"),
+    ("南通市委老干部局", "bureau"), ("南通中远海运川崎船舶工程有限公司", "enterprise"),
+    ("春芽幼儿园", "school"), ("崇川区城市建设中心", "institution"),
+]
+CO_BUILDING = {"公园社区": UNITS[:5], "新西社区": UNITS[5:8], "大庆社区": UNITS[6:9]}
+BRANCHES = [
+    ("公园社区", "公园社区在职党员功能型党总支", "general"),
+    ("公园社区", "红色工匠网格志愿服务队党支部", "branch"),
+    ("大庆社区", "万濠华府功能型党支部", "branch"),
+    ("城南新村社区", "为民功能型党支部", "branch"),
+    ("新西社区", "虹桥北村功能型党支部", "branch"),
+]
+# (role, phone, name, scope: community / grid / street / branch / unit name)
+STAFF = [
+    ("district_admin", "13900000000", "崇川区委组织部", None),
+    ("community_secretary", "13900000001", "朱振华", "公园社区"),
+    ("community_secretary", "13900000002", "新西社区书记", "新西社区"),
+    ("community_secretary", "13900000003", "陆华雷", "新东社区"),
+    ("community_secretary", "13900000004", "大庆社区书记", "大庆社区"),
+    ("community_secretary", "13900000005", "城南新村社区书记", "城南新村社区"),
+    ("grid_worker", "13900000011", "公园一村网格员", "公园一村网格"),
+    ("grid_worker", "13900000012", "虹桥北村网格员", "虹桥北村网格"),
+    ("street_reviewer", "13900000021", "唐闸镇街道党工委", "唐闸镇街道"),
+    ("street_reviewer", "13900000022", "虹桥街道党工委", "虹桥街道"),
+    ("branch_secretary", "13900000031", "秦晓春", "万濠华府功能型党支部"),
+    ("branch_secretary", "13900000032", "冯罡", "为民功能型党支部"),
+    ("unit_contact", "13900000041", "第二中学党委", "南通市第二中学"),
+]
+# the members the articles name, with their units and communities
+NAMED_MEMBERS = [
+    ("顾丽", "南通市第二中学", "公园社区", ["education"]),
+    ("周荣祥", "南通市市场监督管理局", "公园社区", ["legal"]),
+    ("刘显国", "南通市第二人民医院", "公园社区", ["medical", "nursing"]),
+    ("杜瑞山", "崇川区农业农村和水利局", "新西社区", ["mediation", "psychology"]),
+    ("万娟", "南通市委老干部局", "大庆社区", ["driving"]),
+    ("李建清", "南通中远海运川崎船舶工程有限公司", "大庆社区", ["driving", "repair"]),
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国建华志强海燕红梅晓东文博宇轩子涵欣怡浩然雨萱俊杰佳怡思远"
+N_OTHER_MEMBERS = 54
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """(role, phone, name) of the documented demo accounts."""
+    accounts = [(role, phone, name) for role, phone, name, _ in STAFF]
+    accounts += [("member", "13800000001", "顾丽"), ("member", "13800000002", "周荣祥"),
+                 ("member(待审核)", "13800000053", "待审核党员")]
+    return accounts
+
+
+def load_demo() -> bool:
+    """Load the demo district once; False when it is already there."""
+    if db.session.scalar(select(Street.id).where(Street.name == "唐闸镇街道")) is not None:
+        return False
+    rng = random.Random(2022)
+    password_hash = hash_password(DEMO_PASSWORD)
+    communities: dict[str, Community] = {}
+    grids: dict[str, Grid] = {}
+    streets: dict[str, Street] = {}
+    for street_name, community_map in STREETS.items():
+        street = streets[street_name] = Street(name=street_name)
+        db.session.add(street)
+        for community_name, grid_names in community_map.items():
+            community = communities[community_name] = Community(name=community_name,
+                                                                street=street)
+            db.session.add(community)
+            for grid_name in grid_names:
+                grids[grid_name] = Grid(name=grid_name, community=community)
+                for micro in MICRO_GRIDS.get((community_name, grid_name), []):
+                    grids[micro] = Grid(name=micro, community=community, parent=grids[grid_name])
+    db.session.add_all(grids.values())
+    units = {name: Unit(name=name, kind=kind) for name, kind in UNITS}
+    db.session.add_all(units.values())
+    db.session.flush()
+    for community_name, unit_list in CO_BUILDING.items():
+        for unit_name, _kind in unit_list:
+            db.session.add(UnitCommunity(unit_id=units[unit_name].id,
+                                         community_id=communities[community_name].id))
+    branches = {}
+    for community_name, name, level in BRANCHES:
+        branches[name] = Branch(name=name, level=level, community=communities[community_name])
+    db.session.add_all(branches.values())
+    db.session.flush()
+    general = branches["公园社区在职党员功能型党总支"]
+    branches["红色工匠网格志愿服务队党支部"].parent_id = general.id
+
+    for role, phone, name, scope in STAFF:
+        user = User(role=role, phone=phone, name=name, password_hash=password_hash,
+                    status="approved")
+        if scope in communities:
+            user.community_id = communities[scope].id
+            user.street_id = communities[scope].street_id
+        elif scope in grids:
+            user.grid_id = grids[scope].id
+            user.community_id = grids[scope].community_id
+            user.street_id = grids[scope].community.street_id
+        elif scope in streets:
+            user.street_id = streets[scope].id
+        elif scope in branches:
+            user.branch_id = branches[scope].id
+            user.community_id = branches[scope].community_id
+            user.street_id = branches[scope].community.street_id
+        elif scope in units:
+            user.unit_id = units[scope].id
+        db.session.add(user)
+
+    people = list(NAMED_MEMBERS)
+    used = {name for name, *_ in people}
+    community_names = list(communities)
+    while len(people) < len(NAMED_MEMBERS) + N_OTHER_MEMBERS:
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", rng.choice(GIVEN)])
+        if name in used:
+            continue
+        used.add(name)
+        people.append((name, rng.choice(UNITS)[0], rng.choice(community_names),
+                       rng.sample(["medical", "nursing", "legal", "psychology", "education",
+                                   "repair", "driving", "it", "mediation", "cooking",
+                                   "photography", "sign_language"], rng.randint(0, 2))))
+    now = utcnow()
+    for index, (name, unit_name, community_name, skills) in enumerate(people, start=1):
+        community = communities[community_name]
+        community_grids = [g for g in grids.values() if g.community is community]
+        pending = index > len(people) - 8
+        member = User(role="member", phone=f"138{index:08d}", name=name,
+                      password_hash=password_hash,
+                      status="pending" if pending else "approved",
+                      unit_id=units[unit_name].id, community_id=community.id,
+                      street_id=community.street_id,
+                      grid_id=rng.choice(community_grids).id if community_grids else None,
+                      industry=rng.choice(["government", "education", "health",
+                                           "state_enterprise", "institution"]),
+                      reviewed_at=None if pending else now)
+        member.skills = [MemberSkill(tag=tag) for tag in skills]
+        if community_name == "大庆社区" and not pending:
+            member.branch_id = branches["万濠华府功能型党支部"].id
+        if community_name == "城南新村社区" and not pending:
+            member.branch_id = branches["为民功能型党支部"].id
+        db.session.add(member)
+        if index == len(people) - 7:
+            member.name = "待审核党员"
+    db.session.flush()
+    for member in db.session.scalars(select(User).where(User.role == "member",
+                                                        User.status == "approved")):
+        notify(member, "member_approved", "报到审核已通过",
+               f"欢迎加入{member.community.name}“双报到·通通在”在职党员队伍。", link="/me")
+    return True

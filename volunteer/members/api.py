@@ -1,0 +1,94 @@
+"""Client API: registration, approval, member listings."""
+
+from flask import jsonify, request
+from flask_login import current_user
+from pydantic import BaseModel, Field
+
+from volunteer.auth.api import serialise_user
+from volunteer.core.api import api_blueprint, doc, paginated, parse_body, query_int
+from volunteer.core.decorators import login_required, roles_required
+from volunteer.extensions import db
+from volunteer.members import services
+
+bp = api_blueprint("members_api", __name__)
+
+
+class RegisterIn(BaseModel):
+    name: str = Field(max_length=30)
+    phone: str = Field(max_length=20)
+    password: str = Field(max_length=200)
+    unit_id: int
+    community_id: int
+    grid_id: int | None = None
+    skills: list[str] | None = Field(default=None, max_length=20)
+    industry: str | None = Field(default=None, max_length=30)
+    email: str | None = Field(default=None, max_length=120)
+
+
+class RejectIn(BaseModel):
+    reason: str = Field(max_length=200)
+
+
+class ProfileIn(BaseModel):
+    skills: list[str] | None = Field(default=None, max_length=20)
+    industry: str | None = Field(default=None, max_length=30)
+    email: str | None = Field(default=None, max_length=120)
+    grid_id: int | None = None
+
+
+@bp.post("/members/register")
+@doc("报到：注册为在职党员（待社区审核）", body=RegisterIn, auth=False, status=201, errors=(409,))
+def register():
+    data = parse_body(RegisterIn)
+    member = services.register_member(**data.model_dump())
+    db.session.commit()
+    return jsonify(serialise_user(member, member)), 201
+
+
+@bp.get("/members")
+@doc("党员列表（按本人管辖范围）",
+     query={"status": "string", "q": "string", "community_id": "integer", "page": "integer",
+            "per_page": "integer"}, errors=(403,))
+@login_required
+def list_members():
+    status = request.args.get("status")
+    stmt = services.list_members_stmt(
+        current_user, status=status if status in ("pending", "approved", "rejected") else None,
+        q=request.args.get("q"), community_id=query_int("community_id"))
+    return paginated(stmt, serialise_user)
+
+
+@bp.get("/members/<int:member_id>")
+@doc("党员详情", errors=(403, 404))
+@login_required
+def get_member(member_id: int):
+    return jsonify(serialise_user(services.get_member(current_user, member_id)))
+
+
+@bp.post("/members/<int:member_id>/approve")
+@doc("审核通过（亮身份，党员居住社区的书记）", errors=(403, 404, 409))
+@roles_required("community_secretary")
+def approve(member_id: int):
+    member = services.approve_member(current_user, services.get_member(current_user, member_id))
+    db.session.commit()
+    return jsonify(serialise_user(member))
+
+
+@bp.post("/members/<int:member_id>/reject")
+@doc("审核不通过（须填写原因）", body=RejectIn, errors=(403, 404, 409))
+@roles_required("community_secretary")
+def reject(member_id: int):
+    member = services.get_member(current_user, member_id)
+    member = services.reject_member(current_user, member, parse_body(RejectIn).reason)
+    db.session.commit()
+    return jsonify(serialise_user(member))
+
+
+@bp.put("/me/profile")
+@doc("修改本人专长、行业、邮箱和网格", body=ProfileIn, errors=(403,))
+@roles_required("member")
+def update_profile():
+    data = parse_body(ProfileIn)
+    member = services.update_profile(current_user, **data.model_dump())
+    db.session.commit()
+    return jsonify(serialise_user(member, member))

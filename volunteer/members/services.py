@@ -1,0 +1,195 @@
+"""报到 registration, 亮身份 approval and rejection, member listings."""
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from volunteer.audit.services import record_action
+from volunteer.auth.models import User
+from volunteer.auth.services import (
+    PhoneTaken,
+    check_name,
+    check_password,
+    check_phone,
+    ensure_phone_free,
+    hash_password,
+)
+from volunteer.core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from volunteer.core.time import utcnow
+from volunteer.extensions import db
+from volunteer.members.models import INDUSTRIES, SKILLS, MemberSkill
+from volunteer.members.permissions import can_list_members, can_review_member, can_view_member
+from volunteer.notifications.services import notify
+from volunteer.orgs.models import Community, Grid, Street, Unit
+
+MAX_TAGS = 12
+TAG_MAX = 20
+REASON_MAX = 200
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def clean_skills(tags) -> list[str]:
+    """Suggested skill codes plus free tags: at most 12, each 1–20 characters, no duplicates."""
+    if tags is None:
+        return []
+    if isinstance(tags, str):
+        tags = re.split(r"[,，、\s]+", tags)
+    cleaned: list[str] = []
+    for tag in tags:
+        if not isinstance(tag, str):
+            raise ValidationFailed(fields={"skills": "每项应为文本"})
+        tag = tag.strip()
+        if not tag:
+            continue
+        # a Chinese label of a suggested skill counts as its code
+        tag = next((code for code, label in SKILLS.items() if label == tag), tag)
+        if len(tag) > TAG_MAX:
+            raise ValidationFailed(fields={"skills": f"每个标签不能超过 {TAG_MAX} 个字符"})
+        if tag not in cleaned:
+            cleaned.append(tag)
+    if len(cleaned) > MAX_TAGS:
+        raise ValidationFailed(fields={"skills": f"最多 {MAX_TAGS} 个标签"})
+    return cleaned
+
+
+def register_member(*, name: str, phone: str, password: str, unit_id: int, community_id: int,
+                    grid_id: int | None = None, skills=None, industry: str | None = None,
+                    email: str | None = None) -> User:
+    """报到: a pending member of a residential community, working at a unit."""
+    errors: dict[str, str] = {}
+    values: dict = {}
+    for field, check, raw in (("name", check_name, name), ("phone", check_phone, phone),
+                              ("password", check_password, password)):
+        try:
+            values[field] = check(raw, field)
+        except ValidationFailed as error:
+            errors.update(error.fields)
+    unit = db.session.get(Unit, unit_id) if isinstance(unit_id, int) else None
+    if unit is None:
+        errors["unit_id"] = "请选择工作单位"
+    community = db.session.get(Community, community_id) if isinstance(community_id, int) else None
+    if community is None:
+        errors["community_id"] = "请选择居住社区"
+    grid = None
+    if grid_id is not None:
+        grid = db.session.get(Grid, grid_id) if isinstance(grid_id, int) else None
+        if grid is None or (community is not None and grid.community_id != community.id):
+            errors["grid_id"] = "所选网格不属于该社区"
+    if industry and industry not in INDUSTRIES:
+        errors["industry"] = "行业无效"
+    if email and (len(email) > 120 or not EMAIL_RE.match(email)):
+        errors["email"] = "邮箱格式不正确"
+    try:
+        tags = clean_skills(skills)
+    except ValidationFailed as error:
+        errors.update(error.fields)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    ensure_phone_free(values["phone"])
+    member = User(name=values["name"], phone=values["phone"],
+                  password_hash=hash_password(values["password"]), role="member",
+                  status="pending", unit_id=unit.id, community_id=community.id,
+                  street_id=community.street_id, grid_id=grid.id if grid else None,
+                  industry=industry or None, email=email or None)
+    member.skills = [MemberSkill(tag=tag) for tag in tags]
+    try:
+        with db.session.begin_nested():
+            db.session.add(member)
+            db.session.flush()
+    except IntegrityError:
+        raise PhoneTaken() from None
+    return member
+
+
+def get_member(viewer, member_id: int) -> User:
+    """A member ``viewer`` may see: NotFound for unknown ids, NotAllowed outside the scope."""
+    member = db.session.get(User, member_id) if isinstance(member_id, int) else None
+    if member is None or member.role != "member":
+        raise NotFound("找不到该党员")
+    if not can_view_member(viewer, member):
+        raise NotAllowed()
+    return member
+
+
+def approve_member(actor, member: User) -> User:
+    """亮身份: the community secretary approves a pending (or earlier rejected) member."""
+    if not can_review_member(actor, member):
+        raise NotAllowed("只有党员居住社区的书记可以审核")
+    if member.status == "approved":
+        raise InvalidState("该党员已通过审核")
+    member.status = "approved"
+    member.reject_reason = None
+    member.reviewed_at = utcnow()
+    member.reviewed_by_id = actor.id
+    record_action(actor, "approve_member", member)
+    notify(member, "member_approved", "报到审核已通过",
+           f"您已在{member.community.name}完成报到，可以认领社区服务项目了。", link="/me")
+    return member
+
+
+def reject_member(actor, member: User, reason: str) -> User:
+    """The community secretary rejects a pending member, with a reason the member sees."""
+    if not can_review_member(actor, member):
+        raise NotAllowed("只有党员居住社区的书记可以审核")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(fields={"reason": "请填写不通过的原因"})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(fields={"reason": f"不能超过 {REASON_MAX} 个字符"})
+    if member.status != "pending":
+        raise InvalidState("只能审核待审核的报到")
+    member.status = "rejected"
+    member.reject_reason = reason
+    member.reviewed_at = utcnow()
+    member.reviewed_by_id = actor.id
+    record_action(actor, "reject_member", member, reason=reason)
+    notify(member, "member_rejected", "报到审核未通过", f"原因：{reason}", link="/me")
+    return member
+
+
+def update_profile(member: User, *, skills=None, industry: str | None = None,
+                   email: str | None = None, grid_id: int | None = None) -> User:
+    """A member edits their own expertise, industry, e-mail and grid."""
+    if industry and industry not in INDUSTRIES:
+        raise ValidationFailed(fields={"industry": "行业无效"})
+    if email and (len(email) > 120 or not EMAIL_RE.match(email)):
+        raise ValidationFailed(fields={"email": "邮箱格式不正确"})
+    if grid_id is not None:
+        grid = db.session.get(Grid, grid_id)
+        if grid is None or grid.community_id != member.community_id:
+            raise ValidationFailed(fields={"grid_id": "所选网格不属于您的社区"})
+    tags = clean_skills(skills)
+    member.skills = [MemberSkill(tag=tag) for tag in tags]
+    member.industry = industry or None
+    member.email = email or None
+    member.grid_id = grid_id
+    return member
+
+
+def list_members_stmt(viewer, *, status: str | None = None, q: str | None = None,
+                      community_id: int | None = None):
+    """The members ``viewer``'s scope holds, filtered; newest registration first."""
+    if not can_list_members(viewer):
+        raise NotAllowed()
+    stmt = select(User).where(User.role == "member").order_by(User.id.desc())
+    if viewer.role in ("community_secretary", "grid_worker"):
+        stmt = stmt.where(User.community_id == viewer.community_id)
+    elif viewer.role == "street_reviewer":
+        stmt = stmt.join(Community, User.community_id == Community.id).join(Street).where(
+            Street.id == viewer.street_id)
+    elif viewer.role == "branch_secretary":
+        stmt = stmt.where(User.branch_id == viewer.branch_id)
+    elif viewer.role == "unit_contact":
+        stmt = stmt.where(User.unit_id == viewer.unit_id)
+    if community_id:
+        stmt = stmt.where(User.community_id == community_id)
+    if status:
+        stmt = stmt.where(User.status == status)
+    if q:
+        # only those who may see whole phones may search by phone
+        if viewer.role in ("district_admin", "community_secretary", "grid_worker"):
+            stmt = stmt.where(User.name.contains(q) | User.phone.contains(q))
+        else:
+            stmt = stmt.where(User.name.contains(q))
+    return stmt

@@ -1,0 +1,126 @@
+"""Pages: registration (报到), the approval queue (亮身份), member details, my profile."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.errors import DomainError, ValidationFailed
+from volunteer.core.forms import apply_errors, page_of
+from volunteer.extensions import db
+from volunteer.members import services
+from volunteer.members.forms import ApproveForm, ProfileFields, RegisterForm, RejectForm
+from volunteer.members.models import INDUSTRIES, SKILLS
+from volunteer.members.permissions import can_review_member
+from volunteer.orgs import services as orgs
+
+bp = Blueprint("members", __name__)
+STAFF = ("district_admin", "street_reviewer", "community_secretary", "grid_worker",
+         "branch_secretary", "unit_contact")
+
+
+def _grid_choices(community_id: int | None) -> list:
+    grids = db.session.scalars(orgs.list_grids_stmt(community_id)) if community_id else []
+    return [("", "暂不选择")] + [(g.id, g.name) for g in grids]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    communities = orgs.list_all_communities()
+    form.community_id.choices = [("", "请选择")] + [(c.id, c.full_name) for c in communities]
+    form.grid_id.choices = _grid_choices(form.community_id.data)
+    if form.validate_on_submit():
+        unit = orgs.find_unit_by_name(form.unit_name.data)
+        try:
+            services.register_member(
+                name=form.name.data, phone=form.phone.data, password=form.password.data,
+                unit_id=unit.id if unit else None, community_id=form.community_id.data,
+                grid_id=form.grid_id.data, skills=form.all_tags(),
+                industry=form.industry.data or None, email=form.email.data or None)
+        except DomainError as error:
+            db.session.rollback()
+            if not isinstance(error, ValidationFailed):
+                error = ValidationFailed(fields={"phone": error.message})
+            apply_errors(form, error, {"unit_id": "unit_name"})
+        else:
+            db.session.commit()
+            flash("报到已提交，请等待社区书记审核。审核结果会发到您的消息中心。", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("members/register.html", form=form)
+
+
+@bp.get("/members")
+@roles_required(*STAFF)
+def list_members():
+    status = request.args.get("status", "pending")
+    status = status if status in ("pending", "approved", "rejected", "all") else "pending"
+    stmt = services.list_members_stmt(current_user, status=None if status == "all" else status,
+                                      q=request.args.get("q") or None)
+    return render_template("members/list.html", page=page_of(stmt), status=status,
+                           can_review=current_user.role == "community_secretary")
+
+
+@bp.get("/members/<int:member_id>")
+@roles_required(*STAFF)
+def detail(member_id: int):
+    member = services.get_member(current_user, member_id)
+    return render_template("members/detail.html", member=member, reject_form=RejectForm(),
+                           approve_form=ApproveForm(),
+                           can_review=can_review_member(current_user, member))
+
+
+@bp.post("/members/<int:member_id>/approve")
+@roles_required("community_secretary")
+def approve(member_id: int):
+    form = ApproveForm()
+    member = services.get_member(current_user, member_id)
+    if form.validate_on_submit():
+        services.approve_member(current_user, member)
+        db.session.commit()
+        flash(f"已通过 {member.name} 的报到", "success")
+    return redirect(request.form.get("next") or url_for("members.list_members"))
+
+
+@bp.post("/members/<int:member_id>/reject")
+@roles_required("community_secretary")
+def reject(member_id: int):
+    form = RejectForm()
+    member = services.get_member(current_user, member_id)
+    if not form.validate_on_submit():
+        flash("请填写不通过的原因（不超过 200 字）", "danger")
+        return redirect(url_for("members.detail", member_id=member.id))
+    services.reject_member(current_user, member, form.reason.data)
+    db.session.commit()
+    flash(f"已退回 {member.name} 的报到", "success")
+    return redirect(url_for("members.list_members"))
+
+
+@bp.get("/me")
+@login_required
+def me():
+    return render_template("members/me.html", user=current_user, skills=SKILLS,
+                           industries=INDUSTRIES)
+
+
+@bp.route("/me/profile", methods=["GET", "POST"])
+@roles_required("member")
+def profile():
+    form = ProfileFields(obj=current_user)
+    form.grid_id.choices = _grid_choices(current_user.community_id)
+    if request.method == "GET":
+        tags = current_user.skill_tags
+        form.skills.data = [t for t in tags if t in SKILLS]
+        form.extra_tags.data = "，".join(t for t in tags if t not in SKILLS)
+    elif form.validate_on_submit():
+        try:
+            services.update_profile(current_user, skills=form.all_tags(),
+                                    industry=form.industry.data or None,
+                                    email=form.email.data or None, grid_id=form.grid_id.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash("资料已保存", "success")
+            return redirect(url_for("members.me"))
+    return render_template("members/profile.html", form=form)

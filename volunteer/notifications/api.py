@@ -1,0 +1,46 @@
+"""Client API: the inbox."""
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from volunteer.core.api import api_blueprint, doc, paginated
+from volunteer.core.decorators import login_required
+from volunteer.core.time import isoformat
+from volunteer.extensions import db
+from volunteer.notifications import services
+
+bp = api_blueprint("notifications_api", __name__)
+
+
+def serialise_notification(row) -> dict:
+    return {"id": row.id, "kind": row.kind, "title": row.title, "body": row.body,
+            "link": row.link, "created_at": isoformat(row.created_at),
+            "read_at": isoformat(row.read_at)}
+
+
+@bp.get("/me/notifications")
+@doc("我的消息", query={"unread": "boolean", "page": "integer", "per_page": "integer"})
+@login_required
+def list_notifications():
+    unread = request.args.get("unread") in ("1", "true")
+    return paginated(services.list_notifications_stmt(current_user, unread),
+                     serialise_notification, unread=services.count_unread(current_user))
+
+
+@bp.post("/me/notifications/<int:notification_id>/read")
+@doc("标记已读", errors=(403, 404))
+@login_required
+def mark_read(notification_id: int):
+    row = services.get_notification(current_user, notification_id)
+    services.mark_read(current_user, row)
+    db.session.commit()
+    return jsonify(serialise_notification(row))
+
+
+@bp.post("/me/notifications/read-all")
+@doc("全部标记已读")
+@login_required
+def mark_all_read():
+    services.mark_all_read(current_user)
+    db.session.commit()
+    return jsonify({"unread": 0})

@@ -1,0 +1,1 @@
+"""Organisation: streets, communities, grids, units (and their co-building), branches."""

@@ -1,0 +1,208 @@
+"""Creating, editing and listing streets, communities, grids, units and branches."""
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from volunteer.audit.services import record_action
+from volunteer.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from volunteer.extensions import db
+from volunteer.orgs.models import (
+    BRANCH_LEVELS,
+    UNIT_KINDS,
+    Branch,
+    Community,
+    Grid,
+    Street,
+    Unit,
+    UnitCommunity,
+)
+from volunteer.orgs.permissions import can_manage_orgs
+
+NAME_LIMITS = {Street: 60, Community: 60, Grid: 60, Unit: 80, Branch: 80}
+
+
+class NameTaken(Conflict):
+    code = "name_taken"
+    message = "名称已存在"
+
+
+def _require_admin(actor) -> None:
+    if not can_manage_orgs(actor):
+        raise NotAllowed()
+
+
+def _clean_name(model, name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(fields={"name": "必填"})
+    if len(name) > NAME_LIMITS[model]:
+        raise ValidationFailed(fields={"name": f"不能超过 {NAME_LIMITS[model]} 个字符"})
+    return name
+
+
+def get_or_404(model, obj_id, field: str | None = None):
+    """Load an organisation object; unknown ids are NotFound (or a field error when named)."""
+    obj = db.session.get(model, obj_id) if isinstance(obj_id, int) else None
+    if obj is None:
+        if field:
+            raise ValidationFailed(fields={field: "所选对象不存在"})
+        raise NotFound()
+    return obj
+
+
+def _save(actor, obj, action: str, **detail):
+    """Flush ``obj`` in a savepoint so a duplicate name is a clean 409."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+            db.session.flush()
+    except IntegrityError:
+        raise NameTaken() from None
+    record_action(actor, action, obj, name=obj.name, **detail)
+    return obj
+
+
+def create_street(actor, name: str) -> Street:
+    """A new street."""
+    _require_admin(actor)
+    return _save(actor, Street(name=_clean_name(Street, name)), "create_street")
+
+
+def create_community(actor, name: str, street_id: int) -> Community:
+    """A new community in a street."""
+    _require_admin(actor)
+    street = get_or_404(Street, street_id, "street_id")
+    return _save(actor, Community(name=_clean_name(Community, name), street_id=street.id),
+                 "create_community")
+
+
+def create_grid(actor, name: str, community_id: int, parent_id: int | None = None) -> Grid:
+    """A new grid, or a micro-grid when it has a parent grid of the same community."""
+    _require_admin(actor)
+    community = get_or_404(Community, community_id, "community_id")
+    if parent_id is not None:
+        parent = get_or_404(Grid, parent_id, "parent_id")
+        if parent.community_id != community.id:
+            raise ValidationFailed(fields={"parent_id": "上级网格不属于该社区"})
+    return _save(actor, Grid(name=_clean_name(Grid, name), community_id=community.id,
+                             parent_id=parent_id), "create_grid")
+
+
+def create_unit(actor, name: str, kind: str = "other") -> Unit:
+    """A new work unit."""
+    _require_admin(actor)
+    if kind not in UNIT_KINDS:
+        raise ValidationFailed(fields={"kind": "单位类型无效"})
+    return _save(actor, Unit(name=_clean_name(Unit, name), kind=kind), "create_unit")
+
+
+def create_branch(actor, name: str, community_id: int, level: str = "branch",
+                  parent_id: int | None = None) -> Branch:
+    """A new functional party organisation (总支 / 支部 / 小组) inside a community."""
+    _require_admin(actor)
+    community = get_or_404(Community, community_id, "community_id")
+    if level not in BRANCH_LEVELS:
+        raise ValidationFailed(fields={"level": "层级无效"})
+    if parent_id is not None:
+        parent = get_or_404(Branch, parent_id, "parent_id")
+        if parent.community_id != community.id:
+            raise ValidationFailed(fields={"parent_id": "上级组织不属于该社区"})
+    return _save(actor, Branch(name=_clean_name(Branch, name), community_id=community.id,
+                               level=level, parent_id=parent_id), "create_branch")
+
+
+def rename(actor, obj, name: str):
+    """Rename any organisation object."""
+    _require_admin(actor)
+    old = obj.name
+    obj.name = _clean_name(type(obj), name)
+    return _save(actor, obj, "rename", old=old)
+
+
+def update_unit(actor, unit: Unit, name: str, kind: str) -> Unit:
+    """Rename a unit and change its kind."""
+    if kind not in UNIT_KINDS:
+        raise ValidationFailed(fields={"kind": "单位类型无效"})
+    unit.kind = kind
+    return rename(actor, unit, name)
+
+
+def link_unit_community(actor, unit: Unit, community: Community) -> UnitCommunity:
+    """单位报到: record that a unit co-builds with a community (idempotent)."""
+    _require_admin(actor)
+    link = db.session.get(UnitCommunity, (unit.id, community.id))
+    if link is None:
+        link = UnitCommunity(unit_id=unit.id, community_id=community.id)
+        db.session.add(link)
+        db.session.flush()
+        record_action(actor, "link_unit_community", unit, community_id=community.id)
+    return link
+
+
+def unlink_unit_community(actor, unit: Unit, community: Community) -> None:
+    """Remove a co-building link."""
+    _require_admin(actor)
+    link = db.session.get(UnitCommunity, (unit.id, community.id))
+    if link is not None:
+        db.session.delete(link)
+        record_action(actor, "unlink_unit_community", unit, community_id=community.id)
+
+
+def list_streets_stmt(q: str | None = None):
+    stmt = select(Street).order_by(Street.id)
+    return stmt.where(Street.name.contains(q)) if q else stmt
+
+
+def list_communities_stmt(street_id: int | None = None, q: str | None = None):
+    stmt = select(Community).order_by(Community.street_id, Community.id)
+    if street_id:
+        stmt = stmt.where(Community.street_id == street_id)
+    return stmt.where(Community.name.contains(q)) if q else stmt
+
+
+def list_grids_stmt(community_id: int | None = None, q: str | None = None):
+    stmt = select(Grid).order_by(Grid.community_id, Grid.id)
+    if community_id:
+        stmt = stmt.where(Grid.community_id == community_id)
+    return stmt.where(Grid.name.contains(q)) if q else stmt
+
+
+def list_units_stmt(q: str | None = None, community_id: int | None = None):
+    stmt = select(Unit).order_by(Unit.id)
+    if community_id:
+        stmt = stmt.join(UnitCommunity).where(UnitCommunity.community_id == community_id)
+    return stmt.where(Unit.name.contains(q)) if q else stmt
+
+
+def list_branches_stmt(community_id: int | None = None, q: str | None = None):
+    stmt = select(Branch).order_by(Branch.community_id, Branch.id)
+    if community_id:
+        stmt = stmt.where(Branch.community_id == community_id)
+    return stmt.where(Branch.name.contains(q)) if q else stmt
+
+
+def list_all_communities() -> list[Community]:
+    """Every community with its street, for pickers (200 at district scale)."""
+    stmt = select(Community).join(Street).order_by(Street.id, Community.id)
+    return list(db.session.scalars(stmt))
+
+
+def list_all_streets() -> list[Street]:
+    return list(db.session.scalars(select(Street).order_by(Street.id)))
+
+
+def find_unit_by_name(name: str) -> Unit | None:
+    return db.session.scalar(select(Unit).where(Unit.name == (name or "").strip()))
+
+
+def count_orgs() -> dict:
+    """How many of each organisation object exist."""
+    return {m.__tablename__: db.session.scalar(select(func.count()).select_from(m))
+            for m in (Street, Community, Grid, Unit, Branch)}
+
+
+def list_unit_communities(unit: Unit) -> list[Community]:
+    """The communities a unit co-builds with."""
+    stmt = select(Community).join(UnitCommunity, UnitCommunity.community_id == Community.id) \
+        .where(UnitCommunity.unit_id == unit.id).order_by(Community.id)
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,136 @@
+"""Pages for the district admin: streets, communities, grids, units and branches."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from volunteer.core.decorators import roles_required
+from volunteer.core.errors import DomainError, ValidationFailed
+from volunteer.core.forms import apply_errors, page_of
+from volunteer.extensions import db
+from volunteer.orgs import services
+from volunteer.orgs.forms import BranchForm, CommunityForm, GridForm, LinkForm, NameForm, UnitForm
+from volunteer.orgs.models import UNIT_KINDS, Branch, Community, Grid, Street, Unit
+
+bp = Blueprint("orgs", __name__, url_prefix="/admin")
+
+KINDS = {
+    "streets": {"model": Street, "label": "街道", "form": NameForm},
+    "communities": {"model": Community, "label": "社区", "form": CommunityForm},
+    "grids": {"model": Grid, "label": "网格", "form": GridForm},
+    "units": {"model": Unit, "label": "单位", "form": UnitForm},
+    "branches": {"model": Branch, "label": "功能型党组织", "form": BranchForm},
+}
+
+
+def _fill_choices(form) -> None:
+    communities = [(c.id, c.full_name) for c in services.list_all_communities()]
+    if hasattr(form, "street_id"):
+        form.street_id.choices = [(s.id, s.name) for s in services.list_all_streets()]
+    if hasattr(form, "community_id"):
+        form.community_id.choices = communities
+    if hasattr(form, "parent_id"):
+        community_id = form.community_id.data or request.args.get("community_id", type=int)
+        grids = db.session.scalars(services.list_grids_stmt(community_id)) if community_id else []
+        form.parent_id.choices = [("", "（无，普通网格）")] + [(g.id, g.name) for g in grids]
+
+
+def _create(kind: str, form):
+    if kind == "streets":
+        return services.create_street(current_user, form.name.data)
+    if kind == "communities":
+        return services.create_community(current_user, form.name.data, form.street_id.data)
+    if kind == "grids":
+        return services.create_grid(current_user, form.name.data, form.community_id.data,
+                                    form.parent_id.data)
+    if kind == "units":
+        return services.create_unit(current_user, form.name.data, form.kind.data)
+    return services.create_branch(current_user, form.name.data, form.community_id.data,
+                                  form.level.data)
+
+
+def _list_stmt(kind: str):
+    q = request.args.get("q") or None
+    community_id = request.args.get("community_id", type=int)
+    if kind == "streets":
+        return services.list_streets_stmt(q)
+    if kind == "communities":
+        return services.list_communities_stmt(request.args.get("street_id", type=int), q)
+    if kind == "grids":
+        return services.list_grids_stmt(community_id, q)
+    if kind == "units":
+        return services.list_units_stmt(q, community_id)
+    return services.list_branches_stmt(community_id, q)
+
+
+@bp.get("/")
+@roles_required("district_admin")
+def overview():
+    return render_template("orgs/overview.html", counts=services.count_orgs(), kinds=KINDS)
+
+
+@bp.route("/<any(streets, communities, grids, units, branches):kind>", methods=["GET", "POST"])
+@roles_required("district_admin")
+def list_objects(kind: str):
+    spec = KINDS[kind]
+    form = spec["form"]()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            obj = _create(kind, form)
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        except DomainError as error:
+            db.session.rollback()
+            form.name.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"已新建{spec['label']}：{obj.name}", "success")
+            return redirect(url_for("orgs.list_objects", kind=kind))
+    return render_template("orgs/list.html", kind=kind, spec=spec, form=form,
+                           page=page_of(_list_stmt(kind)), kinds=KINDS, unit_kinds=UNIT_KINDS)
+
+
+@bp.route("/<any(streets, communities, grids, units, branches):kind>/<int:obj_id>",
+          methods=["GET", "POST"])
+@roles_required("district_admin")
+def edit_object(kind: str, obj_id: int):
+    spec = KINDS[kind]
+    obj = db.session.get(spec["model"], obj_id) or abort(404)
+    form = (UnitForm if kind == "units" else NameForm)(obj=obj)
+    link_form = LinkForm(prefix="link")
+    link_form.community_id.choices = [(c.id, c.full_name) for c in services.list_all_communities()]
+    if form.validate_on_submit() and request.form.get("action") == "rename":
+        try:
+            if kind == "units":
+                services.update_unit(current_user, obj, form.name.data, form.kind.data)
+            else:
+                services.rename(current_user, obj, form.name.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.name.errors.append(error.fields.get("name", error.message))
+        else:
+            db.session.commit()
+            flash("已保存", "success")
+            return redirect(url_for("orgs.edit_object", kind=kind, obj_id=obj_id))
+    links = services.list_unit_communities(obj) if kind == "units" else []
+    return render_template("orgs/edit.html", kind=kind, spec=spec, obj=obj, form=form,
+                           link_form=link_form, links=links, kinds=KINDS)
+
+
+@bp.post("/units/<int:unit_id>/links")
+@roles_required("district_admin")
+def link_unit(unit_id: int):
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    community = db.session.get(Community, request.form.get("link-community_id", type=int) or 0)
+    if community is None:
+        flash("请选择社区", "danger")
+    elif request.form.get("action") == "unlink":
+        services.unlink_unit_community(current_user, unit, community)
+        db.session.commit()
+        flash(f"已解除与{community.name}的共建", "success")
+    else:
+        services.link_unit_community(current_user, unit, community)
+        db.session.commit()
+        flash(f"已登记与{community.name}共建", "success")
+    return redirect(url_for("orgs.edit_object", kind="units", obj_id=unit.id))

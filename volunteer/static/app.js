@@ -1,0 +1,57 @@
+// 通通在: small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  // confirm before destructive or irreversible actions
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  });
+  // reload a page when a select that changes the form's shape changes (e.g. staff role)
+  document.querySelectorAll("select[data-reload]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      var url = new URL(window.location.href);
+      url.searchParams.set(select.getAttribute("data-reload"), select.value);
+      window.location.href = url.toString();
+    });
+  });
+  // the grid picker follows the community picker
+  var community = document.querySelector("select[data-grids-for]");
+  if (community) {
+    var gridSelect = document.getElementById(community.getAttribute("data-grids-for"));
+    community.addEventListener("change", function () {
+      gridSelect.innerHTML = '<option value="">暂不选择</option>';
+      if (!community.value) { return; }
+      fetch("/api/v1/grids?per_page=100&community_id=" + encodeURIComponent(community.value))
+        .then(function (r) { return r.json(); })
+        .then(function (body) {
+          (body.items || []).forEach(function (grid) {
+            var option = document.createElement("option");
+            option.value = grid.id; option.textContent = grid.name;
+            gridSelect.appendChild(option);
+          });
+        });
+    });
+  }
+  // the unit field suggests units as one types
+  var unitInput = document.querySelector("input[data-unit-search]");
+  if (unitInput) {
+    var list = document.getElementById(unitInput.getAttribute("list"));
+    var timer = null;
+    unitInput.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = unitInput.value.trim();
+      if (!q) { return; }
+      timer = setTimeout(function () {
+        fetch("/api/v1/units?per_page=20&q=" + encodeURIComponent(q))
+          .then(function (r) { return r.json(); })
+          .then(function (body) {
+            list.innerHTML = "";
+            (body.items || []).forEach(function (unit) {
+              var option = document.createElement("option");
+              option.value = unit.name; list.appendChild(option);
+            });
+          });
+      }, 200);
+    });
+  }
+})();

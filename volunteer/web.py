@@ -1,0 +1,191 @@
+"""Wiring of the web layer: extensions, login, locale, security headers, handlers, blueprints."""
+
+from pathlib import Path
+
+from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from volunteer.core.api import domain_error_response, error_response
+from volunteer.core.errors import DomainError
+from volunteer.core.time import format_local
+from volunteer.extensions import babel, csrf, db, login_manager, talisman
+
+HTTP_MESSAGES = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "您无权进行此操作",
+    404: "找不到该页面或对象",
+    405: "不支持该请求方法",
+    413: "提交的内容过大",
+    429: "请求过于频繁，请稍后再试",
+    500: "服务器内部错误，请稍后再试",
+}
+HTTP_CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 413: "payload_too_large", 429: "too_many_requests",
+              500: "server_error"}
+
+CSP = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "style-src": "'self'",
+    "script-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "object-src": "'none'",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Bind the web extensions and register every blueprint, handler and command."""
+    from volunteer.translations import compile_catalogs
+
+    compile_catalogs(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(app.instance_path) / "translations"))
+    csrf.init_app(app)
+    talisman.init_app(
+        app, force_https=app.config["FORCE_HTTPS"], content_security_policy=CSP,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True, frame_options="DENY", strict_transport_security=False,
+        referrer_policy="same-origin")
+    _init_login(app)
+    _register_blueprints(app)
+    _register_handlers(app)
+    _register_template_helpers(app)
+    from volunteer.cli import register_commands
+
+    register_commands(app)
+
+
+def select_locale() -> str:
+    """The locale chosen in the session (language switch), else Simplified Chinese."""
+    chosen = session.get("locale")
+    if chosen in ("zh_CN", "en"):
+        return chosen
+    return "zh_CN"
+
+
+def _init_login(app: Flask) -> None:
+    from volunteer.auth.models import User
+    from volunteer.auth.services import resolve_api_token
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            uid, version = (int(part) for part in user_id.split(":"))
+        except ValueError:
+            return None
+        user = db.session.get(User, uid)
+        if user is None or not user.active or user.session_version != version:
+            return None
+        return user
+
+    @login_manager.request_loader
+    def load_from_bearer(req):
+        header = req.headers.get("Authorization", "")
+        if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+            return None
+        row = resolve_api_token(header.removeprefix("Bearer ").strip())
+        if row is None:
+            return None
+        req.environ["volunteer.api_token"] = row
+        return row.user
+
+    @app.before_request
+    def api_csrf():
+        # pages calling the API with their session cookie must send X-CSRFToken;
+        # bearer-token calls carry no ambient authority and are exempt
+        if (request.path.startswith("/api/") and request.method not in ("GET", "HEAD", "OPTIONS")
+                and not request.headers.get("Authorization", "").startswith("Bearer ")
+                and "_user_id" in session):
+            csrf.protect()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from volunteer.auth import api as auth_api
+    from volunteer.auth import views as auth_views
+    from volunteer.core import openapi
+    from volunteer.members import api as members_api
+    from volunteer.members import views as members_views
+    from volunteer.notifications import api as notifications_api
+    from volunteer.notifications import views as notifications_views
+    from volunteer.orgs import api as orgs_api
+    from volunteer.orgs import views as orgs_views
+
+    for module in (auth_views, orgs_views, members_views, notifications_views):
+        app.register_blueprint(module.bp)
+    for module in (auth_api, orgs_api, members_api, notifications_api, openapi):
+        app.register_blueprint(module.bp)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def on_domain_error(error: DomainError):
+        db.session.rollback()
+        if _wants_json():
+            return domain_error_response(error)
+        return render_template("error.html", status=error.status, message=error.message), \
+            error.status
+
+    @app.errorhandler(CSRFError)
+    def on_csrf_error(error: CSRFError):
+        if _wants_json():
+            return error_response(400, "csrf_failed", "页面已过期或缺少 CSRF 令牌，请刷新后重试")
+        flash("页面已过期，请重新提交", "warning")
+        return redirect(request.referrer or url_for("auth.index"))
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(error: HTTPException):
+        status = error.code or 500
+        message = HTTP_MESSAGES.get(status, error.description or "请求有误")
+        if _wants_json():
+            response, status = error_response(status, HTTP_CODES.get(status, "error"), message)
+            if status == 405 and getattr(error, "valid_methods", None):
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response, status
+        return render_template("error.html", status=status, message=message), status
+
+    @app.errorhandler(Exception)
+    def on_unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if _wants_json():
+            return error_response(500, "server_error", HTTP_MESSAGES[500])
+        return render_template("error.html", status=500, message=HTTP_MESSAGES[500]), 500
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from volunteer.auth.models import ROLES
+    from volunteer.auth.permissions import shown_phone
+    from volunteer.members.models import skill_label
+    from volunteer.notifications.services import count_unread
+
+    app.jinja_env.filters["local"] = format_local
+    app.jinja_env.filters["skill"] = skill_label
+
+    @app.template_global()
+    def page_url(number: int) -> str:
+        args = request.args.to_dict()
+        args["page"] = number
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    @app.context_processor
+    def inject():
+        unread = 0
+        if current_user.is_authenticated:
+            unread = count_unread(current_user)
+        return {"ROLES": ROLES, "unread_count": unread, "shown_phone": shown_phone,
+                "current_locale": select_locale()}

@@ -57,7 +57,8 @@ def _settle_secret_key(app: Flask) -> None:
         key = key_file.read_text().strip()
     if not key or key in settings.PLACEHOLDER_SECRETS:
         raise RuntimeError(
-            "SECRET_KEY 未设置：请在环境变量 SECRET_KEY 或 instance/config.py 中设置一个随机长字符串"
+            "SECRET_KEY 未设置：请在环境变量 SECRET_KEY 或 instance/config.py 中"
+            "设置一个随机长字符串"
             "（`volunteer demo` 会为演示环境自动生成 instance/secret_key）。"
         )
     app.config["SECRET_KEY"] = key

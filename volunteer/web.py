@@ -104,7 +104,8 @@ def _init_login(app: Flask) -> None:
     def api_csrf():
         # pages calling the API with their session cookie must send X-CSRFToken;
         # bearer-token calls carry no ambient authority and are exempt
-        if (request.path.startswith("/api/") and request.method not in ("GET", "HEAD", "OPTIONS")
+        if (app.config.get("WTF_CSRF_ENABLED", True) and request.path.startswith("/api/")
+                and request.method not in ("GET", "HEAD", "OPTIONS")
                 and not request.headers.get("Authorization", "").startswith("Bearer ")
                 and "_user_id" in session):
             csrf.protect()

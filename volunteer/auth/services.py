@@ -106,8 +106,10 @@ def authenticate(phone: str, password: str, ip: str) -> User:
     """
     cfg = current_app.config
     phone = (phone or "").strip()
-    if (throttle.count_events("login_phone", phone, _window()) >= cfg["LOGIN_MAX_FAILURES_PER_PHONE"]
-            or throttle.count_events("login_ip", ip, _window()) >= cfg["LOGIN_MAX_FAILURES_PER_IP"]):
+    phone_failures = throttle.count_events("login_phone", phone, _window())
+    ip_failures = throttle.count_events("login_ip", ip, _window())
+    if (phone_failures >= cfg["LOGIN_MAX_FAILURES_PER_PHONE"]
+            or ip_failures >= cfg["LOGIN_MAX_FAILURES_PER_IP"]):
         raise TooManyAttempts("登录失败次数过多，请 15 分钟后再试")
     user = get_user_by_phone(phone) if PHONE_RE.match(phone) else None
     hasher = _hasher()

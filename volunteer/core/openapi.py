@@ -21,7 +21,7 @@ STATUS_TEXT = {400: "输入有误", 401: "未登录或令牌无效", 403: "无�
 def _path_of(rule) -> tuple[str, list[dict]]:
     params = []
     path = rule.rule
-    for match in re.finditer(r"<(?:(\w+):)?(\w+)>", rule.rule):
+    for match in re.finditer(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", rule.rule):
         kind, name = match.group(1), match.group(2)
         params.append({"name": name, "in": "path", "required": True,
                        "schema": {"type": "integer" if kind == "int" else "string"}})
@@ -67,7 +67,8 @@ def build_document() -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "通通在 Tongtong API", "version": "1",
-                 "description": "在职党员双报到志愿服务平台的客户端接口。时间为带时区的 ISO 8601。"},
+                 "description": "在职党员双报到志愿服务平台的客户端接口。"
+                                "时间为带时区的 ISO 8601。"},
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
         "components": {"schemas": schemas, "securitySchemes": {

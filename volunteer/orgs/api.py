@@ -158,11 +158,11 @@ def list_branches():
     return paginated(stmt, serialise_branch)
 
 
-RENAMEABLE = {"streets": (Street, serialise_street), "communities": (Community, serialise_community),
+RENAMEABLE = {"streets": (Street, serialise_street),
+              "communities": (Community, serialise_community),
               "grids": (Grid, serialise_grid), "branches": (Branch, serialise_branch)}
 
 
-@bp.patch("/<any(streets, communities, grids, branches):kind>/<int:obj_id>")
 @doc("重命名街道、社区、网格或党组织", body=NameIn, errors=(403, 404, 409))
 @roles_required("district_admin")
 def rename(kind: str, obj_id: int):
@@ -170,6 +170,11 @@ def rename(kind: str, obj_id: int):
     obj = services.rename(current_user, services.get_or_404(model, obj_id), parse_body(NameIn).name)
     db.session.commit()
     return jsonify(serialise(obj))
+
+
+for _kind in RENAMEABLE:
+    bp.add_url_rule(f"/{_kind}/<int:obj_id>", endpoint=f"rename_{_kind}", view_func=rename,
+                    methods=["PATCH"], defaults={"kind": _kind})
 
 
 @bp.patch("/units/<int:unit_id>")

@@ -1,0 +1,91 @@
+"""Security baseline: headers, cookies, CSRF, secret key, login throttling on the web."""
+
+import pytest
+
+from tests.conftest import PASSWORD, IsolatedClient, make_config
+from volunteer import create_app
+
+
+@pytest.fixture
+def csrf_app(app, db_url, tmp_path):
+    """A second app on the same database with CSRF on, as in production."""
+    second = create_app(make_config(db_url, str(tmp_path), WTF_CSRF_ENABLED=True))
+    second.test_client_class = IsolatedClient
+    return second
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+
+
+def test_session_cookie_flags(client, make_member):
+    member = make_member()
+    response = client.post("/login", data={"phone": member.phone, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_forms_require_csrf(csrf_app, make_member):
+    member = make_member()
+    client = csrf_app.test_client()
+    response = client.post("/login", data={"phone": member.phone, "password": PASSWORD})
+    assert response.status_code == 302 and "/login" not in response.headers.get("Location", "x")
+    assert client.get("/inbox").status_code == 302  # not logged in: the post was refused
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    ok = client.post("/login", data={"phone": member.phone, "password": PASSWORD,
+                                     "csrf_token": token})
+    assert ok.status_code == 302
+    assert client.get("/inbox").status_code == 200
+
+
+def test_page_json_calls_need_the_csrf_header(csrf_app, make_member):
+    member = make_member()
+    client = csrf_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/login", data={"phone": member.phone, "password": PASSWORD, "csrf_token": token})
+    refused = client.post("/api/v1/me/notifications/read-all")
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "csrf_failed"
+    allowed = client.post("/api/v1/me/notifications/read-all", headers={"X-CSRFToken": token})
+    assert allowed.status_code == 200
+
+
+def test_bearer_calls_are_exempt_from_csrf(csrf_app, make_member, token_for):
+    member = make_member()
+    client = csrf_app.test_client()
+    response = client.post("/api/v1/me/notifications/read-all", headers=token_for(member))
+    assert response.status_code == 200
+    token = client.post("/api/v1/auth/token", json={"phone": member.phone, "password": PASSWORD})
+    assert token.status_code == 200  # logging in needs no CSRF token: no ambient authority
+
+
+def test_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("VOLUNTEER_INSTANCE_PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with pytest.raises(RuntimeError):
+        create_app({"SECRET_KEY": "dev", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    (tmp_path / "secret_key").write_text("a" * 64)
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["SECRET_KEY"] == "a" * 64
+
+
+def test_web_login_failure_message_and_throttle(client, make_member):
+    member = make_member()
+    wrong = client.post("/login", data={"phone": member.phone, "password": "nope-nope"})
+    assert wrong.status_code == 200 and "手机号或密码不正确" in wrong.get_data(as_text=True)
+    for _ in range(5):
+        client.post("/login", data={"phone": member.phone, "password": "nope-nope"})
+    blocked = client.post("/login", data={"phone": member.phone, "password": PASSWORD})
+    assert blocked.status_code == 429 and "15 分钟" in blocked.get_data(as_text=True)
+
+
+def test_open_redirect_is_refused(client, make_member):
+    member = make_member()
+    response = client.post("/login?next=//evil.example/x",
+                           data={"phone": member.phone, "password": PASSWORD})
+    assert response.headers["Location"] in ("/home", "http://localhost/home")

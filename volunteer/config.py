@@ -51,6 +51,12 @@ class Defaults:
 
     REDIS_URL = None
 
+    # tasks: cancel cutoff before start, check-in/out window, rotation of the on-site QR code
+    TASK_CANCEL_CUTOFF_HOURS = 2
+    TASK_CHECKIN_EARLY_MINUTES = 30
+    TASK_CHECKOUT_LATE_MINUTES = 120
+    TASK_QR_ROTATE_SECONDS = 180
+
 
 ENV_NAMES = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",

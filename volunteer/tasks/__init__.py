@@ -1,0 +1,1 @@
+"""服务项目: posting tasks, race-free claiming, waitlists, check-in/out and confirmed hours."""

@@ -38,6 +38,18 @@ def test_tour(new_page, login_as, shoot, demo, viewport):
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
         shoot(page, f"tour-{name}")
 
+    login_as(page, SECRETARY, DEMO_PASSWORD)
+    expect(page.get_by_role("row")).not_to_have_count(0)
+    shoot(page, "tour-secretary-queue")
+    page.goto(f"/members/{demo}")
+    expect(page.get_by_role("button", name="通过报到")).to_be_visible()
+    shoot(page, "tour-secretary-detail")
+    page.get_by_role("button", name="通过报到").click()
+    expect(page.get_by_role("alert")).to_contain_text("的报到")
+    page.goto("/inbox")
+    shoot(page, "tour-secretary-inbox")
+    page.get_by_role("button", name="退出").click()
+
     login_as(page, ADMIN, DEMO_PASSWORD)
     for path, name, heading in [("/admin/", "admin-overview", "组织架构"),
                                 ("/admin/streets", "admin-streets", "街道"),
@@ -46,21 +58,12 @@ def test_tour(new_page, login_as, shoot, demo, viewport):
                                 ("/admin/units", "admin-units", "单位"),
                                 ("/admin/branches", "admin-branches", "功能型党组织"),
                                 ("/admin/staff", "admin-staff", "工作人员账号"),
+                                ("/admin/staff?role=grid_worker", "admin-new-staff", "工作人员"),
                                 ("/admin/audit", "admin-audit", "操作日志"),
                                 ("/members?status=all", "admin-members", "党员报到")]:
         page.goto(path)
         expect(page.get_by_role("heading", name=heading).first).to_be_visible()
         shoot(page, f"tour-{name}")
-    page.get_by_role("button", name="退出").click()
-
-    login_as(page, SECRETARY, DEMO_PASSWORD)
-    expect(page.get_by_role("row")).not_to_have_count(0)
-    shoot(page, "tour-secretary-queue")
-    page.goto(f"/members/{demo}")
-    expect(page.get_by_role("button", name="通过报到")).to_be_visible()
-    shoot(page, "tour-secretary-detail")
-    page.goto("/inbox")
-    shoot(page, "tour-secretary-inbox")
     page.get_by_role("button", name="退出").click()
 
     login_as(page, MEMBER, DEMO_PASSWORD)

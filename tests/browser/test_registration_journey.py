@@ -110,9 +110,9 @@ def test_secretary_rejects_with_reason_member_sees_it(new_page, shoot, login_as,
     secretary = new_page({"width": 1280, "height": 860})
     login_as(secretary, district["secretary_phone"], PASSWORD)
     secretary.locator("tr", has_text="周荣祥").get_by_role("link", name="退回").click()
-    # an empty reason is refused
+    # an empty reason is refused, with the error next to the field
     secretary.get_by_role("button", name="退回").click()
-    expect(secretary.get_by_role("alert")).to_contain_text("请填写不通过的原因")
+    expect(secretary.locator(".field.has-error")).to_contain_text("请填写原因")
     secretary.get_by_label("不通过原因").fill("居住地址不在本社区，请向实际居住的社区报到")
     shoot(secretary, "07-reject")
     secretary.get_by_role("button", name="退回").click()

@@ -60,13 +60,16 @@ def list_members():
                            can_review=current_user.role == "community_secretary")
 
 
+def _detail_page(member, reject_form=None):
+    return render_template("members/detail.html", member=member,
+                           reject_form=reject_form or RejectForm(), approve_form=ApproveForm(),
+                           can_review=can_review_member(current_user, member))
+
+
 @bp.get("/members/<int:member_id>")
 @roles_required(*STAFF)
 def detail(member_id: int):
-    member = services.get_member(current_user, member_id)
-    return render_template("members/detail.html", member=member, reject_form=RejectForm(),
-                           approve_form=ApproveForm(),
-                           can_review=can_review_member(current_user, member))
+    return _detail_page(services.get_member(current_user, member_id))
 
 
 @bp.post("/members/<int:member_id>/approve")
@@ -87,8 +90,7 @@ def reject(member_id: int):
     form = RejectForm()
     member = services.get_member(current_user, member_id)
     if not form.validate_on_submit():
-        flash("请填写不通过的原因（不超过 200 字）", "danger")
-        return redirect(url_for("members.detail", member_id=member.id))
+        return _detail_page(member, form)
     services.reject_member(current_user, member, form.reason.data)
     db.session.commit()
     flash(f"已退回 {member.name} 的报到", "success")

@@ -513,8 +513,8 @@ def claim_task(member, task: Task, now: datetime | None = None) -> Claim:
     _check_member(member, task)
     if _closed(task, now):
         raise TaskClosed()
-    if task.slots_taken >= task.slots:
-        raise TaskFull()  # a read says "full" safely; only the UPDATE may say "won"
+    if task.slots_taken >= task.slots:  # a read may say "full" safely; only the UPDATE says "won"
+        raise AlreadyClaimed() if get_live_claim(member, task) else TaskFull()
     _lock_member(member.id)
     if get_live_claim(member, task) is not None:
         raise AlreadyClaimed()

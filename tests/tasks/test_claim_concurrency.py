@@ -1,0 +1,91 @@
+"""Concurrency on PostgreSQL: many members press "claim" at once; one member presses twice."""
+
+import threading
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from volunteer.extensions import db
+from volunteer.tasks.models import Claim, Task
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(db_url):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("concurrency tests need PostgreSQL (set TEST_DATABASE_URL)")
+
+
+def fire(app, requests: list[tuple[str, str, dict]]) -> list[tuple[int, str | None]]:
+    """Send every request from its own thread and client, all released at once."""
+    barrier = threading.Barrier(len(requests))
+    results: list = [None] * len(requests)
+
+    def run(index: int, method: str, path: str, headers: dict) -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = client.open(path, method=method, headers=headers)
+        body = response.get_json() or {}
+        results[index] = (response.status_code, (body.get("error") or {}).get("code"))
+
+    threads = [threading.Thread(target=run, args=(i, *request))
+               for i, request in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def live_claims(task_id: int) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(Claim).where(
+        Claim.task_id == task_id, Claim.status == "claimed"))
+
+
+def test_fifty_members_on_five_slots(app, make_task, make_member, community, token_for):
+    task = make_task(slots=5)
+    headers = [token_for(make_member(community=community)) for _ in range(50)]
+    results = fire(app, [("POST", f"/api/v1/tasks/{task.id}/claim", h) for h in headers])
+    tally = Counter(results)
+    assert tally[(201, None)] == 5, tally
+    assert tally[(409, "task_full")] == 45, tally
+    assert live_claims(task.id) == 5
+    assert db.session.get(Task, task.id).slots_taken == 5
+
+
+def test_same_member_twice_at_once_gets_one_claim(app, make_task, member, token_for):
+    task = make_task(slots=5)
+    headers = token_for(member)
+    results = fire(app, [("POST", f"/api/v1/tasks/{task.id}/claim", headers)] * 8)
+    tally = Counter(results)
+    assert tally[(201, None)] == 1, tally
+    assert tally[(409, "already_claimed")] == 7, tally
+    assert live_claims(task.id) == 1
+    assert db.session.get(Task, task.id).slots_taken == 1
+
+
+def test_same_member_on_overlapping_tasks_at_once(app, make_task, member, token_for):
+    tasks = [make_task(starts_in=24, hours=3), make_task(starts_in=25, hours=3)]
+    headers = token_for(member)
+    results = fire(app, [("POST", f"/api/v1/tasks/{t.id}/claim", headers) for t in tasks] * 3)
+    tally = Counter(results)
+    assert tally[(201, None)] == 1, tally
+    assert sum(live_claims(t.id) for t in tasks) == 1
+
+
+def test_cancel_and_claim_race_keeps_the_count(app, make_task, make_member, community,
+                                              token_for, claim_for):
+    task = make_task(slots=3)
+    holders = [make_member(community=community) for _ in range(3)]
+    for holder in holders:
+        claim_for(holder, task)
+    newcomers = [token_for(make_member(community=community)) for _ in range(10)]
+    requests = [("DELETE", f"/api/v1/tasks/{task.id}/claim", token_for(h)) for h in holders]
+    requests += [("POST", f"/api/v1/tasks/{task.id}/claim", h) for h in newcomers]
+    fire(app, requests)
+    db.session.expire_all()
+    taken = db.session.get(Task, task.id).slots_taken
+    assert taken == live_claims(task.id) <= 3

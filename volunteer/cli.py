@@ -1,5 +1,6 @@
 """The ``volunteer`` command: the Flask CLI bound to the app factory, plus Tongtong's commands."""
 
+import logging
 import os
 import secrets
 import sys
@@ -10,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from volunteer import ROOT, create_app
+from volunteer.core.time import format_local
 from volunteer.extensions import db
 
 
@@ -83,11 +85,85 @@ def demo_command(port: int, host: str, no_serve: bool) -> None:
     click.echo(f"\n打开 http://{host}:{port}/ （Ctrl+C 退出）")
     from werkzeug.serving import run_simple
 
+    from volunteer.scheduler import build_scheduler, catch_up
+
     app: Flask = current_app._get_current_object()
-    run_simple(host, port, app, use_reloader=False, threaded=True)
+    scheduler = build_scheduler(app, background=True)
+    catch_up(app)
+    scheduler.start()
+    try:
+        run_simple(host, port, app, use_reloader=False, threaded=True)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduler in the foreground (one process only; catches up missed reports)."""
+    from volunteer.scheduler import build_scheduler, catch_up
+
+    app: Flask = current_app._get_current_object()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    scheduler = build_scheduler(app)
+    catch_up(app)
+    click.echo("调度器已启动（Ctrl+C 退出）：" + "，".join(job.id for job in scheduler.get_jobs()))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("调度器已停止")
+
+
+@click.group("reports")
+def reports_group() -> None:
+    """一月一提醒、一季一通报、半年一总结."""
+
+
+@reports_group.command("run")
+@click.argument("kind", type=click.Choice(["monthly-reminder", "quarterly-bulletin",
+                                           "half-year-summary"]))
+@click.option("--period", required=True, help="2026-10 / 2026Q3 / 2026H1")
+@with_appcontext
+def reports_run_command(kind: str, period: str) -> None:
+    """Run one report for one period by hand; a period already sent sends nothing twice."""
+    from volunteer.core.errors import DomainError
+    from volunteer.reports.runner import run_report, send_due_emails
+    from volunteer.reports.services import parse_report_period
+
+    try:
+        parsed = parse_report_period(kind, period)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    result = run_report(kind, parsed, trigger="manual")
+    if result["skipped"]:
+        click.echo(f"{kind} {parsed.key} 已发送过（{result['recipients']} 位接收人），未重复发送。")
+    else:
+        click.echo(f"{kind} {parsed.key}：新发送 {result['new']} 份，"
+                   f"共 {result['recipients']} 份。")
+    mail = send_due_emails()
+    db.session.commit()
+    if mail["sent"] or mail["failed"]:
+        click.echo(f"邮件：发送 {mail['sent']} 封，失败待重试 {mail['failed']} 封。")
+
+
+@reports_group.command("list")
+@with_appcontext
+def reports_list_command() -> None:
+    """List past report runs with their recipient counts."""
+    from sqlalchemy import select
+
+    from volunteer.reports.models import ReportRun
+
+    runs = db.session.scalars(select(ReportRun).order_by(ReportRun.started_at.desc()).limit(100))
+    click.echo(f"{'类别':<20}{'期间':<10}{'状态':<8}{'接收人':>8}  开始时间")
+    for run in runs:
+        click.echo(f"{run.kind:<20}{run.period:<10}{run.status:<8}{run.recipients:>8}  "
+                   f"{format_local(run.started_at)}")
 
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(reports_group)

@@ -50,6 +50,7 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "通通在 <noreply@tongtong.local>"
 
     REDIS_URL = None
+    PUBLIC_URL = "http://127.0.0.1:5000"  # links in e-mails
 
     # tasks: cancel cutoff before start, check-in/out window, rotation of the on-site QR code
     TASK_CANCEL_CUTOFF_HOURS = 2

@@ -17,6 +17,7 @@ def import_models() -> None:
     import volunteer.members.models  # noqa: F401
     import volunteer.notifications.models  # noqa: F401
     import volunteer.orgs.models  # noqa: F401
+    import volunteer.reports.models  # noqa: F401
     import volunteer.tasks.models  # noqa: F401
 
 

@@ -2,8 +2,9 @@
 
 from flask import jsonify, request
 from flask_login import current_user
+from pydantic import BaseModel
 
-from volunteer.core.api import api_blueprint, doc, paginated
+from volunteer.core.api import api_blueprint, doc, paginated, parse_body
 from volunteer.core.decorators import login_required
 from volunteer.core.time import isoformat
 from volunteer.extensions import db
@@ -44,3 +45,25 @@ def mark_all_read():
     services.mark_all_read(current_user)
     db.session.commit()
     return jsonify({"unread": 0})
+
+
+class PreferencesIn(BaseModel):
+    preferences: dict[str, bool]
+
+
+@bp.get("/me/email-preferences")
+@doc("邮件提醒设置：每类通知是否发邮件（站内消息始终保留）")
+@login_required
+def get_email_preferences():
+    return jsonify({"preferences": services.list_email_preferences(current_user),
+                    "labels": services.EMAIL_KINDS})
+
+
+@bp.put("/me/email-preferences")
+@doc("修改邮件提醒设置", body=PreferencesIn)
+@login_required
+def put_email_preferences():
+    data = parse_body(PreferencesIn)
+    preferences = services.set_email_preferences(current_user, data.preferences)
+    db.session.commit()
+    return jsonify({"preferences": preferences, "labels": services.EMAIL_KINDS})

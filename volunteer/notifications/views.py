@@ -1,6 +1,6 @@
 """Pages: the inbox."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from volunteer.core.decorators import login_required
@@ -36,3 +36,16 @@ def mark_all_read():
     services.mark_all_read(current_user)
     db.session.commit()
     return redirect(url_for("notifications.inbox"))
+
+
+@bp.route("/me/email", methods=["GET", "POST"])
+@login_required
+def email_preferences():
+    if request.method == "POST":
+        wanted = {kind: request.form.get(kind) == "1" for kind in services.EMAIL_KINDS}
+        services.set_email_preferences(current_user, wanted)
+        db.session.commit()
+        flash("邮件提醒设置已保存（站内消息不受影响）", "success")
+        return redirect(url_for("notifications.email_preferences"))
+    return render_template("notifications/preferences.html", kinds=services.EMAIL_KINDS,
+                           preferences=services.list_email_preferences(current_user))

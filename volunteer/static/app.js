@@ -6,6 +6,10 @@
     var message = event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
+  // print buttons print the page instead of following the link
+  document.querySelectorAll("[data-print]").forEach(function (link) {
+    link.addEventListener("click", function (event) { event.preventDefault(); window.print(); });
+  });
   // reload a page when a select that changes the form's shape changes (e.g. staff role)
   document.querySelectorAll("select[data-reload]").forEach(function (select) {
     select.addEventListener("change", function () {

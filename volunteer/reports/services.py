@@ -1,0 +1,203 @@
+"""Building and delivering the three periodic reports, exactly once per period and recipient.
+
+A run is one ``ReportRun`` row per (kind, period), unique in the database; every recipient's
+delivery is one ``ReportDelivery`` row per (run, recipient), inserted with ON CONFLICT DO
+NOTHING, and only the rows this runner inserted get an inbox message. A second runner — a
+restarted scheduler, a second scheduler started by mistake, a hand run — therefore sends
+nothing twice, and a run that died half-way resumes where it stopped.
+"""
+
+from datetime import datetime, time
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from volunteer.core.errors import NotAllowed, NotFound, ValidationFailed
+from volunteer.core.periods import Period, containing, local_date, parse_period
+from volunteer.core.time import local_zone, utcnow
+from volunteer.extensions import db
+from volunteer.notifications.services import notify_many
+from volunteer.reports import content
+from volunteer.reports.models import REPORT_KINDS, ReportDelivery, ReportRun
+
+PERIOD_KIND = {"monthly-reminder": "month", "quarterly-bulletin": "quarter",
+               "half-year-summary": "half"}
+SEND_TIME = {"monthly-reminder": time(9, 0), "quarterly-bulletin": time(9, 30),
+             "half-year-summary": time(10, 0)}
+NOTIFICATION_KIND = {"monthly-reminder": "monthly_reminder",
+                     "quarterly-bulletin": "quarterly_bulletin",
+                     "half-year-summary": "half_year_summary"}
+CATCH_UP = {"monthly-reminder": 3, "quarterly-bulletin": 2, "half-year-summary": 1}
+
+
+def check_kind(kind: str) -> str:
+    if kind not in REPORT_KINDS:
+        raise ValidationFailed(f"未知的报告类别：{kind}（应为 {', '.join(REPORT_KINDS)}）",
+                               fields={"kind": "类别无效"})
+    return kind
+
+
+def parse_report_period(kind: str, text: str) -> Period:
+    """The period of a report: ``2026-10`` (reminder), ``2026Q3`` (bulletin), ``2026H1``."""
+    period = parse_period(text)
+    if period.kind != PERIOD_KIND[check_kind(kind)]:
+        example = {"month": "2026-10", "quarter": "2026Q3", "half": "2026H1"}[PERIOD_KIND[kind]]
+        raise ValidationFailed(f"{REPORT_KINDS[kind]}的期间格式应如 {example}",
+                               fields={"period": f"应如 {example}"})
+    return period
+
+
+def due_at(kind: str, period: Period) -> datetime:
+    """When a report is sent: the reminder on the 1st of its month, the others after the period."""
+    day = period.start if kind == "monthly-reminder" else period.end
+    return datetime.combine(day, SEND_TIME[kind], local_zone())
+
+
+def latest_due(kind: str, now: datetime) -> Period:
+    """The most recent period of ``kind`` whose send time has passed at ``now``."""
+    today = local_date(now)
+    period = containing(PERIOD_KIND[kind], today)
+    if kind != "monthly-reminder":
+        period = period.previous()
+    while due_at(kind, period) > now:
+        period = period.previous()
+    return period
+
+
+def due_periods(kind: str, now: datetime) -> list[Period]:
+    """Periods to run at ``now``: the latest due one, and earlier ones missed while down.
+
+    Looks back at most CATCH_UP[kind] periods and stops at the first one already done, so a
+    fresh installation sends only the latest period, not a year of history.
+    """
+    found: list[Period] = []
+    period = latest_due(kind, now)
+    for _ in range(CATCH_UP[kind]):
+        run = get_run(kind, period.key)
+        if run is not None and run.status == "done":
+            break
+        found.append(period)
+        period = period.previous()
+    return list(reversed(found))
+
+
+def get_run(kind: str, period_key: str) -> ReportRun | None:
+    return db.session.scalar(select(ReportRun).where(ReportRun.kind == kind,
+                                                     ReportRun.period == period_key))
+
+
+def start_run(kind: str, period: Period, trigger: str = "scheduler") -> ReportRun:
+    """The run of (kind, period): created once, found again by every later runner."""
+    run = get_run(kind, period.key)
+    if run is not None:
+        return run
+    try:
+        with db.session.begin_nested():
+            run = ReportRun(kind=kind, period=period.key, trigger=trigger)
+            db.session.add(run)
+            db.session.flush()
+    except IntegrityError:
+        run = get_run(kind, period.key)
+    return run
+
+
+def build(kind: str, period: Period, now: datetime) -> tuple[dict, list[dict]]:
+    """The run's shared content and one entry per recipient (computed in SQL aggregates)."""
+    builder = {"monthly-reminder": content.monthly_reminder,
+               "quarterly-bulletin": content.quarterly_bulletin,
+               "half-year-summary": content.half_year_summary}[kind]
+    return builder(period, now)
+
+
+def _insert_ignoring_duplicates(rows: list[dict]):
+    dialect = db.engine.dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(ReportDelivery).on_conflict_do_nothing(index_elements=["run_id", "user_id"])
+    return db.session.execute(stmt.returning(ReportDelivery.id, ReportDelivery.user_id),
+                              rows).all()
+
+
+def deliver(run: ReportRun, recipients: list[dict], now: datetime | None = None) -> int:
+    """Deliver to the recipients not yet served by this run; answers how many were new."""
+    if not recipients:
+        return 0
+    now = now or utcnow()
+    rows = [{"run_id": run.id, "user_id": r["user_id"], "audience": r["audience"],
+             "title": r["title"], "payload": r["payload"], "created_at": now}
+            for r in recipients]
+    inserted = _insert_ignoring_duplicates(rows)
+    if not inserted:
+        return 0
+    delivery_of = {user_id: delivery_id for delivery_id, user_id in inserted}
+    fresh = [r for r in recipients if r["user_id"] in delivery_of]
+    kind = NOTIFICATION_KIND[run.kind]
+    notification_ids = notify_many([
+        {"user_id": r["user_id"], "kind": kind, "title": r["title"], "body": r["body"],
+         "link": f"/reports/{delivery_of[r['user_id']]}", "email": r.get("email")}
+        for r in fresh], email_kind=kind, now=now)
+    db.session.execute(update(ReportDelivery), [
+        {"id": delivery_of[uid], "notification_id": nid} for uid, nid in notification_ids.items()])
+    return len(fresh)
+
+
+def finish_run(run: ReportRun, shared: dict, now: datetime | None = None) -> None:
+    """Mark the run done with its shared content and recipient count."""
+    run.content = shared
+    run.status = "done"
+    run.finished_at = now or utcnow()
+    run.recipients = db.session.scalar(
+        select(db.func.count()).select_from(ReportDelivery).where(ReportDelivery.run_id == run.id))
+
+
+def list_runs_stmt(viewer):
+    """Every run, newest first (the district admin's view of the archive)."""
+    if viewer.role != "district_admin":
+        raise NotAllowed()
+    return select(ReportRun).order_by(ReportRun.started_at.desc(), ReportRun.id.desc())
+
+
+def list_deliveries_stmt(viewer, kind: str | None = None):
+    """The reports addressed to ``viewer``, newest first."""
+    stmt = select(ReportDelivery).where(ReportDelivery.user_id == viewer.id).order_by(
+        ReportDelivery.id.desc())
+    if kind:
+        stmt = stmt.join(ReportRun).where(ReportRun.kind == check_kind(kind))
+    return stmt
+
+
+def get_delivery(viewer, delivery_id: int) -> ReportDelivery:
+    """One report addressed to ``viewer`` (the district admin may open any)."""
+    delivery = db.session.get(ReportDelivery, delivery_id)
+    if delivery is None:
+        raise NotFound("找不到该报告")
+    if delivery.user_id != viewer.id and viewer.role != "district_admin":
+        raise NotAllowed()
+    return delivery
+
+
+def get_run_for(viewer, run_id: int) -> ReportRun:
+    run = db.session.get(ReportRun, run_id)
+    if run is None:
+        raise NotFound("找不到该报告")
+    if viewer.role != "district_admin":
+        raise NotAllowed()
+    return run
+
+
+def email_counts(run_ids: list[int]) -> dict[int, dict[str, int]]:
+    """E-mail outcomes per run: ``{run_id: {"sent": n, "pending": n, "failed": n}}``."""
+    from volunteer.notifications.models import EmailDelivery
+
+    counts: dict[int, dict[str, int]] = {run_id: {"sent": 0, "pending": 0, "failed": 0}
+                                         for run_id in run_ids}
+    if not run_ids:
+        return counts
+    stmt = (select(ReportDelivery.run_id, EmailDelivery.status, db.func.count())
+            .join(EmailDelivery, EmailDelivery.notification_id == ReportDelivery.notification_id)
+            .where(ReportDelivery.run_id.in_(run_ids))
+            .group_by(ReportDelivery.run_id, EmailDelivery.status))
+    for run_id, status, number in db.session.execute(stmt):
+        counts[run_id][status] = number
+    return counts

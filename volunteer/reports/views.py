@@ -1,0 +1,74 @@
+"""Pages: the report archive (每个用户的报告), printable views, Excel copies, the runs."""
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user
+
+from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.forms import page_of
+from volunteer.reports import services
+from volunteer.reports.excel import workbook_for
+from volunteer.reports.models import REPORT_KINDS
+
+bp = Blueprint("reports", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def tables_of(delivery) -> tuple[dict, list | None]:
+    """The tables a recipient may see of their report (the district sees the whole bulletin)."""
+    payload, run = delivery.payload, delivery.run
+    audience = payload.get("audience")
+    if run.kind == "quarterly-bulletin":
+        if audience == "district":
+            return run.content.get("tables", {}), None
+        if audience == "street":
+            return {"street": [payload["street"]] if payload.get("street") else [],
+                    "community": payload.get("communities", [])}, None
+        if audience == "community":
+            return {"community": [payload["community"]] if payload.get("community") else []}, None
+        if audience == "unit":
+            return {"unit": [payload["unit"]] if payload.get("unit") else []}, \
+                payload.get("members", [])
+    if audience in ("unit", "branch_secretary"):
+        return {}, payload.get("members", [])
+    if audience == "street" and run.kind == "half-year-summary":
+        return {}, payload.get("candidates", [])
+    return {}, None
+
+
+@bp.get("/reports")
+@login_required
+def archive():
+    kind = request.args.get("kind")
+    kind = kind if kind in REPORT_KINDS else None
+    page = page_of(services.list_deliveries_stmt(current_user, kind))
+    return render_template("reports/archive.html", page=page, kind=kind, kinds=REPORT_KINDS)
+
+
+@bp.get("/reports/<int:delivery_id>")
+@login_required
+def show(delivery_id: int):
+    delivery = services.get_delivery(current_user, delivery_id)
+    tables, members = tables_of(delivery)
+    return render_template("reports/show.html", delivery=delivery, run=delivery.run,
+                           payload=delivery.payload, tables=tables, members=members,
+                           printable=request.args.get("print") == "1")
+
+
+@bp.get("/reports/<int:delivery_id>/export.xlsx")
+@login_required
+def export(delivery_id: int):
+    delivery = services.get_delivery(current_user, delivery_id)
+    tables, members = tables_of(delivery)
+    title = f"{delivery.run.kind_label} {delivery.run.content.get('label', delivery.run.period)}"
+    data = workbook_for(title, tables, members)
+    filename = f"report-{delivery.run.kind}-{delivery.run.period}.xlsx"
+    return Response(data, mimetype=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.get("/admin/reports")
+@roles_required("district_admin")
+def runs():
+    page = page_of(services.list_runs_stmt(current_user))
+    counts = services.email_counts([run.id for run in page.items])
+    return render_template("reports/runs.html", page=page, counts=counts)

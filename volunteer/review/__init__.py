@@ -1,0 +1,1 @@
+"""Review: participation figures by member, community, street, unit and branch."""

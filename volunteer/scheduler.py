@@ -1,0 +1,101 @@
+"""The scheduler: only wiring of (job function, trigger, id), in Asia/Shanghai time.
+
+Runs as its own process (`volunteer scheduler`), never inside the web workers; `volunteer demo`
+runs it in a background thread of the single demo process. Exactly-once delivery comes from the
+database (see reports.services), not from the scheduler.
+"""
+
+import logging
+from collections.abc import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+
+from volunteer.core.time import utcnow
+from volunteer.extensions import db
+
+log = logging.getLogger("volunteer.scheduler")
+
+
+def _monthly(now):
+    from volunteer.reports.runner import run_due_reports
+
+    return run_due_reports(now, kinds=("monthly-reminder",))
+
+
+def _quarterly(now):
+    from volunteer.reports.runner import run_due_reports
+
+    return run_due_reports(now, kinds=("quarterly-bulletin",))
+
+
+def _half_year(now):
+    from volunteer.reports.runner import run_due_reports
+
+    return run_due_reports(now, kinds=("half-year-summary",))
+
+
+def _outbox(now):
+    from volunteer.reports.runner import send_due_emails
+
+    return send_due_emails(now)
+
+
+def _housekeeping(now):
+    from volunteer.core.throttle import purge_events
+    from volunteer.tasks.services import flag_forgotten_checkouts
+
+    flagged = flag_forgotten_checkouts(now)
+    purged = purge_events()
+    return {"forgotten_checkouts": flagged, "throttle_purged": purged}
+
+
+def jobs(tz: str) -> list[tuple[Callable, object, str]]:
+    """(job function, trigger, id) for every periodic job."""
+    return [
+        (_monthly, CronTrigger(day=1, hour=9, minute=0, timezone=tz), "monthly-reminder"),
+        (_quarterly, CronTrigger(month="1,4,7,10", day=1, hour=9, minute=30, timezone=tz),
+         "quarterly-bulletin"),
+        (_half_year, CronTrigger(month="1,7", day=1, hour=10, minute=0, timezone=tz),
+         "half-year-summary"),
+        (_outbox, IntervalTrigger(minutes=1, timezone=tz), "outbox"),
+        (_housekeeping, IntervalTrigger(minutes=5, timezone=tz), "housekeeping"),
+    ]
+
+
+def run_job(app: Flask, fn: Callable, name: str):
+    """Run one job in its own app context; commit on success, roll back and log on failure."""
+    with app.app_context():
+        try:
+            result = fn(utcnow())
+            db.session.commit()
+            log.info("job %s: %s", name, result)
+            return result
+        except Exception:
+            db.session.rollback()
+            log.exception("job %s failed", name)
+            return None
+        finally:
+            db.session.remove()
+
+
+def catch_up(app: Flask) -> None:
+    """On start: run every report period that came due while the scheduler was down."""
+    from volunteer.reports.runner import run_due_reports
+
+    run_job(app, run_due_reports, "catch-up")
+
+
+def build_scheduler(app: Flask, background: bool = False):
+    """A scheduler with every job registered (fixed ids, generous misfire grace, coalesced)."""
+    tz = app.config["TIMEZONE"]
+    cls = BackgroundScheduler if background else BlockingScheduler
+    scheduler = cls(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1,
+                                               "misfire_grace_time": 6 * 3600})
+    for fn, trigger, job_id in jobs(tz):
+        scheduler.add_job(run_job, trigger, args=[app, fn, job_id], id=job_id, name=job_id,
+                          replace_existing=True)
+    return scheduler

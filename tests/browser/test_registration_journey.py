@@ -127,3 +127,24 @@ def test_secretary_rejects_with_reason_member_sees_it(new_page, shoot, login_as,
     expect(item).to_contain_text("报到审核未通过")
     expect(item).to_contain_text("原因：居住地址不在本社区，请向实际居住的社区报到")
     shoot(member_page, "08-inbox-rejected")
+
+
+def test_registration_errors_show_next_to_fields(page, shoot, district, make_member, ctx,
+                                                 release_db):
+    taken = make_member(phone="13811112222").phone
+    release_db()
+    page.goto("/register")
+    page.get_by_role("button", name="提交报到").click()
+    for label in ("姓名", "手机号", "工作单位"):
+        expect(page.locator(".field.has-error", has=page.get_by_label(label))).to_be_visible()
+    page.get_by_label("姓名").fill("刘显国")
+    page.get_by_label("手机号").fill(taken)
+    page.get_by_label("密码").fill(MEMBER_PASSWORD)
+    page.get_by_label("工作单位").fill("南通市第二人民医院")
+    page.get_by_label("居住社区").select_option(label="唐闸镇街道公园社区")
+    page.get_by_role("button", name="提交报到").click()
+    phone_field = page.locator(".field.has-error", has=page.get_by_label("手机号"))
+    expect(phone_field).to_contain_text("该手机号已注册")
+    # what was typed is kept, the password is not
+    expect(page.get_by_label("姓名")).to_have_value("刘显国")
+    shoot(page, "09-register-errors")

@@ -834,10 +834,12 @@ def rate_satisfaction(actor, claim: Claim, *, satisfaction: int, comment: str | 
 
 
 def list_my_claims_stmt(member, *, when: str | None = None, now: datetime | None = None):
-    """A member's claims: ``upcoming`` (live, not ended), ``history`` (the rest), or all."""
+    """A member's claims: ``upcoming`` (live, service not yet over), ``history`` (the rest),
+    or all."""
     now = now or utcnow()
     stmt = select(Claim).join(Task).where(Claim.member_id == member.id)
-    upcoming = and_(Claim.status == "claimed", Task.status == "open", Task.ends_at > now)
+    upcoming = and_(Claim.status == "claimed", Task.status == "open", Task.ends_at > now,
+                    Claim.checked_out_at.is_(None), Claim.confirmed_at.is_(None))
     if when == "upcoming":
         return stmt.where(upcoming).order_by(Task.starts_at, Claim.id)
     if when == "history":

@@ -173,7 +173,7 @@ async def rush(port: int, method: str, path: str, tokens: list[str], timeout: fl
         began = time.perf_counter()
         try:
             status, body = await asyncio.wait_for(request(port, method, path, token), timeout)
-        except (OSError, asyncio.TimeoutError, IndexError, ValueError) as error:
+        except (OSError, TimeoutError, IndexError, ValueError) as error:
             outcomes[f"error {type(error).__name__}"] += 1
             return
         latencies.append(time.perf_counter() - began)

@@ -1,4 +1,4 @@
-"""服务项目 in a real browser: post from a template, claim, check in and out, confirm, my service."""
+"""服务项目 in a browser: post from a template, claim, check in and out, confirm, my service."""
 
 import re
 from datetime import timedelta

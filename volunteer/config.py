@@ -58,6 +58,20 @@ class Defaults:
     TASK_CHECKOUT_LATE_MINUTES = 120
     TASK_QR_ROTATE_SECONDS = 180
 
+    # wishes: value cap in yuan, 帮帮团 size, days before an unclaimed wish is highlighted
+    WISH_MAX_VALUE = 500
+    WISH_GROUP_MAX = 10
+    WISH_UNCLAIMED_DAYS = 7
+    UPLOAD_MAX_BYTES = 3 * 1024 * 1024
+
+    # residents' requests: public form limit per IP, tracking failures, overdue thresholds
+    REQUEST_LIMIT_PER_IP = 5
+    REQUEST_LIMIT_WINDOW_MINUTES = 60
+    TRACK_MAX_FAILURES_PER_IP = 20
+    TRACK_FAILURE_WINDOW_MINUTES = 15
+    REQUEST_ACCEPT_HOURS = 24
+    REQUEST_DISPATCH_HOURS = 48
+
 
 ENV_NAMES = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",

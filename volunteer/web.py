@@ -123,15 +123,21 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer.orgs import views as orgs_views
     from volunteer.reports import api as reports_api
     from volunteer.reports import views as reports_views
+    from volunteer.requests import api as requests_api
+    from volunteer.requests import views as requests_views
     from volunteer.tasks import api as tasks_api
     from volunteer.tasks import cli as tasks_cli
     from volunteer.tasks import views as tasks_views
+    from volunteer.wishes import api as wishes_api
+    from volunteer.wishes import views as wishes_views
 
     for module in (auth_views, orgs_views, members_views, notifications_views, tasks_views,
                    reports_views):
         app.register_blueprint(module.bp)
     for module in (auth_api, orgs_api, members_api, notifications_api, tasks_api, reports_api,
                    openapi):
+        app.register_blueprint(module.bp)
+    for module in (wishes_views, wishes_api, requests_views, requests_api):
         app.register_blueprint(module.bp)
     app.cli.add_command(tasks_cli.cli)
 

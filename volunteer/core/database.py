@@ -18,7 +18,9 @@ def import_models() -> None:
     import volunteer.notifications.models  # noqa: F401
     import volunteer.orgs.models  # noqa: F401
     import volunteer.reports.models  # noqa: F401
+    import volunteer.requests.models  # noqa: F401
     import volunteer.tasks.models  # noqa: F401
+    import volunteer.wishes.models  # noqa: F401
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""微心愿: wishes of households in need, collected by grid workers and fulfilled by members."""

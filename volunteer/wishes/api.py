@@ -1,0 +1,247 @@
+"""Client API: collecting, publishing, claiming, fulfilling and confirming 微心愿."""
+
+from datetime import date
+
+from flask import jsonify, request, send_file
+from flask_login import current_user
+from pydantic import BaseModel, Field
+
+from volunteer.core.api import api_blueprint, doc, paginated, parse_body, query_int
+from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.errors import ValidationFailed
+from volunteer.core.time import isoformat, utcnow
+from volunteer.extensions import db
+from volunteer.wishes import services
+from volunteer.wishes.models import STATUSES
+from volunteer.wishes.permissions import can_see_household, holds_claim
+
+bp = api_blueprint("wishes_api", __name__)
+
+STAFF = ("community_secretary", "grid_worker", "street_reviewer", "district_admin")
+
+
+class WishIn(BaseModel):
+    household_kind: str = Field(max_length=20)
+    beneficiary_name: str = Field(max_length=30)
+    address: str = Field(max_length=120)
+    phone: str = Field(max_length=20)
+    content: str = Field(max_length=500)
+    value: int
+    grid_id: int | None = None
+    deadline: date | None = None
+    group: bool = False
+    max_claimants: int | None = None
+
+
+class WishEditIn(BaseModel):
+    household_kind: str | None = Field(default=None, max_length=20)
+    beneficiary_name: str | None = Field(default=None, max_length=30)
+    address: str | None = Field(default=None, max_length=120)
+    phone: str | None = Field(default=None, max_length=20)
+    content: str | None = Field(default=None, max_length=500)
+    value: int | None = None
+    grid_id: int | None = None
+    deadline: date | None = None
+    group: bool | None = None
+    max_claimants: int | None = None
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(max_length=200)
+
+
+class FulfilIn(BaseModel):
+    note: str = Field(max_length=1000)
+
+
+class ConfirmIn(BaseModel):
+    satisfaction: int
+    thanks: str | None = Field(default=None, max_length=1000)
+    story: str | None = Field(default=None, max_length=1000)
+    on_wall: bool = True
+
+
+def serialise_wish(wish, viewer, now=None) -> dict:
+    """A wish as ``viewer`` may see it: the household anonymised unless allowed."""
+    now = now or utcnow()
+    body = {
+        "id": wish.id, "status": wish.status, "status_label": wish.status_label,
+        "household_kind": wish.household_kind, "household_kind_label": wish.kind_label,
+        "household": wish.anonymous_name, "community_id": wish.community_id,
+        "community_name": wish.community.name,
+        "grid": {"id": wish.grid.id, "name": wish.grid.name} if wish.grid else None,
+        "content": wish.content, "value": wish.value,
+        "deadline": wish.deadline.isoformat() if wish.deadline else None,
+        "group": wish.group, "max_claimants": wish.max_claimants,
+        "claims_taken": wish.claims_taken, "slots_left": wish.slots_left,
+        "published_at": isoformat(wish.published_at),
+        "claimed_by_me": holds_claim(viewer, wish),
+        "fulfilled_at": isoformat(wish.fulfilled_at), "confirmed_at": isoformat(wish.confirmed_at),
+        "satisfaction": wish.satisfaction,
+    }
+    if can_see_household(viewer, wish):
+        body["beneficiary"] = {"name": wish.beneficiary_name, "address": wish.address,
+                               "phone": wish.phone}
+        body["claimants"] = [{"id": c.member_id, "name": c.member.name,
+                              "claimed_at": isoformat(c.created_at)} for c in wish.claims]
+        body["fulfil_note"] = wish.fulfil_note
+        body["thanks"] = wish.thanks
+        body["photo_url"] = f"/api/v1/wishes/{wish.id}/photos/wish" if wish.photo else None
+        body["fulfil_photo_url"] = (f"/api/v1/wishes/{wish.id}/photos/fulfil"
+                                    if wish.fulfil_photo else None)
+    if viewer.role != "member":
+        body["created_at"] = isoformat(wish.created_at)
+        body["return_reason"] = wish.return_reason
+        body["flags"] = services.flags_of(wish, now)
+    return body
+
+
+def _wish(wish_id: int):
+    return services.get_wish(current_user, wish_id)
+
+
+@bp.post("/wishes")
+@doc("登记微心愿（网格员）", body=WishIn, status=201, errors=(403,))
+@roles_required("grid_worker", "community_secretary")
+def create():
+    wish = services.create_wish(current_user, **parse_body(WishIn).model_dump())
+    db.session.commit()
+    return jsonify(serialise_wish(wish, current_user)), 201
+
+
+@bp.get("/wishes")
+@doc("微心愿列表：党员看本社区（scope=street 看本街道）已发布的心愿，mine=1 看本人认领的；"
+     "工作人员看管辖范围，flag=unclaimed|overdue 筛选",
+     query={"status": "string", "scope": "string", "mine": "boolean", "flag": "string",
+            "grid_id": "integer", "page": "integer", "per_page": "integer"}, errors=(403,))
+@login_required
+def list_wishes():
+    status = request.args.get("status")
+    if status and status not in STATUSES:
+        raise ValidationFailed(fields={"status": "取值无效"})
+    stmt = services.list_wishes_stmt(
+        current_user, status=status, scope=request.args.get("scope"),
+        mine=request.args.get("mine") in ("1", "true"), flag=request.args.get("flag"),
+        grid_id=query_int("grid_id"))
+    now = utcnow()
+    return paginated(stmt, lambda wish: serialise_wish(wish, current_user, now))
+
+
+@bp.get("/wishes/wall")
+@doc("心愿墙：已圆梦的心愿（匿名）", auth=False, query={"community_id": "integer"})
+def wall():
+    return paginated(services.list_wall_stmt(query_int("community_id")), serialise_wall_item)
+
+
+def serialise_wall_item(wish) -> dict:
+    """A fulfilled wish for the public wall: no names, no address."""
+    return {"id": wish.id, "household_kind_label": wish.kind_label,
+            "community_name": wish.community.name, "content": wish.content,
+            "story": wish.story, "group": wish.group,
+            "helpers": wish.claims_taken, "confirmed_at": isoformat(wish.confirmed_at)}
+
+
+@bp.get("/wishes/<int:wish_id>")
+@doc("微心愿详情", errors=(403, 404))
+@login_required
+def detail(wish_id: int):
+    return jsonify(serialise_wish(_wish(wish_id), current_user))
+
+
+@bp.patch("/wishes/<int:wish_id>")
+@doc("修改微心愿（认领前）", body=WishEditIn, errors=(403, 404, 409))
+@roles_required("grid_worker", "community_secretary")
+def edit(wish_id: int):
+    wish = _wish(wish_id)
+    fields = parse_body(WishEditIn).model_dump(exclude_unset=True)
+    wish = services.update_wish(current_user, wish, **fields)
+    db.session.commit()
+    return jsonify(serialise_wish(wish, current_user))
+
+
+@bp.post("/wishes/<int:wish_id>/publish")
+@doc("发布微心愿（社区书记）", errors=(403, 404, 409))
+@roles_required("community_secretary")
+def publish(wish_id: int):
+    wish = services.publish_wish(current_user, _wish(wish_id))
+    db.session.commit()
+    return jsonify(serialise_wish(wish, current_user))
+
+
+@bp.post("/wishes/<int:wish_id>/return")
+@doc("退回微心愿给网格员（须填写原因）", body=ReasonIn, errors=(403, 404, 409))
+@roles_required("community_secretary")
+def return_(wish_id: int):
+    wish = _wish(wish_id)
+    wish = services.return_wish(current_user, wish, parse_body(ReasonIn).reason)
+    db.session.commit()
+    return jsonify(serialise_wish(wish, current_user))
+
+
+@bp.post("/wishes/<int:wish_id>/claim")
+@doc("认领微心愿；已被认领时 409 wish_taken", status=201, errors=(403, 404, 409))
+@roles_required("member")
+def claim(wish_id: int):
+    wish = _wish(wish_id)
+    services.claim_wish(current_user, wish)
+    db.session.commit()
+    return jsonify(serialise_wish(wish, current_user)), 201
+
+
+@bp.delete("/wishes/<int:wish_id>/claim")
+@doc("退还认领的微心愿（圆梦前）", errors=(403, 404, 409))
+@roles_required("member")
+def release(wish_id: int):
+    wish = services.release_wish(current_user, _wish(wish_id))
+    db.session.commit()
+    return jsonify(serialise_wish(wish, current_user))
+
+
+@bp.post("/wishes/<int:wish_id>/fulfil")
+@doc("标记圆梦（认领人）", body=FulfilIn, errors=(403, 404, 409))
+@roles_required("member")
+def fulfil(wish_id: int):
+    wish = _wish(wish_id)
+    wish = services.fulfil_wish(current_user, wish, parse_body(FulfilIn).note)
+    db.session.commit()
+    return jsonify(serialise_wish(wish, current_user))
+
+
+@bp.post("/wishes/<int:wish_id>/confirm")
+@doc("确认圆梦并记录满意度 1–5（社区书记或网格员）", body=ConfirmIn, errors=(403, 404, 409))
+@roles_required("community_secretary", "grid_worker")
+def confirm(wish_id: int):
+    wish = _wish(wish_id)
+    data = parse_body(ConfirmIn)
+    wish = services.confirm_wish(current_user, wish, **data.model_dump())
+    db.session.commit()
+    return jsonify(serialise_wish(wish, current_user))
+
+
+@bp.post("/wishes/<int:wish_id>/photos")
+@doc("上传照片（multipart：photo 文件，kind=wish 心愿照片 / fulfil 圆梦照片；仅 JPG、PNG）",
+     status=201, errors=(403, 404, 409, 413))
+@login_required
+def upload_photo(wish_id: int):
+    wish = _wish(wish_id)
+    upload = request.files.get("photo")
+    if upload is None or not upload.filename:
+        raise ValidationFailed(fields={"photo": "请选择照片"})
+    data = upload.stream.read(services.photos.max_bytes() + 1)
+    wish = services.attach_photo(current_user, wish, data, request.form.get("kind", "wish"))
+    db.session.commit()
+    return jsonify(serialise_wish(wish, current_user)), 201
+
+
+@bp.get("/wishes/<int:wish_id>/photos/<kind>")
+@doc("查看照片（仅本社区工作人员和认领人）", errors=(403, 404))
+@login_required
+def photo(wish_id: int, kind: str):
+    return private_image(services.photo_for(current_user, _wish(wish_id), kind))
+
+
+def private_image(path):
+    """A stored photo, never cached by shared caches."""
+    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,87 @@
+"""Who may record, review, see, claim, fulfil and confirm wishes."""
+
+COMMUNITY_STAFF = ("community_secretary", "grid_worker")
+
+
+def is_community_staff(user, community_id) -> bool:
+    """The secretary or a grid worker of that community."""
+    return (user is not None and user.role in COMMUNITY_STAFF
+            and user.community_id is not None and user.community_id == community_id)
+
+
+def can_record_wish(user) -> bool:
+    """Grid workers collect wishes (a secretary may record one too)."""
+    return (user is not None and user.role in COMMUNITY_STAFF
+            and user.community_id is not None)
+
+
+def can_review_wish(user, wish) -> bool:
+    """Publish, return, edit a published wish: the secretary of the wish's community."""
+    return (user is not None and user.role == "community_secretary"
+            and user.community_id == wish.community_id)
+
+
+def can_edit_wish(user, wish) -> bool:
+    """Before review the community's staff edit; once published, only the secretary, and only
+    while nobody has claimed it."""
+    if wish.status in ("submitted", "returned"):
+        return is_community_staff(user, wish.community_id)
+    return wish.status == "published" and wish.claims_taken == 0 and can_review_wish(user, wish)
+
+
+def holds_claim(user, wish) -> bool:
+    return user is not None and user.role == "member" and user.id in wish.claimant_ids
+
+
+def can_see_household(user, wish) -> bool:
+    """Name, address, phone and photo: the community's staff, the district, the claimant."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == "district_admin" or is_community_staff(user, wish.community_id):
+        return True
+    return holds_claim(user, wish)
+
+
+def in_reach(member, wish) -> bool:
+    """A member's reach: wishes of the own community, and (filtered) of the own street."""
+    return wish.community_id == member.community_id or (
+        member.street_id is not None and wish.street_id == member.street_id)
+
+
+def can_view_wish(user, wish) -> bool:
+    """Staff see their scope; members see published wishes within reach and those they hold."""
+    if user is None:
+        return False
+    if user.role == "member":
+        if holds_claim(user, wish):
+            return True
+        return wish.status in ("published", "claimed") and in_reach(user, wish)
+    if user.role == "district_admin" or is_community_staff(user, wish.community_id):
+        return True
+    return user.role == "street_reviewer" and user.street_id == wish.street_id
+
+
+def can_claim_wish(user, wish) -> bool:
+    """Approved members claim published wishes within reach."""
+    return (user is not None and user.role == "member" and user.status == "approved"
+            and wish.status == "published" and in_reach(user, wish))
+
+
+def can_fulfil_wish(user, wish) -> bool:
+    """A claimant marks the wish fulfilled."""
+    return wish.status in ("published", "claimed") and holds_claim(user, wish)
+
+
+def can_release_wish(user, wish) -> bool:
+    """A claimant may give a wish back before it is fulfilled."""
+    return can_fulfil_wish(user, wish)
+
+
+def can_confirm_wish(user, wish) -> bool:
+    """The secretary or a grid worker of the community confirms with the household."""
+    return wish.status == "fulfilled" and is_community_staff(user, wish.community_id)
+
+
+def can_list_wishes(user) -> bool:
+    return user is not None and user.role in ("member", "community_secretary", "grid_worker",
+                                              "street_reviewer", "district_admin")

@@ -34,7 +34,7 @@ ENABLED = os.environ.get("BROWSER_TESTS") == "1"
 def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(reason="browser tests run only with BROWSER_TESTS=1")
     for item in items:
-        if HERE in item.path.parents:
+        if HERE in item.path.parents or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.browser)
             if not ENABLED:
                 item.add_marker(skip)

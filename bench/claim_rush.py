@@ -146,6 +146,30 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def worker_cpu_seconds(master: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by the gunicorn master's worker processes."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master.pid:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured(master: subprocess.Popen, port: int, method: str, path: str, tokens: list[str],
+             timeout: float) -> dict:
+    """``rush`` plus the workers' CPU milliseconds per request (less sensitive to a busy box)."""
+    before = worker_cpu_seconds(master)
+    result = asyncio.run(rush(port, method, path, tokens, timeout))
+    result["cpu_ms"] = (worker_cpu_seconds(master) - before) * 1000 / len(tokens)
+    return result
+
+
 # ---------------------------------------------------------------- client
 
 
@@ -217,9 +241,9 @@ def run(kind: str, args, workdir: Path) -> bool:
     try:
         tokens = seeded["tokens"]
         asyncio.run(rush(args.port, "GET", "/api/v1/me", tokens[:50], args.timeout))  # warm up
-        trivial = asyncio.run(rush(args.port, "GET", "/api/v1/me", tokens, args.timeout))
-        claims = asyncio.run(rush(args.port, "POST", f"/api/v1/tasks/{seeded['task_id']}/claim",
-                                  tokens, args.timeout))
+        trivial = measured(server, args.port, "GET", "/api/v1/me", tokens, args.timeout)
+        claims = measured(server, args.port, "POST", f"/api/v1/tasks/{seeded['task_id']}/claim",
+                          tokens, args.timeout)
     finally:
         stop(server)
     live, taken = count_claims_subprocess(env, seeded["task_id"])
@@ -230,13 +254,17 @@ def run(kind: str, args, workdir: Path) -> bool:
     print(f"database: {kind} · gunicorn workers: {args.workers} · members: {args.members} · "
           f"slots: {args.slots}")
     print(f"trivial GET /api/v1/me: {trivial['rate']:.0f} req/s, p50 {trivial['p50']:.0f} ms, "
-          f"p99 {trivial['p99']:.0f} ms, answers {dict(trivial['outcomes'])}")
+          f"p99 {trivial['p99']:.0f} ms, worker CPU {trivial['cpu_ms']:.1f} ms/request, "
+          f"answers {dict(trivial['outcomes'])}")
     print(f"claims: accepted {accepted}, "
           + ", ".join(f"{k} {n}" for k, n in sorted(claims["outcomes"].items()) if k != "201")
           + f", errors {errors}")
     print(f"claims/s {claims['rate']:.0f}, p50 {claims['p50']:.0f} ms, "
-          f"p99 {claims['p99']:.0f} ms, {claims['elapsed']:.2f} s in all")
-    print(f"claims/s ÷ trivial req/s = {claims['rate'] / trivial['rate']:.2f}")
+          f"p99 {claims['p99']:.0f} ms, worker CPU {claims['cpu_ms']:.1f} ms/request, "
+          f"{claims['elapsed']:.2f} s in all")
+    print(f"claims/s ÷ trivial req/s = {claims['rate'] / trivial['rate']:.2f}; "
+          f"CPU per claim ÷ per trivial request = {claims['cpu_ms'] / trivial['cpu_ms']:.2f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"database after the rush: {live} live claims, slots_taken {taken}")
     ok = (accepted == args.slots and clean_409 == args.members - args.slots and errors == 0
           and live == taken == args.slots)

@@ -469,6 +469,12 @@ def _check_member(member, task: Task) -> None:
         raise NotFound("找不到该服务项目")
 
 
+def _holds_claim(member_id: int, task: Task) -> bool:
+    return db.session.scalar(select(Claim.id).where(
+        Claim.task_id == task.id, Claim.member_id == member_id, Claim.status == "claimed")
+        ) is not None
+
+
 def _has_time_conflict(member_id: int, task: Task) -> bool:
     return db.session.scalar(select(Claim.id).join(Task).where(
         Claim.member_id == member_id, Claim.status == "claimed", Task.id != task.id,
@@ -514,9 +520,9 @@ def claim_task(member, task: Task, now: datetime | None = None) -> Claim:
     if _closed(task, now):
         raise TaskClosed()
     if task.slots_taken >= task.slots:  # a read may say "full" safely; only the UPDATE says "won"
-        raise AlreadyClaimed() if get_live_claim(member, task) else TaskFull()
+        raise AlreadyClaimed() if _holds_claim(member.id, task) else TaskFull()
     _lock_member(member.id)
-    if get_live_claim(member, task) is not None:
+    if _holds_claim(member.id, task):
         raise AlreadyClaimed()
     if _has_time_conflict(member.id, task):
         raise TimeConflict()

@@ -141,3 +141,32 @@ def test_cancel_task_page(client, login, make_task, member, secretary, claim_for
     assert db.session.get(Task, task.id).status == "cancelled"
     detail = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert "天气原因" in detail
+
+
+def test_edit_page_round_trip(client, login, make_task, secretary):
+    task = make_task(slots=3)
+    login(secretary)
+    page = client.get(f"/tasks/{task.id}/edit").get_data(as_text=True)
+    assert 'value="3"' in page and local_input(task.starts_at) in page
+    response = client.post(f"/tasks/{task.id}/edit", data={
+        "title": "楼道消杀（加派）", "category": "disinfection", "location": "3 幢楼道",
+        "slots": "6", "visibility": "street", "starts_at": local_input(task.starts_at),
+        "ends_at": local_input(task.ends_at)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    edited = db.session.get(Task, task.id)
+    assert edited.slots == 6 and edited.visibility == "street" and edited.title.endswith("加派）")
+
+
+def test_staff_lists_and_flag_command(client, login, runner, make_task, make_staff, make_grid,
+                                     community, member, claim_for):
+    task = make_task(starts_in=-6, hours=2)
+    claim_for(member, task)
+    services.check_in(member, task, now=task.starts_at)
+    db.session.commit()
+    login(make_staff("grid_worker", make_grid(community=community)))
+    assert task.title in client.get("/tasks?state=done").get_data(as_text=True)
+    roster = client.get(f"/tasks/{task.id}/roster").get_data(as_text=True)
+    assert "签到后未签退" in roster and "录入满意度" in roster and "确认时长" not in roster
+    result = runner.invoke(args=["tasks", "flag-checkouts"])
+    assert result.exit_code == 0 and "1" in result.output

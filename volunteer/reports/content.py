@@ -70,16 +70,18 @@ def monthly_reminder(period: Period, now: datetime) -> tuple[dict, list[dict]]:
         mine = skills.get(row["id"], set())
         offered = tasks.get(row["community_id"], [])
         matching = [t for t in offered if not t["skills"] or t["skills"] & mine]
-        nudge = row["services"] == 0
+        nudge = row["services"] == 0 and row["wishes"] == 0
         payload = {"audience": "member", "last_period": last.label, "services": row["services"],
-                   "hours": row["hours"], "wishes": row.get("wishes", 0), "nudge": nudge,
+                   "hours": row["hours"], "wishes": row["wishes"], "nudge": nudge,
                    "open_tasks": len(offered),
                    "matching_tasks": [_brief(t) for t in matching[:MAX_SUGGESTED_TASKS]]}
         if nudge:
-            body = (f"{last.label}您还没有参加社区服务。本月社区发布了 {len(offered)} 个服务项目，"
+            body = (f"{last.label}您还没有参加社区服务。"
+                    f"本月社区发布了 {len(offered)} 个服务项目，"
                     "欢迎抽空认领，和邻里一起守护我们的家园。")
         else:
-            body = (f"{last.label}您参加服务 {row['services']} 次，服务时长 {row['hours']} 小时。"
+            body = (f"{last.label}您参加服务 {row['services']} 次，服务时长 {row['hours']} 小时，"
+                    f"圆梦微心愿 {row['wishes']} 个。"
                     f"本月社区有 {len(matching)} 个服务项目与您相符，欢迎认领。")
         recipients.append({"user_id": row["id"], "audience": "member", "email": row["email"],
                            "title": f"一月一提醒：{period.label}", "body": body,
@@ -128,6 +130,9 @@ def quarterly_bulletin(period: Period, now: datetime) -> tuple[dict, list[dict]]
                            "body": f"{period.label}全区在职党员服务情况通报已发布。",
                            "payload": {"audience": "district"}})
     communities = tables["community"]
+    members_by_unit: dict[int, list[dict]] = defaultdict(list)
+    for row in figures.member_rows(period):
+        members_by_unit[row["unit_id"]].append(_member_brief(row))
     for reviewer in _staff("street_reviewer"):
         street = next((s for s in tables["street"] if s["id"] == reviewer.street_id), None)
         mine = [c for c in communities if c["parent_id"] == reviewer.street_id]
@@ -147,7 +152,7 @@ def quarterly_bulletin(period: Period, now: datetime) -> tuple[dict, list[dict]]
                                        "peers": peers}})
     for contact in _staff("unit_contact"):
         row = next((u for u in tables["unit"] if u["id"] == contact.unit_id), None)
-        members = [_member_brief(m) for m in figures.member_rows(period, unit_id=contact.unit_id)]
+        members = members_by_unit.get(contact.unit_id, [])
         recipients.append({
             "user_id": contact.id, "audience": "unit", "email": contact.email, "title": title,
             "body": f"{period.label}本单位 {len(members)} 名在职党员的社区服务情况已通报。",
@@ -163,8 +168,8 @@ def _street_line(period: Period, street: dict | None) -> str:
 
 
 def _member_brief(row: dict) -> dict:
-    return {key: row[key] for key in ("id", "name", "services", "hours", "avg_quality",
-                                      "avg_satisfaction")}
+    return {key: row[key] for key in ("id", "name", "services", "hours", "wishes",
+                                      "avg_quality", "avg_satisfaction")}
 
 
 def half_year_summary(period: Period, now: datetime) -> tuple[dict, list[dict]]:
@@ -180,7 +185,8 @@ def half_year_summary(period: Period, now: datetime) -> tuple[dict, list[dict]]:
     recipients = []
     for row in rows:
         body = (f"{period.label}您参加服务 {row['services']} 次，服务时长 {row['hours']} 小时，"
-                f"在社区 {row['of']} 名党员中排名第 {row['rank']}。感谢您的付出！")
+                f"圆梦微心愿 {row['wishes']} 个，在社区 {row['of']} 名党员中排名第 {row['rank']}。"
+                "感谢您的付出！")
         recipients.append({"user_id": row["id"], "audience": "member", "email": row["email"],
                            "title": f"半年一总结：{period.label}", "body": body,
                            "payload": {"audience": "member", **_member_brief(row),

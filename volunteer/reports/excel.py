@@ -9,10 +9,12 @@ GROUP_COLUMNS = [
     ("rank", "排名"), ("name", "名称"), ("registered", "报到党员"), ("approved", "已审核"),
     ("active", "参与服务"), ("participation", "参与率"), ("hours", "服务时长（小时）"),
     ("services", "服务人次"), ("tasks_posted", "发布项目"), ("tasks_completed", "完成项目"),
+    ("wishes_fulfilled", "圆梦微心愿"), ("requests_handled", "办结居民点单"),
     ("avg_quality", "平均服务质量"), ("avg_satisfaction", "平均居民满意度"),
 ]
 MEMBER_COLUMNS = [
     ("name", "姓名"), ("services", "服务次数"), ("hours", "服务时长（小时）"),
+    ("wishes", "圆梦微心愿"),
     ("avg_quality", "平均服务质量"), ("avg_satisfaction", "平均居民满意度"),
 ]
 LEVEL_TITLES = {"street": "街道", "community": "社区", "unit": "单位", "branch": "功能型党组织"}

@@ -63,6 +63,7 @@ class ServiceRequest(db.Model):
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
         Index("ix_service_requests_community_status", "community_id", "status"),
         Index("ix_service_requests_assignee_status", "assignee_id", "status"),
+        Index("ix_service_requests_status_completed", "status", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -83,6 +83,8 @@ class Task(db.Model):
             name="category"),
         Index("ix_tasks_community_starts", "community_id", "starts_at"),
         Index("ix_tasks_status_starts", "status", "starts_at"),
+        # review figures select a period's services by the end of their task
+        Index("ix_tasks_ends_at", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -53,6 +53,7 @@ class Wish(db.Model):
                         name="satisfaction_range"),
         Index("ix_wishes_community_status", "community_id", "status"),
         Index("ix_wishes_street_status", "street_id", "status"),
+        Index("ix_wishes_status_confirmed", "status", "confirmed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

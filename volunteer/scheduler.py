@@ -44,13 +44,26 @@ def _outbox(now):
     return send_due_emails(now)
 
 
+def _task_reminders(now):
+    from volunteer.tasks.services import flag_forgotten_checkouts, send_task_reminders
+
+    return {"reminders": send_task_reminders(now),
+            "forgotten_checkouts": flag_forgotten_checkouts(now)}
+
+
+def _overdue_alerts(now):
+    from volunteer.reports.alerts import alert_overdue
+
+    return {"secretaries_told": alert_overdue(now)}
+
+
 def _housekeeping(now):
     from volunteer.core.throttle import purge_events
-    from volunteer.tasks.services import flag_forgotten_checkouts
 
-    flagged = flag_forgotten_checkouts(now)
     purged = purge_events()
-    return {"forgotten_checkouts": flagged, "throttle_purged": purged}
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(db.text("PRAGMA optimize"))
+    return {"throttle_purged": purged}
 
 
 def jobs(tz: str) -> list[tuple[Callable, object, str]]:
@@ -62,7 +75,9 @@ def jobs(tz: str) -> list[tuple[Callable, object, str]]:
         (_half_year, CronTrigger(month="1,7", day=1, hour=10, minute=0, timezone=tz),
          "half-year-summary"),
         (_outbox, IntervalTrigger(minutes=1, timezone=tz), "outbox"),
-        (_housekeeping, IntervalTrigger(minutes=5, timezone=tz), "housekeeping"),
+        (_task_reminders, IntervalTrigger(minutes=5, timezone=tz), "task-reminders"),
+        (_overdue_alerts, CronTrigger(minute=15, timezone=tz), "overdue-alerts"),
+        (_housekeeping, CronTrigger(hour=3, minute=40, timezone=tz), "housekeeping"),
     ]
 
 

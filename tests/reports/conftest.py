@@ -41,3 +41,25 @@ def make_service(ctx, make_staff):
         return claim
 
     return make
+
+
+@pytest.fixture
+def make_claimed_task(ctx, make_staff):
+    """A live claim of ``member`` on a one-hour task starting at ``starts_at``."""
+    from volunteer.tasks.models import Claim, Task
+
+    def make(member, starts_at):
+        secretary = make_staff("community_secretary", member.community)
+        task = Task(community_id=member.community_id, street_id=member.street_id,
+                    created_by_id=secretary.id, title="楼道消杀", category="disinfection",
+                    location="公园一村", starts_at=starts_at,
+                    ends_at=starts_at + timedelta(hours=1), slots=3, slots_taken=1,
+                    status="open")
+        db.session.add(task)
+        db.session.flush()
+        claim = Claim(task_id=task.id, member_id=member.id, status="claimed")
+        db.session.add(claim)
+        db.session.commit()
+        return claim
+
+    return make

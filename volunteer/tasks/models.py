@@ -213,6 +213,8 @@ class Claim(db.Model):
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     self_minutes: Mapped[int | None]
     checkout_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_24h_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_2h_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

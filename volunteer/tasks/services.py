@@ -735,6 +735,35 @@ def flag_forgotten_checkouts(now: datetime | None = None) -> int:
     return len(claims)
 
 
+REMINDERS = (("reminded_2h_at", timedelta(hours=2), "2 小时"),
+             ("reminded_24h_at", timedelta(hours=24), "24 小时"))
+
+
+def send_task_reminders(now: datetime | None = None) -> int:
+    """Remind each claimant 24 hours and 2 hours before their task starts, once each.
+
+    A claim made less than two hours before the start gets only the 2-hour reminder.
+    """
+    now = now or utcnow()
+    sent = 0
+    for column_name, ahead, label in REMINDERS:
+        column = getattr(Claim, column_name)
+        claims = list(db.session.scalars(select(Claim).join(Task).where(
+            Claim.status == "claimed", column.is_(None), Task.status == "open",
+            Task.starts_at > now, Task.starts_at <= now + ahead).order_by(Claim.id)))
+        for claim in claims:
+            setattr(claim, column_name, now)
+            if column_name == "reminded_2h_at":
+                claim.reminded_24h_at = claim.reminded_24h_at or now
+            task = claim.task
+            notify(claim.member, "task_reminder", f"服务提醒：{task.title}",
+                   f"您认领的服务项目将在{label}内开始：{format_local(task.starts_at)}，"
+                   f"地点：{task.location}。如不能参加，请尽早取消以便递补。",
+                   link=f"/tasks/{task.id}")
+            sent += 1
+    return sent
+
+
 # ---------------------------------------------------------------- confirmation and ratings
 
 

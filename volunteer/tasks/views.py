@@ -27,6 +27,7 @@ from volunteer.tasks.permissions import (
     can_rate_for_task,
     can_view_roster,
 )
+from volunteer.wishes.services import count_fulfilled
 
 bp = Blueprint("tasks", __name__)
 STAFF_LISTS = ("district_admin", "street_reviewer", "community_secretary", "grid_worker",
@@ -356,9 +357,10 @@ def my_service():
     upcoming = db.session.scalars(services.list_my_claims_stmt(current_user, when="upcoming"))
     history = page_of(services.list_my_claims_stmt(current_user, when="history"))
     today = to_local(utcnow()).date()
+    wishes = count_fulfilled(current_user)
     return render_template("tasks/my_service.html", upcoming=list(upcoming), history=history,
                            totals=services.service_totals(current_user), now=utcnow(),
-                           year_start=date(today.year, 1, 1), today=today)
+                           year_start=date(today.year, 1, 1), today=today, wishes=wishes)
 
 
 @bp.get("/me/service/certificate")

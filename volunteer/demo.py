@@ -179,4 +179,145 @@ def load_demo() -> bool:
                                                         User.status == "approved")):
         notify(member, "member_approved", "报到审核已通过",
                f"欢迎加入{member.community.name}“双报到·通通在”在职党员队伍。", link="/me")
+    _load_activity(rng, now, communities, grids)
     return True
+
+
+# (title, category, location, local start hour, hours, slots) of the services the reports name
+PAST_TASKS = [
+    ("卡口值守", "checkpoint_duty", "小区北门卡口", 8, 4, 4),
+    ("楼道消杀", "disinfection", "56幢楼道", 9, 2, 3),
+    ("代购帮办", "errand", "社区党群服务中心", 14, 3, 3),
+    ("爱心义诊", "health", "公园一村架空层", 9, 3, 2),
+    ("文明交通引导", "civility", "唐闸路口", 7, 2, 4),
+    ("垃圾分类引导", "garbage", "小区垃圾分类亭", 7, 2, 3),
+]
+OPEN_TASKS = [
+    ("协助转运", "transfer", "虹桥北村56幢", 8, 3, 6, ["driving"]),
+    ("卡口值守（早班）", "checkpoint_duty", "小区东门卡口", 8, 4, 4, []),
+    ("爱心义诊", "health", "社区卫生服务站", 9, 3, 3, ["medical", "nursing"]),
+    ("信息采集", "info_collection", "社区党群服务中心", 14, 3, 5, ["it"]),
+    ("矛盾化解：加装电梯协商", "mediation", "社区议事厅", 19, 2, 2, ["mediation", "legal"]),
+]
+WISHES = [
+    ("low_income", "张桂英", "一台电风扇", 150, "confirmed"),
+    ("elderly_alone", "李建华", "冬季棉被一床", 200, "claimed"),
+    ("disability", "王秀兰", "一辆助行器", 300, "published"),
+    ("hardship", "陈志强", "孩子的课外读物和文具", 120, "submitted"),
+]
+REQUESTS = [
+    ("errand", "李大爷", "腿脚不便，想请人代买降压药", "completed"),
+    ("repair", "张女士", "厨房水龙头漏水，家里没有人会修", "dispatched"),
+    ("health", "王奶奶", "想请医生上门量血压", "submitted"),
+]
+
+
+def _load_activity(rng: random.Random, now, communities: dict, grids: dict) -> None:
+    """Three months of service, open tasks, wishes and requests for the first communities."""
+    from datetime import datetime, time, timedelta
+
+    from volunteer.core.time import local_zone
+    from volunteer.requests.models import RequestEvent, ServiceRequest
+    from volunteer.tasks.models import Claim, Task, TaskSkill
+    from volunteer.wishes.models import Wish, WishClaim
+
+    zone = local_zone()
+    today = now.astimezone(zone).date()
+    for index, community in enumerate(communities.values()):
+        secretary = db.session.scalar(select(User).where(
+            User.role == "community_secretary", User.community_id == community.id))
+        if secretary is None:
+            continue
+        members = list(db.session.scalars(select(User).where(
+            User.role == "member", User.status == "approved",
+            User.community_id == community.id).order_by(User.id)))
+        grid = next((g for g in grids.values() if g.community_id == community.id), None)
+        for week in range(1, 13):  # a task a week for twelve weeks, served and confirmed
+            title, category, place, hour, hours, slots = PAST_TASKS[(week + index) % 6]
+            day = today - timedelta(days=7 * week + index)
+            start = datetime.combine(day, time(hour), zone)
+            chosen = rng.sample(members, min(len(members), rng.randint(1, slots)))
+            task = Task(community_id=community.id, street_id=community.street_id,
+                        grid_id=grid.id if grid else None, created_by_id=secretary.id,
+                        title=title, category=category, location=place, starts_at=start,
+                        ends_at=start + timedelta(hours=hours), slots=slots,
+                        slots_taken=len(chosen), status="open",
+                        description="社区党委发布的志愿服务项目。",
+                        published_at=start - timedelta(days=3))
+            db.session.add(task)
+            db.session.flush()
+            for member in chosen:
+                minutes = hours * 60 - rng.choice([0, 0, 15])
+                db.session.add(Claim(
+                    task_id=task.id, member_id=member.id, status="claimed",
+                    checked_in_at=start, check_in_method=rng.choice(["button", "scanned"]),
+                    checked_out_at=start + timedelta(minutes=minutes), self_minutes=minutes,
+                    confirmed_at=task.ends_at + timedelta(hours=2), confirmed_by_id=secretary.id,
+                    confirmed_minutes=minutes, quality=rng.choice([4, 5, 5]),
+                    satisfaction=rng.choice([None, 5, 5, 4])))
+        for offset, (title, category, place, hour, hours, slots, skills) in enumerate(OPEN_TASKS):
+            start = datetime.combine(today + timedelta(days=offset + 1), time(hour), zone)
+            task = Task(community_id=community.id, street_id=community.street_id,
+                        grid_id=grid.id if grid else None, created_by_id=secretary.id,
+                        title=title, category=category, location=place, starts_at=start,
+                        ends_at=start + timedelta(hours=hours), slots=slots, slots_taken=0,
+                        status="open", description="欢迎在职党员就近认领。", published_at=now,
+                        skills=[TaskSkill(tag=tag) for tag in skills])
+            db.session.add(task)
+        worker = db.session.scalar(select(User).where(
+            User.role == "grid_worker", User.community_id == community.id)) or secretary
+        for number, (kind, name, content, value, status) in enumerate(WISHES):
+            created = now - timedelta(days=20 - number * 4)
+            wish = Wish(community_id=community.id, street_id=community.street_id,
+                        grid_id=grid.id if grid else None, created_by_id=worker.id,
+                        household_kind=kind, beneficiary_name=name,
+                        address=f"{community.name}{number + 3}幢{101 + number}室",
+                        phone=f"139{index:02d}00{number:04d}", content=content, value=value,
+                        status=status, created_at=created, updated_at=created)
+            if status != "submitted":
+                wish.published_at = created + timedelta(days=1)
+                wish.reviewed_by_id = secretary.id
+            if status in ("claimed", "confirmed") and members:
+                claimant = members[number % len(members)]
+                wish.claims_taken, wish.claimed_at = 1, created + timedelta(days=2)
+                wish.claims = [WishClaim(member_id=claimant.id, created_at=wish.claimed_at)]
+                if status == "confirmed":
+                    wish.fulfilled_at = created + timedelta(days=4)
+                    wish.fulfilled_by_id = claimant.id
+                    wish.fulfil_note = "已送到家中，老人很满意。"
+                    wish.confirmed_at = created + timedelta(days=5)
+                    wish.confirmed_by_id = secretary.id
+                    wish.satisfaction, wish.on_wall = 5, True
+                    wish.thanks = "谢谢党员同志，夏天不怕热了！"
+                    wish.story = f"{community.name}的在职党员为独居老人送去了一台电风扇。"
+            db.session.add(wish)
+        for number, (category, name, description, status) in enumerate(REQUESTS):
+            created = now - timedelta(days=6 - number * 2, hours=3)
+            request = ServiceRequest(
+                tracking_code=f"DEMO{index:02d}{number:02d}", community_id=community.id,
+                street_id=community.street_id, grid_id=grid.id if grid else None, name=name,
+                phone=f"1370000{index:02d}{number:02d}", address=f"{community.name}{number + 5}幢",
+                category=category, description=description, status=status, created_at=created)
+            request.events = [RequestEvent(action="submitted", created_at=created)]
+            if status in ("dispatched", "completed") and members:
+                request.accepted_at = created + timedelta(hours=2)
+                request.accepted_by_id = worker.id
+                request.dispatched_at = created + timedelta(hours=5)
+                request.dispatched_by_id = secretary.id
+                request.assignee_id = members[-1].id
+                request.events += [
+                    RequestEvent(action="accepted", actor_id=worker.id,
+                                 created_at=request.accepted_at),
+                    RequestEvent(action="dispatched", actor_id=secretary.id,
+                                 member_id=members[-1].id, created_at=request.dispatched_at)]
+                if status == "completed":
+                    request.taken_at = created + timedelta(hours=6)
+                    request.completed_at = created + timedelta(days=1)
+                    request.completion_note = "已代购并送药上门。"
+                    request.rating, request.rated_at = 5, created + timedelta(days=1, hours=2)
+                    request.events += [
+                        RequestEvent(action="taken", member_id=members[-1].id,
+                                     created_at=request.taken_at),
+                        RequestEvent(action="completed", member_id=members[-1].id,
+                                     created_at=request.completed_at)]
+            db.session.add(request)

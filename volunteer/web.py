@@ -125,6 +125,8 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer.reports import views as reports_views
     from volunteer.requests import api as requests_api
     from volunteer.requests import views as requests_views
+    from volunteer.review import api as review_api
+    from volunteer.review import views as review_views
     from volunteer.tasks import api as tasks_api
     from volunteer.tasks import cli as tasks_cli
     from volunteer.tasks import views as tasks_views
@@ -137,7 +139,8 @@ def _register_blueprints(app: Flask) -> None:
     for module in (auth_api, orgs_api, members_api, notifications_api, tasks_api, reports_api,
                    openapi):
         app.register_blueprint(module.bp)
-    for module in (wishes_views, wishes_api, requests_views, requests_api):
+    for module in (wishes_views, wishes_api, requests_views, requests_api, review_views,
+                   review_api):
         app.register_blueprint(module.bp)
     app.cli.add_command(tasks_cli.cli)
 

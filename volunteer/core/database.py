@@ -19,6 +19,7 @@ def import_models() -> None:
     import volunteer.orgs.models  # noqa: F401
     import volunteer.reports.models  # noqa: F401
     import volunteer.requests.models  # noqa: F401
+    import volunteer.review.models  # noqa: F401
     import volunteer.tasks.models  # noqa: F401
     import volunteer.wishes.models  # noqa: F401
 

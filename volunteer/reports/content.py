@@ -15,6 +15,8 @@ from volunteer.core.time import format_local
 from volunteer.extensions import db
 from volunteer.members.models import MemberSkill
 from volunteer.review import figures
+from volunteer.review.score import EXPLANATION, rank_rows
+from volunteer.review.services import list_commendations
 from volunteer.tasks.models import Task, TaskSkill
 
 MAX_SUGGESTED_TASKS = 5
@@ -173,31 +175,43 @@ def _member_brief(row: dict) -> dict:
 
 
 def half_year_summary(period: Period, now: datetime) -> tuple[dict, list[dict]]:
-    """半年一总结: each member's half year and rank; units' members; street candidates."""
+    """半年一总结: each member's half year and rank; units' members; street candidates.
+
+    Ranks and candidates follow the evaluation score (``review.score``), normalised within the
+    community (a member's rank) or the street (candidates); commendations of the half year
+    (评优, quarters included) are listed for the member, their unit and their street.
+    """
     rows = figures.member_rows(period)
+    honours: dict[int, list[dict]] = defaultdict(list)
+    for item in list_commendations(within=period):
+        honours[item.member_id].append({"period": item.period, "label": item.period_label,
+                                        "citation": item.citation})
     by_community: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
-        by_community[row["community_id"]].append(row)
+        by_community[row["community_id"]].append(dict(row))
+    ranks = {}
     for members in by_community.values():
-        members.sort(key=lambda r: (-r["hours"], -r["services"], r["id"]))
-        for rank, row in enumerate(members, start=1):
-            row["rank"], row["of"] = rank, len(members)
+        for row in rank_rows(members):
+            ranks[row["id"]] = (row["rank"], len(members), row["score"])
     recipients = []
     for row in rows:
+        rank, of, score = ranks[row["id"]]
+        mine = honours.get(row["id"], [])
+        honour = "".join(f"您被评为{h['label']}模范志愿者。" for h in mine)
         body = (f"{period.label}您参加服务 {row['services']} 次，服务时长 {row['hours']} 小时，"
-                f"圆梦微心愿 {row['wishes']} 个，在社区 {row['of']} 名党员中排名第 {row['rank']}。"
-                "感谢您的付出！")
+                f"圆梦微心愿 {row['wishes']} 个，综合评分 {score}，"
+                f"在社区 {of} 名党员中排名第 {rank}。{honour}感谢您的付出！")
         recipients.append({"user_id": row["id"], "audience": "member", "email": row["email"],
                            "title": f"半年一总结：{period.label}", "body": body,
                            "payload": {"audience": "member", **_member_brief(row),
-                                       "rank": row["rank"], "of": row["of"]}})
+                                       "score": score, "rank": rank, "of": of,
+                                       "commendations": mine}})
     by_unit: dict[int, list[dict]] = defaultdict(list)
     by_street: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
-        by_unit[row["unit_id"]].append(_member_brief(row))
-        if row["hours"] > 0:
-            by_street[row["street_id"]].append({**_member_brief(row),
-                                                "community_id": row["community_id"]})
+        by_unit[row["unit_id"]].append({**_member_brief(row),
+                                        "commendations": honours.get(row["id"], [])})
+        by_street[row["street_id"]].append(dict(row))
     for contact in _staff("unit_contact"):
         members = by_unit.get(contact.unit_id, [])
         recipients.append({
@@ -206,16 +220,17 @@ def half_year_summary(period: Period, now: datetime) -> tuple[dict, list[dict]]:
             "body": f"{period.label}本单位 {len(members)} 名在职党员的社区服务情况见报告。",
             "payload": {"audience": "unit", "members": members}})
     for reviewer in _staff("street_reviewer"):
-        candidates = sorted(by_street.get(reviewer.street_id, []),
-                            key=lambda r: (-r["hours"], -r["services"], r["id"]))
+        ranked = [r for r in rank_rows(by_street.get(reviewer.street_id, [])) if r["services"]]
+        candidates = [{**_member_brief(r), "community_id": r["community_id"],
+                       "score": r["score"], "rank": r["rank"],
+                       "commendations": honours.get(r["id"], [])}
+                      for r in ranked[:CANDIDATES_PER_STREET]]
         recipients.append({
             "user_id": reviewer.id, "audience": "street", "email": reviewer.email,
             "title": f"半年一总结：{period.label}模范志愿者候选",
-            "body": f"{period.label}按服务时长排序的前 {CANDIDATES_PER_STREET} 名候选人见报告。",
-            "payload": {"audience": "street",
-                        "candidates": candidates[:CANDIDATES_PER_STREET]}})
+            "body": f"{period.label}按综合评分排序的前 {CANDIDATES_PER_STREET} 名候选人见报告。",
+            "payload": {"audience": "street", "candidates": candidates, "score": EXPLANATION}})
     shared = {"period": period.key, "label": period.label, "members": len(rows),
-              "active": sum(1 for r in rows if r["services"])}
+              "active": sum(1 for r in rows if r["services"]),
+              "commendations": sum(len(v) for v in honours.values())}
     return shared, recipients
-
-

@@ -6,28 +6,47 @@ A service counts in the period in which its task ends (local time): a task endin
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from volunteer.auth.models import User
 from volunteer.core.periods import Period
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
-from volunteer.orgs.models import Branch, Community, Street, Unit
+from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
 from volunteer.requests.models import ServiceRequest
+from volunteer.review.score import rank_rows
 from volunteer.tasks.models import Claim, Task
 from volunteer.wishes.models import Wish, WishClaim
 
 LEVELS = {
     "street": (User.street_id, Street),
     "community": (User.community_id, Community),
+    "grid": (User.grid_id, Grid),
     "unit": (User.unit_id, Unit),
     "branch": (User.branch_id, Branch),
 }
+# places have their own tasks, wishes and requests; units and branches count their members'
+PLACE_LEVELS = ("street", "community", "grid")
+SCOPE_COLUMNS = {"street_id": User.street_id, "community_id": User.community_id,
+                 "grid_id": User.grid_id, "unit_id": User.unit_id, "branch_id": User.branch_id}
 
 
-def service_stats(period: Period):
+def scope_filter(scope: dict | None) -> list:
+    """Conditions on ``User`` for a scope like ``{"street_id": 3}`` (None values ignored)."""
+    return [SCOPE_COLUMNS[key] == value for key, value in (scope or {}).items()
+            if value is not None]
+
+
+def _members_of(scope: dict | None):
+    conditions = scope_filter(scope)
+    if not conditions:
+        return None
+    return select(User.id).where(User.role == "member", *conditions)
+
+
+def service_stats(period: Period, scope: dict | None = None):
     """Per member: services, minutes, quality and satisfaction sums and counts in the period."""
-    return (
+    stmt = (
         select(
             Claim.member_id.label("member_id"),
             func.count(Claim.id).label("services"),
@@ -38,44 +57,84 @@ def service_stats(period: Period):
             func.count(Claim.satisfaction).label("satisfaction_n"),
         )
         .join(Task, Task.id == Claim.task_id)
-        .where(Claim.status == "claimed", Claim.confirmed_at.is_not(None),
-               Claim.no_show.is_(False), Task.ends_at >= period.start_utc,
-               Task.ends_at < period.end_utc)
+        .where(*served_in(period))
         .group_by(Claim.member_id)
-        .subquery("service_stats")
     )
+    if (members := _members_of(scope)) is not None:
+        stmt = stmt.where(Claim.member_id.in_(members))
+    return stmt.subquery("service_stats")
 
 
-def wish_stats(period: Period):
+def served_in(period: Period) -> list:
+    """Conditions selecting the confirmed services (claims joined to tasks) of a period."""
+    return [Claim.status == "claimed", Claim.confirmed_at.is_not(None),
+            Claim.no_show.is_(False), Task.ends_at >= period.start_utc,
+            Task.ends_at < period.end_utc]
+
+
+def wish_stats(period: Period, scope: dict | None = None):
     """Per member: wishes they helped fulfil, confirmed in the period."""
-    return (
+    stmt = (
         select(WishClaim.member_id.label("member_id"), func.count(Wish.id).label("wishes"))
         .join(Wish, Wish.id == WishClaim.wish_id)
         .where(Wish.status == "confirmed", Wish.confirmed_at >= period.start_utc,
                Wish.confirmed_at < period.end_utc)
         .group_by(WishClaim.member_id)
-        .subquery("wish_stats")
     )
+    if (members := _members_of(scope)) is not None:
+        stmt = stmt.where(WishClaim.member_id.in_(members))
+    return stmt.subquery("wish_stats")
 
 
-def _community_counts(period: Period, level: str) -> dict:
-    """Wishes fulfilled and requests completed per street or community in the period."""
-    wish_col = {"street": Wish.street_id, "community": Wish.community_id}.get(level)
-    request_col = {"street": ServiceRequest.street_id,
-                   "community": ServiceRequest.community_id}.get(level)
-    if wish_col is None:
+def _seconds_between(start, end):
+    """``end - start`` in seconds, in SQL (both columns UTC)."""
+    if db.engine.dialect.name == "postgresql":
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+
+def _requests_done(period: Period) -> list:
+    return [ServiceRequest.status == "completed",
+            ServiceRequest.completed_at >= period.start_utc,
+            ServiceRequest.completed_at < period.end_utc]
+
+
+def request_stats(period: Period, scope: dict | None = None):
+    """Per member: residents' requests they completed in the period, and the time taken."""
+    stmt = (
+        select(ServiceRequest.assignee_id.label("member_id"),
+               func.count(ServiceRequest.id).label("requests"),
+               func.sum(_seconds_between(ServiceRequest.created_at,
+                                         ServiceRequest.completed_at)).label("request_seconds"))
+        .where(*_requests_done(period), ServiceRequest.assignee_id.is_not(None))
+        .group_by(ServiceRequest.assignee_id)
+    )
+    if (members := _members_of(scope)) is not None:
+        stmt = stmt.where(ServiceRequest.assignee_id.in_(members))
+    return stmt.subquery("request_stats")
+
+
+def _place_counts(period: Period, level: str, scope: dict | None) -> dict:
+    """Wishes fulfilled and requests completed (with their time) per street, community, grid."""
+    if level not in PLACE_LEVELS:
         return {}
+    wish_col = getattr(Wish, f"{level}_id")
+    request_col = getattr(ServiceRequest, f"{level}_id")
     found: dict = {}
     wishes = select(wish_col, func.count()).where(
         Wish.status == "confirmed", Wish.confirmed_at >= period.start_utc,
         Wish.confirmed_at < period.end_utc).group_by(wish_col)
+    requests = select(request_col, func.count(), func.sum(_seconds_between(
+        ServiceRequest.created_at, ServiceRequest.completed_at))).where(
+        *_requests_done(period)).group_by(request_col)
+    for key, value in (scope or {}).items():
+        if value is not None and key in ("street_id", "community_id", "grid_id"):
+            wishes = wishes.where(getattr(Wish, key) == value)
+            requests = requests.where(getattr(ServiceRequest, key) == value)
     for key, number in db.session.execute(wishes):
         found.setdefault(key, {})["wishes"] = int(number)
-    requests = select(request_col, func.count()).where(
-        ServiceRequest.status == "completed", ServiceRequest.completed_at >= period.start_utc,
-        ServiceRequest.completed_at < period.end_utc).group_by(request_col)
-    for key, number in db.session.execute(requests):
-        found.setdefault(key, {})["requests"] = int(number)
+    for key, number, seconds in db.session.execute(requests):
+        found.setdefault(key, {}).update(requests=int(number), request_seconds=float(seconds or 0))
     return found
 
 
@@ -84,63 +143,114 @@ def _avg(total, count) -> float | None:
     return round(float(total) / int(count), 2) if count else None
 
 
+def _hours_each(seconds, count) -> float | None:
+    return round(float(seconds or 0) / 3600 / int(count), 1) if count else None
+
+
 def member_rows(period: Period, *, street_id=None, community_id=None, unit_id=None,
-                branch_id=None, member_ids=None, approved_only=True) -> list[dict]:
+                branch_id=None, grid_id=None, member_ids=None, approved_only=True
+                ) -> list[dict]:
     """Each member of a scope with their figures for the period (inactive members included)."""
-    stats = service_stats(period)
-    wishes = wish_stats(period)
+    scope = {"street_id": street_id, "community_id": community_id, "unit_id": unit_id,
+             "branch_id": branch_id, "grid_id": grid_id}
+    stats = service_stats(period, scope)
+    wishes = wish_stats(period, scope)
+    requests = request_stats(period, scope)
     stmt = (
         select(User.id, User.name, User.phone, User.community_id, User.unit_id, User.branch_id,
-               User.street_id, User.email,
+               User.street_id, User.email, User.grid_id,
                func.coalesce(stats.c.services, 0), func.coalesce(stats.c.minutes, 0),
                stats.c.quality_sum, stats.c.quality_n, stats.c.satisfaction_sum,
-               stats.c.satisfaction_n, func.coalesce(wishes.c.wishes, 0))
+               stats.c.satisfaction_n, func.coalesce(wishes.c.wishes, 0),
+               func.coalesce(requests.c.requests, 0), requests.c.request_seconds)
         .outerjoin(stats, stats.c.member_id == User.id)
         .outerjoin(wishes, wishes.c.member_id == User.id)
-        .where(User.role == "member")
+        .outerjoin(requests, requests.c.member_id == User.id)
+        .where(User.role == "member", *scope_filter(scope))
         .order_by(User.id)
     )
     if approved_only:
         stmt = stmt.where(User.status == "approved")
-    for column, value in ((User.street_id, street_id), (User.community_id, community_id),
-                          (User.unit_id, unit_id), (User.branch_id, branch_id)):
-        if value is not None:
-            stmt = stmt.where(column == value)
     if member_ids is not None:
         stmt = stmt.where(User.id.in_(member_ids))
     rows = []
-    for (uid, name, phone, community, unit, branch, street, email, services, minutes, q_sum, q_n,
-         s_sum, s_n, wish_count) in db.session.execute(stmt):
+    for (uid, name, phone, community, unit, branch, street, email, grid, services, minutes,
+         q_sum, q_n, s_sum, s_n, wish_count, request_count, seconds) in db.session.execute(stmt):
         rows.append({"id": uid, "name": name, "phone": phone, "community_id": community,
                      "unit_id": unit, "branch_id": branch, "street_id": street, "email": email,
+                     "grid_id": grid,
                      "services": int(services), "hours": round(int(minutes) / 60, 1),
                      "avg_quality": _avg(q_sum or 0, q_n or 0),
                      "avg_satisfaction": _avg(s_sum or 0, s_n or 0),
-                     "wishes": int(wish_count)})
+                     "wishes": int(wish_count), "requests": int(request_count),
+                     "avg_request_hours": _hours_each(seconds, request_count),
+                     "quality_sum": float(q_sum or 0), "quality_n": int(q_n or 0),
+                     "satisfaction_sum": float(s_sum or 0), "satisfaction_n": int(s_n or 0)})
     return rows
 
 
-def _task_counts(level: str, period: Period, now: datetime) -> dict:
-    """Tasks posted (starting in the period) and completed (ended, not cancelled) per group."""
-    column = {"street": Task.street_id, "community": Task.community_id}.get(level)
-    if column is None:
+def _task_counts(level: str, period: Period, now: datetime, scope: dict | None) -> dict:
+    """Tasks posted (starting in the period) and completed (ended, not cancelled) per place."""
+    if level not in PLACE_LEVELS:
         return {}
+    column = getattr(Task, f"{level}_id")
     in_period = and_(Task.starts_at >= period.start_utc, Task.starts_at < period.end_utc)
     completed = and_(Task.status == "open", Task.ends_at >= period.start_utc,
                      Task.ends_at < period.end_utc, Task.ends_at <= now)
-    stmt = select(column, func.sum(case((and_(in_period, Task.status != "draft"), 1), else_=0)),
-                  func.sum(case((completed, 1), else_=0))).group_by(column)
+    stmt = (select(column, func.sum(case((and_(in_period, Task.status != "draft"), 1), else_=0)),
+                   func.sum(case((completed, 1), else_=0)))
+            .where(or_(and_(Task.starts_at >= period.start_utc,
+                            Task.starts_at < period.end_utc),
+                       and_(Task.ends_at >= period.start_utc, Task.ends_at < period.end_utc)))
+            .group_by(column))
+    for key, value in (scope or {}).items():
+        if value is not None and key in ("street_id", "community_id", "grid_id"):
+            stmt = stmt.where(getattr(Task, key) == value)
     return {key: (int(posted or 0), int(done or 0)) for key, posted, done in
             db.session.execute(stmt)}
 
 
-def group_rows(level: str, period: Period, *, street_id=None, now: datetime | None = None
-               ) -> list[dict]:
-    """Figures per street, community, unit or branch, ranked by hours then participation."""
+def _names(level: str, scope: dict) -> list[tuple]:
+    """(id, name, parent id) of the groups of a level inside a scope."""
+    _column, model = LEVELS[level]
+    parent = {"community": Community.street_id, "grid": Grid.community_id,
+              "branch": Branch.community_id}.get(level)
+    stmt = select(model.id, model.name, parent if parent is not None else literal(None))
+    street_id, community_id = scope.get("street_id"), scope.get("community_id")
+    if level == "street" and street_id is not None:
+        stmt = stmt.where(Street.id == street_id)
+    if level == "community":
+        if street_id is not None:
+            stmt = stmt.where(Community.street_id == street_id)
+        if community_id is not None:
+            stmt = stmt.where(Community.id == community_id)
+    if level in ("grid", "branch"):
+        key = Grid.community_id if level == "grid" else Branch.community_id
+        if community_id is not None:
+            stmt = stmt.where(key == community_id)
+        elif street_id is not None:
+            stmt = stmt.where(key.in_(select(Community.id).where(
+                Community.street_id == street_id)))
+    for key in ("unit_id", "branch_id", "grid_id"):
+        if scope.get(key) is not None and level == key[:-3]:
+            stmt = stmt.where(model.id == scope[key])
+    return list(db.session.execute(stmt.order_by(model.id)))
+
+
+def group_rows(level: str, period: Period, *, street_id=None, community_id=None, unit_id=None,
+               branch_id=None, now: datetime | None = None) -> list[dict]:
+    """Figures per street, community, grid, unit or branch, ranked by the evaluation score.
+
+    The scope keywords keep the members (and places) counted to one street, community, unit or
+    branch; the score is normalised among the rows returned.
+    """
     now = now or utcnow()
-    column, model = LEVELS[level]
-    stats = service_stats(period)
-    wishes = wish_stats(period)
+    scope = {"street_id": street_id, "community_id": community_id, "unit_id": unit_id,
+             "branch_id": branch_id}
+    column, _model = LEVELS[level]
+    stats = service_stats(period, scope)
+    wishes = wish_stats(period, scope)
+    requests = request_stats(period, scope)
     approved = case((User.status == "approved", 1), else_=0)
     active = case((stats.c.services > 0, 1), else_=0)
     stmt = (
@@ -149,54 +259,103 @@ def group_rows(level: str, period: Period, *, street_id=None, now: datetime | No
                func.coalesce(func.sum(stats.c.services), 0),
                func.sum(stats.c.quality_sum), func.sum(stats.c.quality_n),
                func.sum(stats.c.satisfaction_sum), func.sum(stats.c.satisfaction_n),
-               func.coalesce(func.sum(wishes.c.wishes), 0))
+               func.coalesce(func.sum(wishes.c.wishes), 0),
+               func.coalesce(func.sum(requests.c.requests), 0),
+               func.sum(requests.c.request_seconds))
         .outerjoin(stats, stats.c.member_id == User.id)
         .outerjoin(wishes, wishes.c.member_id == User.id)
-        .where(User.role == "member", User.created_at < period.end_utc, column.is_not(None))
+        .outerjoin(requests, requests.c.member_id == User.id)
+        .where(User.role == "member", User.created_at < period.end_utc, column.is_not(None),
+               *scope_filter(scope))
         .group_by(column)
     )
-    if street_id is not None:
-        stmt = stmt.where(User.street_id == street_id)
     figures = {row[0]: row[1:] for row in db.session.execute(stmt)}
-    parent_column = {"community": Community.street_id, "branch": Branch.community_id}.get(level)
-    names_stmt = select(model.id, model.name,
-                        parent_column if parent_column is not None else literal(None))
-    if street_id is not None and level == "street":
-        names_stmt = names_stmt.where(model.id == street_id)
-    if street_id is not None and level in ("community", "branch"):
-        community_ids = select(Community.id).where(Community.street_id == street_id)
-        key = Community.id if level == "community" else Branch.community_id
-        names_stmt = names_stmt.where(key.in_(community_ids))
-    tasks = _task_counts(level, period, now)
-    places = _community_counts(period, level)
+    tasks = _task_counts(level, period, now, scope)
+    places = _place_counts(period, level, scope)
+    is_place = level in PLACE_LEVELS
     rows = []
-    for group_id, name, parent in db.session.execute(names_stmt):
-        if level in ("unit", "branch") and group_id not in figures:
+    for group_id, name, parent in _names(level, scope):
+        if not is_place and group_id not in figures:
             continue  # units and branches without members are left out
         (registered, approved_n, active_n, minutes, services, q_sum, q_n, s_sum, s_n,
-         member_wishes) = figures.get(group_id, (0,) * 10)
+         member_wishes, member_requests, member_seconds) = figures.get(group_id, (0,) * 12)
         place = places.get(group_id, {})
         approved_n, active_n = int(approved_n or 0), int(active_n or 0)
-        posted, completed = tasks.get(group_id, (None, None) if level in ("unit", "branch")
-                                      else (0, 0))
+        posted, completed = tasks.get(group_id, (0, 0) if is_place else (None, None))
+        handled = place.get("requests", 0) if is_place else int(member_requests or 0)
+        seconds = place.get("request_seconds", 0) if is_place else member_seconds
         rows.append({
             "id": group_id, "name": name, "parent_id": parent,
             "registered": int(registered or 0), "approved": approved_n, "active": active_n,
             "participation": round(active_n / approved_n, 4) if approved_n else 0.0,
             "hours": round(int(minutes or 0) / 60, 1), "services": int(services or 0),
             "tasks_posted": posted, "tasks_completed": completed,
-            "wishes_fulfilled": place.get("wishes", 0) if level in ("street", "community")
-            else int(member_wishes or 0),
-            "requests_handled": place.get("requests", 0) if level in ("street", "community")
-            else None,
+            "wishes_fulfilled": place.get("wishes", 0) if is_place else int(member_wishes or 0),
+            "requests_handled": handled,
+            "avg_request_hours": _hours_each(seconds, handled),
             "avg_quality": _avg(q_sum or 0, q_n or 0),
             "avg_satisfaction": _avg(s_sum or 0, s_n or 0),
+            "quality_sum": float(q_sum or 0), "quality_n": int(q_n or 0),
+            "satisfaction_sum": float(s_sum or 0), "satisfaction_n": int(s_n or 0),
         })
-    rows.sort(key=lambda r: (-r["hours"], -r["participation"], r["id"]))
-    for rank, row in enumerate(rows, start=1):
-        row["rank"] = rank
+    rank_rows(rows, per_member=True)
     seen: dict = {}
     for row in rows:  # rank inside the parent (communities in their street, branches …)
         seen[row["parent_id"]] = seen.get(row["parent_id"], 0) + 1
         row["rank_in_parent"] = seen[row["parent_id"]]
+    return rows
+
+
+def _month_buckets(months: list[Period], column):
+    """A CASE numbering the month a timestamp falls in (0-based), for one-scan trends."""
+    return case(*[(column < month.end_utc, index) for index, month in enumerate(months)],
+                else_=len(months))
+
+
+def trend_months(period: Period) -> list[Period]:
+    """The months a trend shows: those of the period, or the six up to it when it is short."""
+    months = period.months()
+    if len(months) >= 3:
+        return months
+    last, shown = months[-1], []
+    for _ in range(6):
+        shown.insert(0, last)
+        last = last.previous()
+    return shown
+
+
+def monthly_trend(period: Period, scope: dict | None = None) -> list[dict]:
+    """Hours, services and active members per month (local time) of the trend months."""
+    months = trend_months(period)
+    whole = Period("range", months[0].start, months[-1].end)
+    bucket = _month_buckets(months, Task.ends_at).label("bucket")
+    stmt = (select(bucket, func.count(Claim.id), func.coalesce(func.sum(Claim.confirmed_minutes),
+                                                                  0),
+                   func.count(func.distinct(Claim.member_id)))
+            .join(Task, Task.id == Claim.task_id).where(*served_in(whole)).group_by(bucket))
+    if (members := _members_of(scope)) is not None:
+        stmt = stmt.where(Claim.member_id.in_(members))
+    found = {int(index): (int(n), int(minutes), int(active))
+             for index, n, minutes, active in db.session.execute(stmt)}
+    rows = []
+    for index, month in enumerate(months):
+        services, minutes, active = found.get(index, (0, 0, 0))
+        rows.append({"month": month.key, "label": month.label, "services": services,
+                     "hours": round(minutes / 60, 1), "active": active})
+    return rows
+
+
+def category_rows(period: Period, scope: dict | None = None) -> list[dict]:
+    """Services and hours per task category in the period, most hours first."""
+    from volunteer.tasks.models import category_label
+
+    stmt = (select(Task.category, func.count(Claim.id),
+                   func.coalesce(func.sum(Claim.confirmed_minutes), 0))
+            .join(Task, Task.id == Claim.task_id).where(*served_in(period))
+            .group_by(Task.category))
+    if (members := _members_of(scope)) is not None:
+        stmt = stmt.where(Claim.member_id.in_(members))
+    rows = [{"category": code, "label": category_label(code), "services": int(n),
+             "hours": round(int(minutes) / 60, 1)} for code, n, minutes in db.session.execute(stmt)]
+    rows.sort(key=lambda r: (-r["hours"], r["category"]))
     return rows

@@ -11,6 +11,7 @@ from volunteer.core.forms import apply_errors, page_of
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
 from volunteer.orgs import services as orgs
+from volunteer.review.services import list_commendations
 from volunteer.tasks import exports, services
 from volunteer.tasks.forms import (
     ConfirmForm,
@@ -360,7 +361,8 @@ def my_service():
     wishes = count_fulfilled(current_user)
     return render_template("tasks/my_service.html", upcoming=list(upcoming), history=history,
                            totals=services.service_totals(current_user), now=utcnow(),
-                           year_start=date(today.year, 1, 1), today=today, wishes=wishes)
+                           year_start=date(today.year, 1, 1), today=today, wishes=wishes,
+                           commendations=list_commendations(member_id=current_user.id))
 
 
 @bp.get("/me/service/certificate")

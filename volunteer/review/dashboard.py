@@ -1,0 +1,210 @@
+"""What a dashboard shows: its scope, summary, charts and tables, for pages, API and exports."""
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from sqlalchemy import select
+
+from volunteer.auth.permissions import shown_phone
+from volunteer.core.errors import NotFound, ValidationFailed
+from volunteer.core.periods import Period
+from volunteer.extensions import db
+from volunteer.orgs.models import Branch, Community, Street, Unit
+from volunteer.review import figures
+from volunteer.review.score import rank_rows
+
+SCOPE_KINDS = {"district": "全区", "street": "街道", "community": "社区", "branch": "功能型党组织",
+               "unit": "单位"}
+# the tables each scope offers, first one shown by default
+TABLES = {
+    "district": ("street", "community", "unit", "branch", "member"),
+    "street": ("community", "branch", "member"),
+    "community": ("grid", "branch", "member"),
+    "branch": ("member",),
+    "unit": ("member",),
+}
+TABLE_LABELS = {"street": "街道", "community": "社区", "grid": "网格", "unit": "单位",
+                "branch": "功能型党组织", "member": "党员"}
+# the level whose participation the bar chart compares
+CHILD_LEVEL = {"district": "street", "street": "community", "community": "grid"}
+
+GROUP_COLUMNS = [
+    ("rank", "排名"), ("name", "名称"), ("score", "综合评分"), ("registered", "报到党员"),
+    ("approved", "已审核"), ("active", "参与服务"), ("participation", "参与率"),
+    ("hours", "服务时长（小时）"), ("services", "服务人次"), ("tasks_posted", "发布项目"),
+    ("tasks_completed", "完成项目"), ("wishes_fulfilled", "圆梦微心愿"),
+    ("requests_handled", "办结居民点单"), ("avg_request_hours", "点单平均办结（小时）"),
+    ("avg_quality", "平均服务质量"), ("avg_satisfaction", "平均居民满意度"),
+]
+MEMBER_COLUMNS = [
+    ("rank", "排名"), ("name", "姓名"), ("phone", "手机号"), ("community", "居住社区"),
+    ("unit", "工作单位"), ("score", "综合评分"), ("services", "服务次数"),
+    ("hours", "服务时长（小时）"), ("wishes", "圆梦微心愿"), ("requests", "办结居民点单"),
+    ("avg_quality", "平均服务质量"), ("avg_satisfaction", "平均居民满意度"),
+]
+TEXT_KEYS = {"name", "phone", "community", "unit"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The organisation a dashboard looks at."""
+
+    kind: str
+    id: int | None = None
+    name: str = "崇川区"
+    street_id: int | None = None
+    community_id: int | None = None
+    parents: tuple = field(default=())  # (kind, id, name) links for the breadcrumb
+
+    @property
+    def filters(self) -> dict:
+        """Keywords for ``figures`` selecting the members of this scope."""
+        key = {"street": "street_id", "community": "community_id", "branch": "branch_id",
+               "unit": "unit_id"}.get(self.kind)
+        return {key: self.id} if key else {}
+
+    @property
+    def title(self) -> str:
+        return self.name if self.kind == "district" else f"{self.name}（{SCOPE_KINDS[self.kind]}）"
+
+    @property
+    def key(self) -> str:
+        return self.kind if self.id is None else f"{self.kind}-{self.id}"
+
+
+def get_scope(kind: str, scope_id: int | None = None) -> Scope:
+    """Load the scope ``kind`` / ``scope_id`` or raise NotFound."""
+    if kind == "district":
+        return Scope("district")
+    model = {"street": Street, "community": Community, "branch": Branch, "unit": Unit}.get(kind)
+    obj = db.session.get(model, scope_id) if model and scope_id else None
+    if obj is None:
+        raise NotFound("找不到该组织")
+    district = ("district", None, "崇川区")
+    if kind == "street":
+        return Scope("street", obj.id, obj.name, street_id=obj.id, parents=(district,))
+    if kind == "community":
+        street = obj.street
+        return Scope("community", obj.id, obj.name, street_id=street.id, community_id=obj.id,
+                     parents=(district, ("street", street.id, street.name)))
+    if kind == "branch":
+        community = obj.community
+        return Scope("branch", obj.id, obj.name, street_id=community.street_id,
+                     community_id=community.id,
+                     parents=(district, ("street", community.street_id, community.street.name),
+                              ("community", community.id, community.name)))
+    return Scope("unit", obj.id, obj.name, parents=(district,))
+
+
+def home_scope(user) -> Scope | None:
+    """The dashboard a staff user lands on."""
+    role = user.role
+    if role == "district_admin":
+        return Scope("district")
+    scoped = {"street_reviewer": ("street", user.street_id),
+              "community_secretary": ("community", user.community_id),
+              "branch_secretary": ("branch", user.branch_id),
+              "unit_contact": ("unit", user.unit_id)}.get(role)
+    if scoped is None or scoped[1] is None:
+        return None
+    return get_scope(*scoped)
+
+
+def check_table(scope: Scope, table: str | None) -> str:
+    tables = TABLES[scope.kind]
+    if not table:
+        return tables[0]
+    if table not in tables:
+        raise ValidationFailed(fields={"table": f"应为 {'、'.join(tables)} 之一"})
+    return table
+
+
+def group_table(scope: Scope, level: str, period: Period) -> list[dict]:
+    """The ranked rows of ``level`` inside ``scope``."""
+    return figures.group_rows(level, period, **scope.filters)
+
+
+def member_table(scope: Scope, period: Period, viewer) -> list[dict]:
+    """The scope's approved members, ranked, with names of places and phones as ``viewer`` may
+    see them."""
+    rows = rank_rows(figures.member_rows(period, **scope.filters))
+    communities = dict(db.session.execute(select(Community.id, Community.name)).all())
+    units = _unit_names({r["unit_id"] for r in rows})
+    for row in rows:
+        person = SimpleNamespace(id=row["id"], phone=row["phone"],
+                                 community_id=row["community_id"])
+        row["phone"] = shown_phone(viewer, person)
+        row["community"] = communities.get(row["community_id"], "")
+        row["unit"] = units.get(row["unit_id"], "")
+        row.pop("email", None)
+    return rows
+
+
+def _unit_names(ids: set) -> dict:
+    if len(ids) > 500:
+        return dict(db.session.execute(select(Unit.id, Unit.name)).all())
+    return dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
+
+
+def table_rows(scope: Scope, table: str, period: Period, viewer) -> list[dict]:
+    if table == "member":
+        return member_table(scope, period, viewer)
+    return group_table(scope, table, period)
+
+
+def columns_for(table: str) -> list[tuple[str, str]]:
+    return MEMBER_COLUMNS if table == "member" else GROUP_COLUMNS
+
+
+def sort_rows(rows: list[dict], table: str, sort: str | None, descending: bool) -> list[dict]:
+    """Rows sorted by a column (None values last); the default is the rank."""
+    keys = {key for key, _label in columns_for(table)}
+    if not sort or sort not in keys or sort == "rank":
+        return sorted(rows, key=lambda r: r["rank"], reverse=bool(sort == "rank" and descending))
+    present = [r for r in rows if r.get(sort) is not None]
+    missing = [r for r in rows if r.get(sort) is None]
+    present.sort(key=lambda r: (r[sort], -r["rank"]) if sort not in TEXT_KEYS else r[sort],
+                 reverse=descending)
+    return present + missing
+
+
+def summary(scope: Scope, period: Period) -> dict:
+    """The scope's totals: one row of the group figures."""
+    if scope.kind == "district":
+        rows = figures.group_rows("street", period)
+        return _total(rows)
+    (row,) = figures.group_rows(scope.kind, period, **scope.filters) or [None]
+    return row or _total([])
+
+
+def _total(rows: list[dict]) -> dict:
+    keys = ("registered", "approved", "active", "hours", "services", "tasks_posted",
+            "tasks_completed", "wishes_fulfilled", "requests_handled", "quality_sum",
+            "quality_n", "satisfaction_sum", "satisfaction_n")
+    total = {key: sum(r.get(key) or 0 for r in rows) for key in keys}
+    total["hours"] = round(total["hours"], 1)
+    total["participation"] = (round(total["active"] / total["approved"], 4)
+                              if total["approved"] else 0.0)
+    total["avg_quality"] = (round(total["quality_sum"] / total["quality_n"], 2)
+                            if total["quality_n"] else None)
+    total["avg_satisfaction"] = (round(total["satisfaction_sum"] / total["satisfaction_n"], 2)
+                                 if total["satisfaction_n"] else None)
+    weighted = [(r["avg_request_hours"], r["requests_handled"]) for r in rows
+                if r.get("avg_request_hours") is not None]
+    count = sum(n for _hours, n in weighted)
+    total["avg_request_hours"] = (round(sum(h * n for h, n in weighted) / count, 1)
+                                  if count else None)
+    return total
+
+
+def charts(scope: Scope, period: Period, child_rows: list[dict] | None = None) -> dict:
+    """Trend by month, category breakdown, participation of the level below."""
+    child = CHILD_LEVEL.get(scope.kind)
+    if child and child_rows is None:
+        child_rows = figures.group_rows(child, period, **scope.filters)
+    participation = [{"name": r["name"], "participation": r["participation"],
+                      "active": r["active"], "approved": r["approved"]}
+                     for r in sorted(child_rows or [], key=lambda r: r["id"])]
+    return {"trend": figures.monthly_trend(period, scope.filters),
+            "categories": figures.category_rows(period, scope.filters),
+            "participation": participation, "child_label": TABLE_LABELS.get(child, "")}

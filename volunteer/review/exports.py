@@ -1,0 +1,111 @@
+"""Dashboard tables as streamed .xlsx, and service hours as a flat CSV for the registries.
+
+The workbook is written in openpyxl's write-only mode (rows go to a temporary file as they are
+appended, never held as cell objects) and then read back in chunks; the CSV is a generator.
+"""
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlalchemy import select
+
+from volunteer.auth.models import User
+from volunteer.auth.permissions import mask_phone
+from volunteer.core.periods import Period
+from volunteer.core.time import to_local
+from volunteer.extensions import db
+from volunteer.orgs.models import Community, Street
+from volunteer.review import figures
+from volunteer.review.score import EXPLANATION
+from volunteer.tasks.models import Claim, Task, category_label
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHUNK = 64 * 1024
+PERCENT_KEYS = {"participation"}
+HOURS_CSV_HEADER = ["姓名", "手机号（脱敏）", "服务日期", "服务时长（小时）", "服务项目",
+                    "服务类别", "服务组织"]
+
+
+def write_table(title: str, columns: list[tuple[str, str]], rows, note: str = EXPLANATION
+                ) -> str:
+    """Write one table to a temporary .xlsx file (write-only mode); returns its path."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title="统计"[:31])
+    for index, (key, _label) in enumerate(columns):
+        letter = chr(ord("A") + index) if index < 26 else "A" + chr(ord("A") + index - 26)
+        sheet.column_dimensions[letter].width = 24 if key in ("name", "community", "unit") \
+            else 14
+    heading = WriteOnlyCell(sheet, value=title)
+    heading.font = Font(bold=True, size=13)
+    sheet.append([heading])
+    if note:
+        sheet.append([note])
+    header = []
+    for _key, label in columns:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        values = []
+        for key, _label in columns:
+            value = row.get(key)
+            if key in PERCENT_KEYS and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "0.0%"
+                value = cell
+            values.append(value)
+        sheet.append(values)
+    handle, path = tempfile.mkstemp(prefix="tt-review-", suffix=".xlsx")
+    os.close(handle)
+    book.save(path)
+    return path
+
+
+def stream_file(path: str) -> Iterator[bytes]:
+    """Yield a file in chunks and delete it at the end (or when the client goes away)."""
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
+def hours_rows(period: Period, scope: dict) -> Iterator[list]:
+    """One row per confirmed service in the period: the registries' flat format."""
+    stmt = (select(User.name, User.phone, Task.ends_at, Claim.confirmed_minutes, Task.title,
+                   Task.category, Street.name, Community.name)
+            .join(Claim, Claim.member_id == User.id)
+            .join(Task, Task.id == Claim.task_id)
+            .join(Community, Community.id == Task.community_id)
+            .join(Street, Street.id == Task.street_id)
+            .where(*figures.served_in(period), *figures.scope_filter(scope))
+            .order_by(User.id, Task.ends_at)
+            .execution_options(yield_per=2000))
+    for name, phone, ends_at, minutes, title, category, street, community in \
+            db.session.execute(stmt):
+        yield [name, mask_phone(phone), f"{to_local(ends_at):%Y-%m-%d}",
+               round((minutes or 0) / 60, 2), title, category_label(category),
+               f"崇川区{street}{community}"]
+
+
+def stream_csv(header: list[str], rows: Iterator[list]) -> Iterator[str]:
+    """CSV text with a UTF-8 byte-order mark (so spreadsheet programs read the Chinese)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for number, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if number % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,80 @@
+"""Commendations (评优): a street reviewer marks model volunteers from the ranked candidates."""
+
+from sqlalchemy import select
+
+from volunteer.audit.services import record_action
+from volunteer.auth.models import User
+from volunteer.core.errors import Conflict, NotAllowed, ValidationFailed
+from volunteer.core.periods import Period
+from volunteer.extensions import db
+from volunteer.notifications.services import notify
+from volunteer.review import figures
+from volunteer.review.models import Commendation
+from volunteer.review.permissions import can_commend_member
+from volunteer.review.score import rank_rows
+
+MAX_CITATION = 500
+
+
+class AlreadyCommended(Conflict):
+    code = "already_commended"
+    message = "该党员本期已被评为模范志愿者"
+
+
+def ranked_members(period: Period, **scope) -> list[dict]:
+    """The members of a scope with their figures, scored and ranked within that scope."""
+    return rank_rows(figures.member_rows(period, **scope))
+
+
+def commend_member(actor, member: User, period: Period, citation: str) -> Commendation:
+    """Commend ``member`` for ``period``; tells the member and their unit's contacts."""
+    if not can_commend_member(actor, member):
+        raise NotAllowed("只能评选本街道已审核的党员")
+    citation = (citation or "").strip()
+    if not citation:
+        raise ValidationFailed("请填写推荐事迹", fields={"citation": "必填"})
+    if len(citation) > MAX_CITATION:
+        raise ValidationFailed(fields={"citation": f"不能超过 {MAX_CITATION} 个字符"})
+    if db.session.scalar(select(Commendation.id).where(
+            Commendation.member_id == member.id, Commendation.period == period.key)):
+        raise AlreadyCommended()
+    rows = {r["id"]: r for r in ranked_members(period, street_id=member.street_id)}
+    row = rows.get(member.id)
+    if row is None or not row["services"]:
+        raise ValidationFailed("该党员本期没有经确认的服务，不能评为模范志愿者",
+                               fields={"member_id": "本期没有服务"})
+    commendation = Commendation(
+        member_id=member.id, street_id=member.street_id, period=period.key,
+        period_label=period.label, period_start=period.start, period_end=period.end,
+        citation=citation, score=row["score"], hours=row["hours"], services=row["services"],
+        created_by_id=actor.id)
+    db.session.add(commendation)
+    db.session.flush()
+    record_action(actor, "commend_member", commendation, member_id=member.id,
+                  period=period.key)
+    title = f"{period.label}模范志愿者"
+    notify(member, "commendation", f"您被评为{title}",
+           f"{citation}\n感谢您在社区服务中的付出！", link="/me/service")
+    contacts = db.session.scalars(select(User).where(
+        User.role == "unit_contact", User.unit_id == member.unit_id, User.active.is_(True)))
+    for contact in contacts:
+        notify(contact, "commendation", f"本单位党员{member.name}被评为{title}",
+               f"{member.name}（综合评分 {row['score']}，服务 {row['services']} 次，"
+               f"{row['hours']} 小时）：{citation}")
+    return commendation
+
+
+def list_commendations(*, member_id=None, street_id=None, period: Period | None = None,
+                       within: Period | None = None) -> list[Commendation]:
+    """Commendations of a member or a street, for one period or inside a longer one."""
+    stmt = select(Commendation).order_by(Commendation.period_start.desc(), Commendation.id)
+    if member_id is not None:
+        stmt = stmt.where(Commendation.member_id == member_id)
+    if street_id is not None:
+        stmt = stmt.where(Commendation.street_id == street_id)
+    if period is not None:
+        stmt = stmt.where(Commendation.period == period.key)
+    if within is not None:
+        stmt = stmt.where(Commendation.period_start >= within.start,
+                          Commendation.period_end <= within.end)
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,177 @@
+"""Pages: the review dashboards, their Excel and CSV exports, and commendations (评优)."""
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from volunteer.auth.models import User
+from volunteer.core.decorators import login_required
+from volunteer.core.errors import NotAllowed, NotFound, ValidationFailed
+from volunteer.core.forms import apply_errors
+from volunteer.core.periods import containing, parse_period
+from volunteer.core.time import to_local, utcnow
+from volunteer.extensions import db
+from volunteer.review import dashboard, exports, services
+from volunteer.review.forms import CommendForm
+from volunteer.review.permissions import can_commend_member, can_see_hours_export, can_view_scope
+from volunteer.review.score import EXPLANATION
+
+bp = Blueprint("review", __name__)
+PER_PAGE = 20
+
+
+class ListPage:
+    """A page of an already computed list, shaped like Flask-SQLAlchemy's pagination."""
+
+    def __init__(self, rows: list, page: int, per_page: int = PER_PAGE):
+        self.total = len(rows)
+        self.per_page = per_page
+        self.pages = max(1, -(-self.total // per_page))
+        self.page = min(max(1, page), self.pages)
+        self.items = rows[(self.page - 1) * per_page:self.page * per_page]
+        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
+        self.prev_num, self.next_num = self.page - 1, self.page + 1
+
+
+def period_choices(today: date) -> list[tuple[str, str]]:
+    """Quick choices: this and last month, quarter, half-year and year."""
+    choices = []
+    for kind in ("month", "quarter", "half", "year"):
+        this = containing(kind, today)
+        choices += [(this.key, this.label), (this.previous().key, this.previous().label)]
+    return choices
+
+
+def chosen_period():
+    """The ``period`` query parameter, by default the current quarter (local time)."""
+    raw = request.args.get("period")
+    if not raw:
+        return containing("quarter", to_local(utcnow()).date())
+    return parse_period(raw)
+
+
+def load_scope(kind: str, scope_id: int | None):
+    scope = dashboard.get_scope(kind, scope_id)
+    if not can_view_scope(current_user, scope):
+        raise NotAllowed("您无权查看该范围的统计")
+    return scope
+
+
+def args_url(**changes) -> str:
+    """This page's URL with some query parameters changed (None drops one)."""
+    args = request.args.to_dict()
+    args.update(changes)
+    args = {key: value for key, value in args.items() if value is not None}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def _int_arg(name: str, default: int) -> int:
+    try:
+        return int(request.args.get(name, default))
+    except ValueError:
+        return default
+
+
+def _scoped_table(kind: str, scope_id: int | None):
+    """The scope, period, table name and its rows in the order asked for (``sort``, ``dir``)."""
+    scope = load_scope(kind, scope_id)
+    period = chosen_period()
+    table = dashboard.check_table(scope, request.args.get("table"))
+    rows = dashboard.table_rows(scope, table, period, current_user)
+    rows = dashboard.sort_rows(rows, table, request.args.get("sort"),
+                               request.args.get("dir") != "asc")
+    return scope, period, table, rows
+
+
+@bp.get("/review")
+@login_required
+def home():
+    scope = dashboard.home_scope(current_user)
+    if scope is None:
+        raise NotAllowed("统计看板供街道、社区、支部、单位和区委组织部使用")
+    return redirect(url_for("review.show", kind=scope.kind, scope_id=scope.id, **request.args))
+
+
+@bp.get("/review/district", defaults={"kind": "district", "scope_id": None})
+@bp.get("/review/<any(street, community, branch, unit):kind>/<int:scope_id>")
+@login_required
+def show(kind: str, scope_id: int | None):
+    scope, period, table, rows = _scoped_table(kind, scope_id)
+    child = dashboard.CHILD_LEVEL.get(scope.kind)
+    sort, descending = request.args.get("sort"), request.args.get("dir") != "asc"
+    page = ListPage(rows, _int_arg("page", 1))
+    commendations = services.list_commendations(street_id=scope.street_id, period=period) \
+        if scope.kind == "street" else []
+    return render_template(
+        "review/dashboard.html", scope=scope, period=period, table=table, page=page,
+        columns=dashboard.columns_for(table), sort=sort, descending=descending,
+        summary=dashboard.summary(scope, period),
+        charts=dashboard.charts(scope, period, rows if table == child else None),
+        tables=[(t, dashboard.TABLE_LABELS[t]) for t in dashboard.TABLES[scope.kind]],
+        choices=period_choices(to_local(utcnow()).date()), explanation=EXPLANATION,
+        commendations=commendations, commended={c.member_id for c in commendations},
+        can_commend=current_user.role == "street_reviewer" and scope.kind == "street",
+        hours_export=can_see_hours_export(current_user), args_url=args_url)
+
+
+@bp.get("/review/district/export.xlsx", defaults={"kind": "district", "scope_id": None})
+@bp.get("/review/<any(street, community, branch, unit):kind>/<int:scope_id>/export.xlsx")
+@login_required
+def export(kind: str, scope_id: int | None):
+    scope, period, table, rows = _scoped_table(kind, scope_id)
+    title = f"{scope.title} · {period.label} · {dashboard.TABLE_LABELS[table]}统计"
+    path = exports.write_table(title, dashboard.columns_for(table), rows)
+    filename = f"review-{scope.key}-{period.key}-{table}.xlsx".replace("..", "_")
+    return Response(exports.stream_file(path), mimetype=exports.XLSX,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.get("/review/district/hours.csv", defaults={"kind": "district", "scope_id": None})
+@bp.get("/review/<any(street, community, branch, unit):kind>/<int:scope_id>/hours.csv")
+@login_required
+def hours_csv(kind: str, scope_id: int | None):
+    scope = load_scope(kind, scope_id)
+    if not can_see_hours_export(current_user):
+        raise NotAllowed()
+    period = chosen_period()
+    rows = exports.hours_rows(period, scope.filters)
+    body = stream_with_context(exports.stream_csv(exports.HOURS_CSV_HEADER, rows))
+    filename = f"service-hours-{scope.key}-{period.key}.csv".replace("..", "_")
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.route("/review/commend/<int:member_id>", methods=["GET", "POST"])
+@login_required
+def commend(member_id: int):
+    member = db.session.get(User, member_id)
+    if member is None or member.role != "member":
+        raise NotFound("找不到该党员")
+    if not can_commend_member(current_user, member):
+        raise NotAllowed("只有党员所在街道的审核员可以评优")
+    form = CommendForm(period=request.args.get("period"))
+    period = parse_period(form.period.data or request.args.get("period"))
+    back = url_for("review.show", kind="street", scope_id=member.street_id, table="member",
+                   period=period.key)
+    if form.validate_on_submit():
+        try:
+            services.commend_member(current_user, member, period, form.citation.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"已将{member.name}评为{period.label}模范志愿者，已通知本人及所在单位", "success")
+            return redirect(back)
+    rows = {r["id"]: r for r in services.ranked_members(period, street_id=member.street_id)}
+    return render_template("review/commend.html", member=member, period=period, form=form,
+                           row=rows.get(member.id), back=back, explanation=EXPLANATION)

@@ -1,11 +1,11 @@
 """Dashboard tables as streamed .xlsx, and service hours as a flat CSV for the registries.
 
 The workbook is written in openpyxl's write-only mode (rows go to a temporary file as they are
-appended, never held as cell objects) and then read back in chunks; the CSV is a generator.
+appended, never held as cell objects) and then read back in chunks; the CSV likewise goes
+row by row from the database cursor to a temporary file and is sent in chunks.
 """
 
 import csv
-import io
 import os
 import tempfile
 from collections.abc import Iterator
@@ -96,16 +96,13 @@ def hours_rows(period: Period, scope: dict) -> Iterator[list]:
                f"崇川区{street}{community}"]
 
 
-def stream_csv(header: list[str], rows: Iterator[list]) -> Iterator[str]:
-    """CSV text with a UTF-8 byte-order mark (so spreadsheet programs read the Chinese)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(header)
-    for number, row in enumerate(rows, start=1):
-        writer.writerow(row)
-        if number % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+def write_csv(header: list[str], rows: Iterator[list]) -> str:
+    """Write CSV with a UTF-8 byte-order mark (spreadsheet programs then read the Chinese) to
+    a temporary file; returns its path. The query is done before the first byte is sent, so no
+    database transaction stays open while a slow client downloads."""
+    handle, path = tempfile.mkstemp(prefix="tt-hours-", suffix=".csv")
+    with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -131,6 +130,7 @@ def export(kind: str, scope_id: int | None):
     scope, period, table, rows = _scoped_table(kind, scope_id)
     title = f"{scope.title} · {period.label} · {dashboard.TABLE_LABELS[table]}统计"
     path = exports.write_table(title, dashboard.columns_for(table), rows)
+    db.session.rollback()  # end the read transaction before streaming
     filename = f"review-{scope.key}-{period.key}-{table}.xlsx".replace("..", "_")
     return Response(exports.stream_file(path), mimetype=exports.XLSX,
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
@@ -145,7 +145,9 @@ def hours_csv(kind: str, scope_id: int | None):
         raise NotAllowed()
     period = chosen_period()
     rows = exports.hours_rows(period, scope.filters)
-    body = stream_with_context(exports.stream_csv(exports.HOURS_CSV_HEADER, rows))
+    path = exports.write_csv(exports.HOURS_CSV_HEADER, rows)
+    db.session.rollback()  # end the read transaction before streaming
+    body = exports.stream_file(path)
     filename = f"service-hours-{scope.key}-{period.key}.csv".replace("..", "_")
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -1,0 +1,66 @@
+"""Review figures on the hand-built district (tests/review/conftest.py) against hand values."""
+
+import pytest
+
+from volunteer.core.periods import parse_period
+from volunteer.review import dashboard, figures
+from volunteer.review.services import ranked_members
+
+from .conftest import local
+
+
+@pytest.fixture
+def q1():
+    return parse_period("2026Q1")
+
+
+def test_members_of_the_street_ranked_by_score(town, q1):
+    rows = ranked_members(q1, street_id=town["s"].id)
+    assert [r["name"] for r in rows] == ["顾丽", "吴强", "周荣祥", "陈静"]
+    gu = rows[0]
+    # the task ending 23:30 local on 31 March counts in Q1; the one at 00:30 on 1 April not
+    assert gu["services"] == 3 and gu["hours"] == 5.0
+    assert gu["avg_quality"] == round(14 / 3, 2) and gu["avg_satisfaction"] == 4.5
+    assert gu["score"] == 94.3 and rows[1]["score"] == 65.7
+    assert gu["requests"] == 2 and gu["avg_request_hours"] == 6.0
+    assert [r["score"] for r in rows][3] == 0.0
+
+
+def test_communities_of_the_street(town, q1):
+    rows = figures.group_rows("community", q1, street_id=town["s"].id, now=local(2026, 4, 2))
+    assert [r["name"] for r in rows] == ["虹桥社区", "公园社区"]  # B 83.7 before A 82.1
+    b, a = rows
+    assert (a["approved"], a["active"], a["participation"]) == (3, 2, 0.6667)
+    assert (a["hours"], a["services"], a["score"]) == (9.0, 4, 82.1)
+    assert a["avg_quality"] == 4.25 and a["avg_satisfaction"] == 4.0
+    assert a["requests_handled"] == 2 and a["avg_request_hours"] == 6.0
+    assert a["tasks_completed"] == 4  # three Q1 services of 顾丽 and one of 周荣祥
+    assert (b["participation"], b["hours"], b["score"], b["rank"]) == (1.0, 2.0, 83.7, 1)
+
+
+def test_scope_summary_and_charts(town, q1):
+    scope = dashboard.get_scope("street", town["s"].id)
+    total = dashboard.summary(scope, q1)
+    assert (total["approved"], total["active"], total["hours"]) == (4, 3, 11.0)
+    assert total["participation"] == 0.75
+    charts = dashboard.charts(scope, q1)
+    assert [m["month"] for m in charts["trend"]] == ["2026-01", "2026-02", "2026-03"]
+    assert [m["hours"] for m in charts["trend"]] == [1.0, 4.0, 6.0]
+    assert [m["active"] for m in charts["trend"]] == [1, 1, 2]
+    assert charts["categories"] == [{"category": "checkpoint_duty", "label": "卡口值守",
+                                     "services": 6, "hours": 11.0}]
+    assert {p["name"]: p["participation"] for p in charts["participation"]} == {
+        "公园社区": 0.6667, "虹桥社区": 1.0}
+
+
+def test_unit_members_wherever_they_live(town, q1):
+    scope = dashboard.get_scope("unit", town["school"].id)
+    rows = dashboard.member_table(scope, q1, town["school_contact"])
+    assert sorted(r["name"] for r in rows) == ["周荣祥", "李明", "顾丽"]
+    assert all("****" in r["phone"] for r in rows)
+
+
+def test_a_month_trend_shows_six_months(town):
+    months = figures.trend_months(parse_period("2026-03"))
+    assert [m.key for m in months] == ["2025-10", "2025-11", "2025-12", "2026-01", "2026-02",
+                                       "2026-03"]

@@ -38,9 +38,12 @@ def ensure_district(engine: str, scale: float, seed: int = 2022) -> tuple[str, P
     """Generate the district once per engine and scale; later runs reuse it."""
     url, instance = database_url(engine, scale)
     marker = instance / "generated"
-    if not marker.exists():
+    command = Path(sys.executable).parent / "volunteer"
+    if marker.exists():  # reuse it, with any migration added since
+        subprocess.run([str(command), "db", "upgrade"], cwd=ROOT, env=environment(url, instance),
+                       check=True, capture_output=True)
+    else:
         started = time.perf_counter()
-        command = Path(sys.executable).parent / "volunteer"
         subprocess.run([str(command), "generate-district",
                         "--scale", str(scale), "--seed", str(seed)], cwd=ROOT,
                        env=environment(url, instance), check=True)

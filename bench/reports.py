@@ -48,9 +48,11 @@ def bench(engine: str, scale: float) -> list[tuple]:
 
 
 def _drop(db, run, ReportDelivery, Notification, ReportRun, delete, select):
-    ids = select(ReportDelivery.notification_id).where(ReportDelivery.run_id == run.id)
-    db.session.execute(delete(Notification).where(Notification.id.in_(ids)))
+    ids = list(db.session.scalars(select(ReportDelivery.notification_id).where(
+        ReportDelivery.run_id == run.id)))
     db.session.execute(delete(ReportDelivery).where(ReportDelivery.run_id == run.id))
+    for start in range(0, len(ids), 5000):
+        db.session.execute(delete(Notification).where(Notification.id.in_(ids[start:start + 5000])))
     db.session.execute(delete(ReportRun).where(ReportRun.id == run.id))
     db.session.commit()
 
@@ -62,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
     print(f"{'engine':<11}{'report':<20}{'period':<9}{'recipients':>11}{'compute s':>11}"
-          f"{'full run s':>12}")
+          f"{'full run s':>12}", flush=True)
     for engine in engines:
         for engine_name, kind, key, recipients, compute, full, _new in bench(engine, args.scale):
             print(f"{engine_name:<11}{kind:<20}{key:<9}{recipients:>11}{compute:>11.2f}"

@@ -47,6 +47,8 @@ class ReportDelivery(db.Model):
     __table_args__ = (
         UniqueConstraint("run_id", "user_id"),
         Index("ix_report_deliveries_user", "user_id", "id"),
+        # deleting a notification looks up the deliveries pointing at it
+        Index("ix_report_deliveries_notification", "notification_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from volunteer.audit.services import record_action
 from volunteer.auth.models import ROLE_SCOPE, STAFF_ROLES, ApiToken, User
@@ -174,7 +175,8 @@ def resolve_api_token(raw: str) -> ApiToken | None:
         return None
     if not isinstance(token_id, int) or not isinstance(secret, str):
         return None
-    row = db.session.get(ApiToken, token_id)
+    # one query for the token and its user: this runs on every API call
+    row = db.session.get(ApiToken, token_id, options=[joinedload(ApiToken.user)])
     if row is None or not hmac.compare_digest(row.secret_hash, _digest(secret)):
         return None
     if row.revoked_at is not None or row.expires_at <= utcnow():

@@ -215,6 +215,9 @@ def test_email_copies_opt_out_and_outbox(app, district, tmp_path):
     assert message["To"] == "gu@example.com"
     assert "一月一提醒" in str(message["Subject"])
     assert "服务时长" in message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert html.startswith("<!doctype html>") and "服务时长" in html and "<script" not in html
+    assert message.is_multipart() and message.get_content_type() == "multipart/alternative"
     assert count(EmailDelivery, EmailDelivery.status == "sent") == 1
 
 

@@ -1,16 +1,32 @@
 """Mail backends: SMTP in production, ``.eml`` files under ``instance/outbox/`` otherwise."""
 
 import os
+import re
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
+from markupsafe import escape
+
+
+def html_from_text(subject: str, text: str) -> str:
+    """A plain HTML rendering of a text message (escaped; paragraphs and links kept)."""
+    paragraphs = []
+    for block in text.split("\n\n"):
+        line = escape(block).replace("\n", "<br>")
+        line = re.sub(r"(https?://[^\s<]+)", r'<a href="\1">\1</a>', line)
+        paragraphs.append(f"<p>{line}</p>")
+    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f"<title>{escape(subject)}</title></head>"
+            f'<body style="font-family: sans-serif; line-height: 1.6">'
+            f'<h2 style="color: #9e1016">{escape(subject)}</h2>{"".join(paragraphs)}'
+            f'<p style="color: #888">通通在 · 崇川区在职党员“双报到”</p></body></html>')
 
 
 def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
-    """A UTF-8 message with a plain-text part and, when given, an HTML alternative."""
+    """A UTF-8 message with a plain-text part and an HTML alternative."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
@@ -18,8 +34,7 @@ def build_message(to: str, subject: str, text: str, html: str | None = None) -> 
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="tongtong.local")
     message.set_content(text)
-    if html:
-        message.add_alternative(html, subtype="html")
+    message.add_alternative(html or html_from_text(subject, text), subtype="html")
     return message
 
 

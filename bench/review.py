@@ -30,7 +30,7 @@ FROM users u LEFT JOIN (
            sum(c.quality) AS q, count(c.quality) AS qn
     FROM claims c JOIN tasks t ON t.id = c.task_id
     WHERE c.status = 'claimed' AND c.confirmed_at IS NOT NULL AND c.no_show = false
-      AND t.ends_at >= :start AND t.ends_at < :end
+      AND t.ends_at >= :start AND t.ends_at < :end {inner}
     GROUP BY c.member_id) s ON s.member_id = u.id
 WHERE u.role = 'member' {where}
 GROUP BY {group}
@@ -40,7 +40,9 @@ GROUP BY {group}
 def raw_sql(group: str, where: str = ""):
     from volunteer.core.types import UTCDateTime
 
-    return text(RAW.format(group=group, where=where)).bindparams(
+    inner = (f"AND c.member_id IN (SELECT u.id FROM users u WHERE u.role = 'member' {where})"
+             if where else "")
+    return text(RAW.format(group=group, where=where, inner=inner)).bindparams(
         bindparam("start", type_=UTCDateTime), bindparam("end", type_=UTCDateTime))
 
 

@@ -64,3 +64,15 @@ def test_a_month_trend_shows_six_months(town):
     months = figures.trend_months(parse_period("2026-03"))
     assert [m.key for m in months] == ["2025-10", "2025-11", "2025-12", "2026-01", "2026-02",
                                        "2026-03"]
+
+
+def test_street_rows_rolled_up_from_communities_equal_the_sql(town, q1):
+    now = local(2026, 4, 2)
+    direct = figures.group_rows("street", q1, now=now)
+    rolled = dashboard.roll_up(figures.group_rows("community", q1, now=now), q1)
+    keys = ("id", "name", "registered", "approved", "active", "participation", "hours",
+            "services", "tasks_posted", "tasks_completed", "wishes_fulfilled",
+            "requests_handled", "avg_request_hours", "avg_quality", "avg_satisfaction",
+            "score", "rank")
+    assert [{k: r[k] for k in keys} for r in rolled] == [{k: r[k] for k in keys}
+                                                         for r in direct]

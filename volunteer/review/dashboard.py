@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from flask import g, has_request_context
 from sqlalchemy import select
 
 from volunteer.auth.permissions import shown_phone
@@ -120,8 +121,39 @@ def check_table(scope: Scope, table: str | None) -> str:
 
 
 def group_table(scope: Scope, level: str, period: Period) -> list[dict]:
-    """The ranked rows of ``level`` inside ``scope``."""
-    return figures.group_rows(level, period, **scope.filters)
+    """The ranked rows of ``level`` inside ``scope`` (computed once per request)."""
+    memo = g.setdefault("review_groups", {}) if has_request_context() else {}
+    key = (scope.key, level, period.key)
+    if key not in memo:
+        if level == "street" and scope.kind == "district" and \
+                ("district", "community", period.key) in memo:
+            memo[key] = roll_up(memo[("district", "community", period.key)], period)
+        else:
+            memo[key] = figures.group_rows(level, period, **scope.filters)
+    return memo[key]
+
+
+SUMMED = ("registered", "approved", "active", "hours", "services", "tasks_posted",
+          "tasks_completed", "wishes_fulfilled", "requests_handled", "quality_sum", "quality_n",
+          "satisfaction_sum", "satisfaction_n")
+
+
+def roll_up(community_rows: list[dict], period: Period) -> list[dict]:
+    """Street rows summed from all community rows (every member and place has a community)."""
+    streets = {sid: name for sid, name in db.session.execute(select(Street.id, Street.name))}
+    grouped: dict = {sid: [] for sid in streets}
+    for row in community_rows:
+        grouped.setdefault(row["parent_id"], []).append(row)
+    rows = [{"id": sid, "name": streets.get(sid, ""), "parent_id": None, **_total(members)}
+            for sid, members in grouped.items()]
+    return rank_with_parents(rows)
+
+
+def rank_with_parents(rows: list[dict]) -> list[dict]:
+    rank_rows(rows, per_member=True)
+    for row in rows:
+        row["rank_in_parent"] = row["rank"]
+    return rows
 
 
 def member_table(scope: Scope, period: Period, viewer) -> list[dict]:
@@ -149,7 +181,7 @@ def _unit_names(ids: set) -> dict:
 def table_rows(scope: Scope, table: str, period: Period, viewer) -> list[dict]:
     if table == "member":
         return member_table(scope, period, viewer)
-    return group_table(scope, table, period)
+    return list(group_table(scope, table, period))
 
 
 def columns_for(table: str) -> list[tuple[str, str]]:
@@ -169,19 +201,15 @@ def sort_rows(rows: list[dict], table: str, sort: str | None, descending: bool) 
 
 
 def summary(scope: Scope, period: Period) -> dict:
-    """The scope's totals: one row of the group figures."""
-    if scope.kind == "district":
-        rows = figures.group_rows("street", period)
-        return _total(rows)
-    (row,) = figures.group_rows(scope.kind, period, **scope.filters) or [None]
+    """The scope's totals: the sum of its streets or communities, else its own group row."""
+    if scope.kind in ("district", "street"):
+        return _total(group_table(scope, CHILD_LEVEL[scope.kind], period))
+    (row,) = group_table(scope, scope.kind, period) or [None]
     return row or _total([])
 
 
 def _total(rows: list[dict]) -> dict:
-    keys = ("registered", "approved", "active", "hours", "services", "tasks_posted",
-            "tasks_completed", "wishes_fulfilled", "requests_handled", "quality_sum",
-            "quality_n", "satisfaction_sum", "satisfaction_n")
-    total = {key: sum(r.get(key) or 0 for r in rows) for key in keys}
+    total = {key: sum(r.get(key) or 0 for r in rows) for key in SUMMED}
     total["hours"] = round(total["hours"], 1)
     total["participation"] = (round(total["active"] / total["approved"], 4)
                               if total["approved"] else 0.0)
@@ -197,11 +225,10 @@ def _total(rows: list[dict]) -> dict:
     return total
 
 
-def charts(scope: Scope, period: Period, child_rows: list[dict] | None = None) -> dict:
+def charts(scope: Scope, period: Period) -> dict:
     """Trend by month, category breakdown, participation of the level below."""
     child = CHILD_LEVEL.get(scope.kind)
-    if child and child_rows is None:
-        child_rows = figures.group_rows(child, period, **scope.filters)
+    child_rows = group_table(scope, child, period) if child else []
     participation = [{"name": r["name"], "participation": r["participation"],
                       "active": r["active"], "approved": r["approved"]}
                      for r in sorted(child_rows or [], key=lambda r: r["id"])]

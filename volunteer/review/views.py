@@ -106,7 +106,6 @@ def home():
 @login_required
 def show(kind: str, scope_id: int | None):
     scope, period, table, rows = _scoped_table(kind, scope_id)
-    child = dashboard.CHILD_LEVEL.get(scope.kind)
     sort, descending = request.args.get("sort"), request.args.get("dir") != "asc"
     page = ListPage(rows, _int_arg("page", 1))
     commendations = services.list_commendations(street_id=scope.street_id, period=period) \
@@ -115,7 +114,7 @@ def show(kind: str, scope_id: int | None):
         "review/dashboard.html", scope=scope, period=period, table=table, page=page,
         columns=dashboard.columns_for(table), sort=sort, descending=descending,
         summary=dashboard.summary(scope, period),
-        charts=dashboard.charts(scope, period, rows if table == child else None),
+        charts=dashboard.charts(scope, period),
         tables=[(t, dashboard.TABLE_LABELS[t]) for t in dashboard.TABLES[scope.kind]],
         choices=period_choices(to_local(utcnow()).date()), explanation=EXPLANATION,
         commendations=commendations, commended={c.member_id for c in commendations},

@@ -51,6 +51,9 @@ class Defaults:
 
     REDIS_URL = None
     PUBLIC_URL = "http://127.0.0.1:5000"  # links in e-mails
+    # behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0 = none); the
+    # per-IP login throttle and the public request form's limit need the real client address
+    PROXY_FIX = 0
 
     # tasks: cancel cutoff before start, check-in/out window, rotation of the on-site QR code
     TASK_CANCEL_CUTOFF_HOURS = 2

@@ -40,6 +40,11 @@ CSP = {
 
 def init_app(app: Flask) -> None:
     """Bind the web extensions and register every blueprint, handler and command."""
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     from volunteer.translations import compile_catalogs
 
     compile_catalogs(app)

@@ -89,3 +89,17 @@ def test_open_redirect_is_refused(client, make_member):
     response = client.post("/login?next=//evil.example/x",
                            data={"phone": member.phone, "password": PASSWORD})
     assert response.headers["Location"] in ("/home", "http://localhost/home")
+
+
+def test_proxy_fix_reads_the_client_address(db_url, tmp_path):
+    from flask import request
+
+    proxied = create_app(make_config(db_url, str(tmp_path), PROXY_FIX=1))
+
+    @proxied.get("/_whoami")
+    def whoami():
+        return request.remote_addr or ""
+
+    answer = proxied.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9"},
+                        environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert answer.get_data(as_text=True) == "203.0.113.9"

@@ -76,3 +76,11 @@ def test_street_rows_rolled_up_from_communities_equal_the_sql(town, q1):
             "score", "rank")
     assert [{k: r[k] for k in keys} for r in rolled] == [{k: r[k] for k in keys}
                                                          for r in direct]
+
+
+def test_one_pass_categories_equal_the_direct_count(town, q1):
+    for key in ("2026Q1", "2026-03", "2026", "2026-03-09..2026-03-20"):
+        period = parse_period(key)
+        for scope in ({}, {"community_id": town["a"].id}):
+            _trend, categories = figures.trend_and_categories(period, scope)
+            assert categories == figures.category_rows(period, scope), (key, scope)

@@ -232,6 +232,6 @@ def charts(scope: Scope, period: Period) -> dict:
     participation = [{"name": r["name"], "participation": r["participation"],
                       "active": r["active"], "approved": r["approved"]}
                      for r in sorted(child_rows or [], key=lambda r: r["id"])]
-    return {"trend": figures.monthly_trend(period, scope.filters),
-            "categories": figures.category_rows(period, scope.filters),
+    trend, categories = figures.trend_and_categories(period, scope.filters)
+    return {"trend": trend, "categories": categories,
             "participation": participation, "child_label": TABLE_LABELS.get(child, "")}

@@ -326,23 +326,55 @@ def trend_months(period: Period) -> list[Period]:
 
 def monthly_trend(period: Period, scope: dict | None = None) -> list[dict]:
     """Hours, services and active members per month (local time) of the trend months."""
+    return trend_and_categories(period, scope)[0]
+
+
+def trend_and_categories(period: Period, scope: dict | None = None
+                         ) -> tuple[list[dict], list[dict]]:
+    """The monthly trend and the category breakdown, in one pass over the services.
+
+    One row per month carries the month's totals, its distinct active members and, as
+    conditional sums, its services and minutes per category; the period's categories are the
+    sums over its months. A custom range does not follow month boundaries, so its categories
+    are counted by ``category_rows`` instead.
+    """
+    from volunteer.tasks.models import CATEGORIES
+
     months = trend_months(period)
     whole = Period("range", months[0].start, months[-1].end)
     bucket = _month_buckets(months, Task.ends_at).label("bucket")
-    stmt = (select(bucket, func.count(Claim.id), func.coalesce(func.sum(Claim.confirmed_minutes),
-                                                                  0),
-                   func.count(func.distinct(Claim.member_id)))
+    codes = list(CATEGORIES)
+    per_category = []
+    for code in codes:
+        hit = Task.category == code
+        per_category += [func.sum(case((hit, 1), else_=0)),
+                         func.sum(case((hit, Claim.confirmed_minutes), else_=0))]
+    stmt = (select(bucket, func.count(Claim.id),
+                   func.coalesce(func.sum(Claim.confirmed_minutes), 0),
+                   func.count(func.distinct(Claim.member_id)), *per_category)
             .join(Task, Task.id == Claim.task_id).where(*served_in(whole)).group_by(bucket))
     if (members := _members_of(scope)) is not None:
         stmt = stmt.where(Claim.member_id.in_(members))
-    found = {int(index): (int(n), int(minutes), int(active))
-             for index, n, minutes, active in db.session.execute(stmt)}
-    rows = []
+    found = {int(row[0]): row[1:] for row in db.session.execute(stmt)}
+    in_period = {month.key for month in period.months()} if period.kind != "range" else set()
+    trend, totals = [], {code: [0, 0] for code in codes}
     for index, month in enumerate(months):
-        services, minutes, active = found.get(index, (0, 0, 0))
-        rows.append({"month": month.key, "label": month.label, "services": services,
-                     "hours": round(minutes / 60, 1), "active": active})
-    return rows
+        services, minutes, active, *split = found.get(index, (0, 0, 0) + (0,) * 2 * len(codes))
+        trend.append({"month": month.key, "label": month.label, "services": int(services),
+                      "hours": round(int(minutes or 0) / 60, 1), "active": int(active)})
+        if month.key in in_period:
+            for position, code in enumerate(codes):
+                totals[code][0] += int(split[2 * position] or 0)
+                totals[code][1] += int(split[2 * position + 1] or 0)
+    if period.kind == "range":
+        return trend, category_rows(period, scope)
+    from volunteer.tasks.models import category_label
+
+    categories = [{"category": code, "label": category_label(code), "services": n,
+                   "hours": round(minutes / 60, 1)}
+                  for code, (n, minutes) in totals.items() if n]
+    categories.sort(key=lambda r: (-r["hours"], r["category"]))
+    return trend, categories
 
 
 def category_rows(period: Period, scope: dict | None = None) -> list[dict]:

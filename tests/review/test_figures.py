@@ -66,16 +66,16 @@ def test_a_month_trend_shows_six_months(town):
                                        "2026-03"]
 
 
-def test_street_rows_rolled_up_from_communities_equal_the_sql(town, q1):
+def test_several_levels_in_one_pass_equal_each_alone(town, q1):
     now = local(2026, 4, 2)
-    direct = figures.group_rows("street", q1, now=now)
-    rolled = dashboard.roll_up(figures.group_rows("community", q1, now=now), q1)
-    keys = ("id", "name", "registered", "approved", "active", "participation", "hours",
-            "services", "tasks_posted", "tasks_completed", "wishes_fulfilled",
-            "requests_handled", "avg_request_hours", "avg_quality", "avg_satisfaction",
-            "score", "rank")
-    assert [{k: r[k] for k in keys} for r in rolled] == [{k: r[k] for k in keys}
-                                                         for r in direct]
+    levels = ("branch", "community", "grid", "street", "unit")
+    together = figures.group_rows_multi(levels, q1, now=now)
+    for level in levels:
+        assert together[level] == figures.group_rows(level, q1, now=now), level
+    scoped = figures.group_rows_multi(("community", "branch"), q1, street_id=town["s"].id,
+                                      now=now)
+    assert scoped["community"] == figures.group_rows("community", q1, street_id=town["s"].id,
+                                                     now=now)
 
 
 def test_one_pass_categories_equal_the_direct_count(town, q1):

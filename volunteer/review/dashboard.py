@@ -120,40 +120,33 @@ def check_table(scope: Scope, table: str | None) -> str:
     return table
 
 
+def _memo() -> dict:
+    return g.setdefault("review_groups", {}) if has_request_context() else {}
+
+
 def group_table(scope: Scope, level: str, period: Period) -> list[dict]:
     """The ranked rows of ``level`` inside ``scope`` (computed once per request)."""
-    memo = g.setdefault("review_groups", {}) if has_request_context() else {}
+    memo = _memo()
     key = (scope.key, level, period.key)
     if key not in memo:
-        if level == "street" and scope.kind == "district" and \
-                ("district", "community", period.key) in memo:
-            memo[key] = roll_up(memo[("district", "community", period.key)], period)
-        else:
-            memo[key] = figures.group_rows(level, period, **scope.filters)
+        memo[key] = figures.group_rows(level, period, **scope.filters)
     return memo[key]
 
 
-SUMMED = ("registered", "approved", "active", "hours", "services", "tasks_posted",
-          "tasks_completed", "wishes_fulfilled", "requests_handled", "quality_sum", "quality_n",
-          "satisfaction_sum", "satisfaction_n")
-
-
-def roll_up(community_rows: list[dict], period: Period) -> list[dict]:
-    """Street rows summed from all community rows (every member and place has a community)."""
-    streets = {sid: name for sid, name in db.session.execute(select(Street.id, Street.name))}
-    grouped: dict = {sid: [] for sid in streets}
-    for row in community_rows:
-        grouped.setdefault(row["parent_id"], []).append(row)
-    rows = [{"id": sid, "name": streets.get(sid, ""), "parent_id": None, **_total(members)}
-            for sid, members in grouped.items()]
-    return rank_with_parents(rows)
-
-
-def rank_with_parents(rows: list[dict]) -> list[dict]:
-    rank_rows(rows, per_member=True)
-    for row in rows:
-        row["rank_in_parent"] = row["rank"]
-    return rows
+def prefetch(scope: Scope, period: Period, table: str) -> None:
+    """Compute every group table a dashboard page shows in one pass (``group_rows_multi``):
+    the table itself, the level below for the chart and the totals, the scope's own row."""
+    levels = {table} if table != "member" else set()
+    if scope.kind in CHILD_LEVEL:
+        levels.add(CHILD_LEVEL[scope.kind])
+    if scope.kind in ("community", "branch", "unit"):
+        levels.add(scope.kind)
+    memo = _memo()
+    levels = sorted(level for level in levels if (scope.key, level, period.key) not in memo)
+    if levels:
+        found = figures.group_rows_multi(levels, period, **scope.filters)
+        for level, rows in found.items():
+            memo[(scope.key, level, period.key)] = rows
 
 
 def member_table(scope: Scope, period: Period, viewer) -> list[dict]:
@@ -206,6 +199,11 @@ def summary(scope: Scope, period: Period) -> dict:
         return _total(group_table(scope, CHILD_LEVEL[scope.kind], period))
     (row,) = group_table(scope, scope.kind, period) or [None]
     return row or _total([])
+
+
+SUMMED = ("registered", "approved", "active", "hours", "services", "tasks_posted",
+          "tasks_completed", "wishes_fulfilled", "requests_handled", "quality_sum", "quality_n",
+          "satisfaction_sum", "satisfaction_n")
 
 
 def _total(rows: list[dict]) -> dict:

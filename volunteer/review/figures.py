@@ -244,17 +244,34 @@ def group_rows(level: str, period: Period, *, street_id=None, community_id=None,
     The scope keywords keep the members (and places) counted to one street, community, unit or
     branch; the score is normalised among the rows returned.
     """
+    return group_rows_multi((level,), period, street_id=street_id, community_id=community_id,
+                            unit_id=unit_id, branch_id=branch_id, now=now)[level]
+
+
+def _plus(a, b):
+    return (a or 0) + (b or 0)
+
+
+def group_rows_multi(levels, period: Period, *, street_id=None, community_id=None,
+                     unit_id=None, branch_id=None, now: datetime | None = None
+                     ) -> dict[str, list[dict]]:
+    """``group_rows`` for several levels from one pass over the services.
+
+    SQL sums the members' figures by every combination of the levels' columns at once (the
+    expensive part, the per-member aggregate, runs once); each level's rows then add those
+    partial sums up, as every figure here is a count or a sum.
+    """
     now = now or utcnow()
     scope = {"street_id": street_id, "community_id": community_id, "unit_id": unit_id,
              "branch_id": branch_id}
-    column, _model = LEVELS[level]
+    columns = [LEVELS[level][0] for level in levels]
     stats = service_stats(period, scope)
     wishes = wish_stats(period, scope)
     requests = request_stats(period, scope)
     approved = case((User.status == "approved", 1), else_=0)
     active = case((stats.c.services > 0, 1), else_=0)
     stmt = (
-        select(column.label("group_id"), func.count(User.id), func.sum(approved),
+        select(*columns, func.count(User.id), func.sum(approved),
                func.sum(active), func.coalesce(func.sum(stats.c.minutes), 0),
                func.coalesce(func.sum(stats.c.services), 0),
                func.sum(stats.c.quality_sum), func.sum(stats.c.quality_n),
@@ -265,11 +282,25 @@ def group_rows(level: str, period: Period, *, street_id=None, community_id=None,
         .outerjoin(stats, stats.c.member_id == User.id)
         .outerjoin(wishes, wishes.c.member_id == User.id)
         .outerjoin(requests, requests.c.member_id == User.id)
-        .where(User.role == "member", User.created_at < period.end_utc, column.is_not(None),
-               *scope_filter(scope))
-        .group_by(column)
+        .where(User.role == "member", User.created_at < period.end_utc, *scope_filter(scope))
+        .group_by(*columns)
     )
-    figures = {row[0]: row[1:] for row in db.session.execute(stmt)}
+    partial = list(db.session.execute(stmt))
+    found = {}
+    for index, level in enumerate(levels):
+        sums: dict = {}
+        for row in partial:
+            key, values = row[index], row[len(levels):]
+            if key is None:
+                continue
+            sums[key] = values if key not in sums else tuple(
+                _plus(a, b) for a, b in zip(sums[key], values, strict=True))
+        found[level] = _level_rows(level, period, now, scope, sums)
+    return found
+
+
+def _level_rows(level: str, period: Period, now: datetime, scope: dict, figures: dict
+                ) -> list[dict]:
     tasks = _task_counts(level, period, now, scope)
     places = _place_counts(period, level, scope)
     is_place = level in PLACE_LEVELS

@@ -86,6 +86,8 @@ def _scoped_table(kind: str, scope_id: int | None):
     scope = load_scope(kind, scope_id)
     period = chosen_period()
     table = dashboard.check_table(scope, request.args.get("table"))
+    if request.endpoint == "review.show":
+        dashboard.prefetch(scope, period, table)
     rows = dashboard.table_rows(scope, table, period, current_user)
     rows = dashboard.sort_rows(rows, table, request.args.get("sort"),
                                request.args.get("dir") != "asc")

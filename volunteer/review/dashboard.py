@@ -143,10 +143,15 @@ def prefetch(scope: Scope, period: Period, table: str) -> None:
         levels.add(scope.kind)
     memo = _memo()
     levels = sorted(level for level in levels if (scope.key, level, period.key) not in memo)
-    if levels:
-        found = figures.group_rows_multi(levels, period, **scope.filters)
-        for level, rows in found.items():
-            memo[(scope.key, level, period.key)] = rows
+    # places nest (street ⊃ community ⊃ grid, branch), so their combined partial sums stay few;
+    # units cut across them (thousands of unit × street pairs), so a unit table goes alone
+    batches = [[level] for level in levels if level == "unit"]
+    batches.append([level for level in levels if level != "unit"])
+    for batch in batches:
+        if batch:
+            found = figures.group_rows_multi(batch, period, **scope.filters)
+            for level, rows in found.items():
+                memo[(scope.key, level, period.key)] = rows
 
 
 def member_table(scope: Scope, period: Period, viewer) -> list[dict]:

@@ -43,7 +43,8 @@ def test_reviewer_dashboard_drill_down_export_commend(new_page, shoot, login_as,
         page.get_by_test_id("export-xlsx").click()
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
-    sheet = load_workbook(download.path()).active
+    with open(download.path(), "rb") as handle:  # the saved download has no .xlsx suffix
+        sheet = load_workbook(handle).active
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert [r[1] for r in rows] == ["顾丽", "周荣祥", "陈静"]
     shoot(page, "review-02-community")

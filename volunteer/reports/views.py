@@ -8,6 +8,7 @@ from volunteer.core.forms import page_of
 from volunteer.reports import services
 from volunteer.reports.excel import workbook_for
 from volunteer.reports.models import REPORT_KINDS
+from volunteer.review.score import EXPLANATION
 
 bp = Blueprint("reports", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,7 +52,8 @@ def show(delivery_id: int):
     tables, members = tables_of(delivery)
     return render_template("reports/show.html", delivery=delivery, run=delivery.run,
                            payload=delivery.payload, tables=tables, members=members,
-                           printable=request.args.get("print") == "1")
+                           printable=request.args.get("print") == "1",
+                           score_explanation=EXPLANATION)
 
 
 @bp.get("/reports/<int:delivery_id>/export.xlsx")

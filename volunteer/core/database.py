@@ -1,12 +1,19 @@
 """Database wiring: SQLite pragmas and BEGIN IMMEDIATE, migrations, model registry."""
 
+import time
+
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 from volunteer.extensions import db, migrate
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+# PostgreSQL connections: recycled after half an hour; pinged on checkout only when they sat
+# idle in the pool for longer than this (a busy worker reuses a connection within
+# milliseconds, and a ping per request was one extra round trip on every call)
+POOL_RECYCLE_SECONDS = 1800
+PING_AFTER_IDLE_SECONDS = 10
 
 
 def import_models() -> None:
@@ -31,10 +38,13 @@ def init_app(app: Flask) -> None:
     if uri.startswith("sqlite"):
         options.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
     else:
-        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     import_models()
     db.init_app(app)
+    if not uri.startswith("sqlite") and not options.get("pool_pre_ping"):
+        with app.app_context():
+            _ping_idle_connections(db.engine)
     from volunteer import ROOT
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"),
@@ -42,6 +52,33 @@ def init_app(app: Flask) -> None:
     if uri.startswith("sqlite"):
         with app.app_context():
             _tune_sqlite(db.engine)
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """``pool_pre_ping`` for connections that were idle a while, not for every checkout.
+
+    A connection back in use within ``PING_AFTER_IDLE_SECONDS`` is handed out as is; an older
+    one is pinged first, and a dead one is replaced (``DisconnectionError`` makes the pool
+    reconnect). A server restart under load still costs the in-flight requests an error, after
+    which SQLAlchemy invalidates the whole pool, as it does without any ping.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection, record):
+        if record is not None:
+            record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, record, _proxy):
+        returned = record.info.get("checked_in_at")
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError("connection lost while idle in the pool") from error
+            raise
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -1,6 +1,7 @@
 """Times the review dashboards and exports at district scale on SQLite and PostgreSQL.
 
     python bench/review.py [--engine sqlite|postgresql|both] [--scale 1.0] [--repeat 7]
+                           [--only district,street]
 
 Generates the district once per engine and scale (bench/out/, a tt_bench_* database; shared with
 bench/reports.py), applies any newer migrations, then requests each dashboard page, the stats
@@ -124,7 +125,8 @@ def own_copy(url: str, instance: Path) -> tuple[str, Path]:
     return f"sqlite:///{target}", copy
 
 
-def bench(engine: str, scale: float, repeat: int) -> list[tuple]:
+def bench(engine: str, scale: float, repeat: int, only: list[str] | None = None
+          ) -> list[tuple]:
     url, instance = ensure_district(engine, scale)
     if engine == "sqlite":
         url, instance = own_copy(url, instance)
@@ -150,6 +152,8 @@ def bench(engine: str, scale: float, repeat: int) -> list[tuple]:
         clients[role] = client
     results = []
     for name, role, path, raw, params in targets(ids):
+        if only and not any(part in name for part in only):
+            continue
         export = "export" in path or ".csv" in path
         runs = max(2, repeat // 3) if export else repeat
         times, size = [], 0
@@ -191,6 +195,7 @@ def main() -> None:
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--only", help="comma-separated parts of page names to time")
     args = parser.parse_args()
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
     print(f"period {PERIOD}, {args.repeat} requests per page after a warm-up "
@@ -198,7 +203,7 @@ def main() -> None:
     print(f"{'engine':<11}{'page':<24}{'p50 ms':>9}{'p95 ms':>9}{'raw ms':>9}{'× raw':>8}"
           f"{'KiB':>10}")
     for engine in engines:
-        bench(engine, args.scale, args.repeat)
+        bench(engine, args.scale, args.repeat, args.only.split(",") if args.only else None)
 
 
 if __name__ == "__main__":

@@ -84,3 +84,19 @@ def test_one_pass_categories_equal_the_direct_count(town, q1):
         for scope in ({}, {"community_id": town["a"].id}):
             _trend, categories = figures.trend_and_categories(period, scope)
             assert categories == figures.category_rows(period, scope), (key, scope)
+
+
+def test_a_page_in_one_statement_equals_its_parts(town):
+    now = local(2026, 4, 2)
+    for key in ("2026Q1", "2026-03", "2026", "2026-03-09..2026-03-20", "2026-02-20..2026-04-10"):
+        period = parse_period(key)
+        for scope in ({}, {"street_id": town["s"].id}, {"community_id": town["a"].id},
+                      {"unit_id": town["school"].id}):
+            levels = ("community", "unit") if not scope else ("community",)
+            tables, trend, categories = figures.page_figures(levels, period, now=now, **scope)
+            assert (trend, categories) == figures.trend_and_categories(period, scope), key
+            for level in levels:
+                assert tables[level] == figures.group_rows(level, period, now=now, **scope)
+            alone, no_trend, no_categories = figures.page_figures(levels, period, now=now,
+                                                                   charts=False, **scope)
+            assert alone == tables and no_trend is None and no_categories is None

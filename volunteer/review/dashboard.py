@@ -134,8 +134,9 @@ def group_table(scope: Scope, level: str, period: Period) -> list[dict]:
 
 
 def prefetch(scope: Scope, period: Period, table: str) -> None:
-    """Compute every group table a dashboard page shows in one pass (``group_rows_multi``):
-    the table itself, the level below for the chart and the totals, the scope's own row."""
+    """Compute everything a dashboard page shows from the services in one statement
+    (``figures.page_figures``): the table itself, the level below for the chart and the totals,
+    the scope's own row, the monthly trend and the category breakdown."""
     levels = {table} if table != "member" else set()
     if scope.kind in CHILD_LEVEL:
         levels.add(CHILD_LEVEL[scope.kind])
@@ -143,15 +144,10 @@ def prefetch(scope: Scope, period: Period, table: str) -> None:
         levels.add(scope.kind)
     memo = _memo()
     levels = sorted(level for level in levels if (scope.key, level, period.key) not in memo)
-    # places nest (street ⊃ community ⊃ grid, branch), so their combined partial sums stay few;
-    # units cut across them (thousands of unit × street pairs), so a unit table goes alone
-    batches = [[level] for level in levels if level == "unit"]
-    batches.append([level for level in levels if level != "unit"])
-    for batch in batches:
-        if batch:
-            found = figures.group_rows_multi(batch, period, **scope.filters)
-            for level, rows in found.items():
-                memo[(scope.key, level, period.key)] = rows
+    tables, trend, categories = figures.page_figures(levels, period, **scope.filters)
+    for level, rows in tables.items():
+        memo[(scope.key, level, period.key)] = rows
+    memo[(scope.key, "charts", period.key)] = (trend, categories)
 
 
 def member_table(scope: Scope, period: Period, viewer) -> list[dict]:
@@ -235,6 +231,7 @@ def charts(scope: Scope, period: Period) -> dict:
     participation = [{"name": r["name"], "participation": r["participation"],
                       "active": r["active"], "approved": r["approved"]}
                      for r in sorted(child_rows or [], key=lambda r: r["id"])]
-    trend, categories = figures.trend_and_categories(period, scope.filters)
+    memo = _memo().get((scope.key, "charts", period.key))
+    trend, categories = memo or figures.trend_and_categories(period, scope.filters)
     return {"trend": trend, "categories": categories,
             "participation": participation, "child_label": TABLE_LABELS.get(child, "")}

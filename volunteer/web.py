@@ -99,11 +99,11 @@ def _init_login(app: Flask) -> None:
         header = req.headers.get("Authorization", "")
         if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
             return None
-        row = resolve_api_token(header.removeprefix("Bearer ").strip())
-        if row is None:
+        resolved = resolve_api_token(header.removeprefix("Bearer ").strip())
+        if resolved is None:
             return None
-        req.environ["volunteer.api_token"] = row
-        return row.user
+        user, req.environ["volunteer.api_token_id"] = resolved
+        return user
 
     @app.before_request
     def api_csrf():

@@ -76,7 +76,8 @@ def create_token():
 @doc("注销当前令牌")
 @login_required
 def revoke_token():
-    row = request.environ.get("volunteer.api_token")
+    token_id = request.environ.get("volunteer.api_token_id")
+    row = services.get_api_token(token_id) if token_id is not None else None
     if row is None:
         raise NotAuthenticated("请使用令牌调用此接口")
     services.revoke_api_token(row)

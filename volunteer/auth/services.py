@@ -10,8 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select, update
 
 from volunteer.audit.services import record_action
 from volunteer.auth.models import ROLE_SCOPE, STAFF_ROLES, ApiToken, User
@@ -167,23 +166,37 @@ def issue_api_token(user: User) -> tuple[str, ApiToken]:
     return _serializer().dumps([row.id, secret]), row
 
 
-def resolve_api_token(raw: str) -> ApiToken | None:
-    """The live token row for a bearer string, or None (bad signature, expired, revoked)."""
+# this runs on every API call: one statement (the user entity plus the token's columns), built
+# once so neither its construction nor its cache key is paid per request
+_TOKEN_AND_USER = (
+    select(User, ApiToken.secret_hash, ApiToken.session_version, ApiToken.revoked_at,
+           ApiToken.expires_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.id == bindparam("token_id")))
+
+
+def resolve_api_token(raw: str) -> tuple[User, int] | None:
+    """The user and token id of a live bearer string, or None (bad signature, expired, revoked,
+    session ended, account disabled)."""
     try:
         token_id, secret = _serializer().loads(raw)
     except (BadSignature, ValueError, TypeError):
         return None
     if not isinstance(token_id, int) or not isinstance(secret, str):
         return None
-    # one query for the token and its user: this runs on every API call
-    row = db.session.get(ApiToken, token_id, options=[joinedload(ApiToken.user)])
+    row = db.session.execute(_TOKEN_AND_USER, {"token_id": token_id}).first()
     if row is None or not hmac.compare_digest(row.secret_hash, _digest(secret)):
         return None
+    user = row.User
     if row.revoked_at is not None or row.expires_at <= utcnow():
         return None
-    if not row.user.active or row.user.session_version != row.session_version:
+    if not user.active or user.session_version != row.session_version:
         return None
-    return row
+    return user, token_id
+
+
+def get_api_token(token_id: int) -> ApiToken | None:
+    return db.session.get(ApiToken, token_id)
 
 
 def revoke_api_token(row: ApiToken) -> None:

@@ -117,6 +117,30 @@ def test_claim_codes(client, make_task, make_member, community, member, token_fo
     assert count(Claim) == 1
 
 
+def test_claim_refusals_answer_like_get_task_then_claim(client, make_task, make_member,
+                                                         make_community, make_staff, community,
+                                                         member, token_for, secretary):
+    """The API decides refusals from one row; each answer matches the service path's."""
+    headers = token_for(member)
+
+    def code(task_id, who=headers):
+        response = client.post(f"/api/v1/tasks/{task_id}/claim", headers=who)
+        return response.status_code, (response.get_json().get("error") or {}).get("code")
+
+    task = make_task(slots=1)
+    assert code(task.id)[0] == 201
+    assert code(task.id) == (409, "already_claimed")  # full, and this member holds the slot
+    started = make_task(starts_in=-1, hours=3)
+    assert code(started.id) == (409, "task_closed")
+    assert code(make_task(publish=False).id)[0] == 404  # a draft is out of reach
+    elsewhere = make_task(by=make_staff("community_secretary", make_community()))
+    assert code(elsewhere.id)[0] == 404
+    pending = token_for(make_member(community=community, status="pending"))
+    assert code(started.id, pending) == (403, "not_approved")
+    assert code(task.id, token_for(secretary))[0] == 403
+    assert count(Claim) == 1
+
+
 def test_cancel_claim_and_waitlist(client, make_task, make_member, community, member, token_for,
                                   secretary):
     task = make_task(slots=1)

@@ -244,7 +244,7 @@ def cancel_task(task_id: int):
 @doc("认领一个名额", status=201, errors=(403, 404, 409))
 @login_required
 def claim_task(task_id: int):
-    claim = services.claim_task(current_user, _task(task_id))
+    claim = services.claim_task_by_id(current_user, task_id)
     db.session.commit()
     return jsonify(serialise_claim(claim)), 201
 

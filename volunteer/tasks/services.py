@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from volunteer.audit.services import record_action
@@ -513,14 +513,21 @@ def _closed(task: Task, now: datetime) -> bool:
     return task.status != "open" or task.starts_at <= now
 
 
-def claim_task(member, task: Task, now: datetime | None = None) -> Claim:
-    """认领: take one slot of an open task; never more claims than slots, never two per member."""
-    now = now or utcnow()
+def _refuse_early(member, task, now: datetime, holds_claim) -> None:
+    """The refusals a plain read may give: not a member, not approved, out of reach, closed,
+    full. ``task`` is a Task or a row with its columns; ``holds_claim()`` is asked only when the
+    task is full (then a member holding a claim hears ``already_claimed``)."""
     _check_member(member, task)
     if _closed(task, now):
         raise TaskClosed()
     if task.slots_taken >= task.slots:  # a read may say "full" safely; only the UPDATE says "won"
-        raise AlreadyClaimed() if _holds_claim(member.id, task) else TaskFull()
+        raise AlreadyClaimed() if holds_claim() else TaskFull()
+
+
+def claim_task(member, task: Task, now: datetime | None = None) -> Claim:
+    """认领: take one slot of an open task; never more claims than slots, never two per member."""
+    now = now or utcnow()
+    _refuse_early(member, task, now, lambda: _holds_claim(member.id, task))
     _lock_member(member.id)
     if _holds_claim(member.id, task):
         raise AlreadyClaimed()
@@ -534,6 +541,32 @@ def claim_task(member, task: Task, now: datetime | None = None) -> Claim:
         WaitlistEntry.status == "waiting").values(status="promoted", ended_at=now)
         .execution_options(synchronize_session=False))
     return claim
+
+
+_tasks, _claims = Task.__table__, Claim.__table__
+# what a claim is first decided on: the task's columns and whether the member already holds a
+# live claim on it, in one Core statement built once (no ORM load, no per-request compile)
+_CLAIM_FACTS = select(
+    _tasks.c.id, _tasks.c.status, _tasks.c.visibility, _tasks.c.community_id,
+    _tasks.c.street_id, _tasks.c.starts_at, _tasks.c.slots, _tasks.c.slots_taken,
+    exists().where(_claims.c.task_id == _tasks.c.id,
+                   _claims.c.member_id == bindparam("member_id"),
+                   _claims.c.status == "claimed").label("holds_claim"),
+).where(_tasks.c.id == bindparam("task_id"))
+
+
+def claim_task_by_id(member, task_id: int, now: datetime | None = None) -> Claim:
+    """认领 by task id (the API): the same rules and answers as ``get_task`` then
+    ``claim_task``. In a rush almost every request is refused (full, closed), so the refusals
+    are decided from one Core row; only a request that may win loads the task and claims."""
+    now = now or utcnow()
+    if member.role != "member" or not isinstance(task_id, int):
+        return claim_task(member, get_task(member, task_id), now)
+    facts = db.session.execute(_CLAIM_FACTS, {"task_id": task_id, "member_id": member.id}).first()
+    if facts is None or not can_view_task(member, facts):
+        raise NotFound("找不到该服务项目")
+    _refuse_early(member, facts, now, lambda: facts.holds_claim)
+    return claim_task(member, db.session.get(Task, task_id), now)
 
 
 def _release_slot(task: Task) -> None:

@@ -114,10 +114,12 @@ def count_claims(env: dict, task_id: int) -> tuple[int, int]:
 # ---------------------------------------------------------------- server
 
 
-def start_gunicorn(env: dict, workers: int, port: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(env: dict, workers: int, port: int, log: Path, worker_class: str = "sync",
+                   threads: int = 1) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
                f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning",
-               "--timeout", "60", "wsgi:app"]
+               "--timeout", "60", "--worker-class", worker_class, "--threads", str(threads),
+               "wsgi:app"]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
                                stdout=log.open("w"), stderr=subprocess.STDOUT,
                                start_new_session=True)
@@ -237,7 +239,8 @@ def run(kind: str, args, workdir: Path) -> bool:
     print(f"\n== {kind}: seeding {args.members} members and a {args.slots}-slot task …",
           flush=True)
     seeded = subprocess_seed(env, args)
-    server = start_gunicorn(env, args.workers, args.port, instance / "gunicorn.log")
+    server = start_gunicorn(env, args.workers, args.port, instance / "gunicorn.log",
+                            args.worker_class, args.threads)
     try:
         tokens = seeded["tokens"]
         asyncio.run(rush(args.port, "GET", "/api/v1/me", tokens[:50], args.timeout))  # warm up
@@ -251,8 +254,8 @@ def run(kind: str, args, workdir: Path) -> bool:
     clean_409 = sum(n for k, n in claims["outcomes"].items() if k.startswith("409 "))
     errors = sum(n for k, n in claims["outcomes"].items()
                  if k not in ("201",) and not k.startswith("409 "))
-    print(f"database: {kind} · gunicorn workers: {args.workers} · members: {args.members} · "
-          f"slots: {args.slots}")
+    print(f"database: {kind} · gunicorn workers: {args.workers} ({args.worker_class}, "
+          f"{args.threads} thread(s) each) · members: {args.members} · slots: {args.slots}")
     print(f"trivial GET /api/v1/me: {trivial['rate']:.0f} req/s, p50 {trivial['p50']:.0f} ms, "
           f"p99 {trivial['p99']:.0f} ms, worker CPU {trivial['cpu_ms']:.1f} ms/request, "
           f"answers {dict(trivial['outcomes'])}")
@@ -297,6 +300,8 @@ def main() -> int:
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1/tt_tasks_bench",
                         help="a database of its own: it is dropped and re-created")
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=1, help="per worker (gthread)")
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--slots", type=int, default=12)
     parser.add_argument("--port", type=int, default=8765)

@@ -147,3 +147,23 @@ def test_language_switch(client):
     assert 'lang="en"' in html and "Tongtong" in html
     client.post("/locale/zh_CN")
     assert 'lang="zh-CN"' in client.get("/").get_data(as_text=True)
+
+
+def test_member_detail_shows_commendations(client, login, make_community, make_member,
+                                           make_staff):
+    from datetime import date
+
+    from volunteer.review.models import Commendation
+
+    community = make_community()
+    member = make_member(community)
+    reviewer = make_staff("street_reviewer", community.street)
+    db.session.add(Commendation(member_id=member.id, street_id=community.street_id,
+                                created_by_id=reviewer.id, period="2026Q3",
+                                period_label="2026年第3季度", period_start=date(2026, 7, 1),
+                                period_end=date(2026, 10, 1),
+                                citation="疫情期间连续值守卡口十四天"))
+    db.session.commit()
+    login(make_staff("community_secretary", community))
+    page = client.get(f"/members/{member.id}").get_data(as_text=True)
+    assert "疫情期间连续值守卡口十四天" in page

@@ -12,6 +12,7 @@ from volunteer.members.forms import ApproveForm, ProfileFields, RegisterForm, Re
 from volunteer.members.models import INDUSTRIES, SKILLS
 from volunteer.members.permissions import can_review_member
 from volunteer.orgs import services as orgs
+from volunteer.review.services import list_commendations
 
 bp = Blueprint("members", __name__)
 STAFF = ("district_admin", "street_reviewer", "community_secretary", "grid_worker",
@@ -63,7 +64,8 @@ def list_members():
 def _detail_page(member, reject_form=None):
     return render_template("members/detail.html", member=member,
                            reject_form=reject_form or RejectForm(), approve_form=ApproveForm(),
-                           can_review=can_review_member(current_user, member))
+                           can_review=can_review_member(current_user, member),
+                           commendations=list_commendations(member_id=member.id))
 
 
 @bp.get("/members/<int:member_id>")

@@ -20,22 +20,15 @@ from volunteer.extensions import db
 log = logging.getLogger("volunteer.scheduler")
 
 
-def _monthly(now):
-    from volunteer.reports.runner import run_due_reports
+def _report(kind: str) -> Callable:
+    """The job for one report kind: run its due periods (catching up missed ones)."""
 
-    return run_due_reports(now, kinds=("monthly-reminder",))
+    def job(now):
+        from volunteer.reports.runner import run_due_reports
 
+        return run_due_reports(now, kinds=(kind,))
 
-def _quarterly(now):
-    from volunteer.reports.runner import run_due_reports
-
-    return run_due_reports(now, kinds=("quarterly-bulletin",))
-
-
-def _half_year(now):
-    from volunteer.reports.runner import run_due_reports
-
-    return run_due_reports(now, kinds=("half-year-summary",))
+    return job
 
 
 def _outbox(now):
@@ -69,11 +62,13 @@ def _housekeeping(now):
 def jobs(tz: str) -> list[tuple[Callable, object, str]]:
     """(job function, trigger, id) for every periodic job."""
     return [
-        (_monthly, CronTrigger(day=1, hour=9, minute=0, timezone=tz), "monthly-reminder"),
-        (_quarterly, CronTrigger(month="1,4,7,10", day=1, hour=9, minute=30, timezone=tz),
+        (_report("monthly-reminder"), CronTrigger(day=1, hour=9, minute=0, timezone=tz),
+         "monthly-reminder"),
+        (_report("quarterly-bulletin"),
+         CronTrigger(month="1,4,7,10", day=1, hour=9, minute=30, timezone=tz),
          "quarterly-bulletin"),
-        (_half_year, CronTrigger(month="1,7", day=1, hour=10, minute=0, timezone=tz),
-         "half-year-summary"),
+        (_report("half-year-summary"), CronTrigger(month="1,7", day=1, hour=10, minute=0,
+                                                   timezone=tz), "half-year-summary"),
         (_outbox, IntervalTrigger(minutes=1, timezone=tz), "outbox"),
         (_task_reminders, IntervalTrigger(minutes=5, timezone=tz), "task-reminders"),
         (_overdue_alerts, CronTrigger(minute=15, timezone=tz), "overdue-alerts"),

@@ -22,6 +22,16 @@ def apply_errors(form: FlaskForm, error: ValidationFailed, aliases: dict | None 
     flash(error.message if not leftover else f"{error.message}：{'；'.join(leftover)}", "danger")
 
 
+def optional_int(value):
+    """A select field's value as an int, or None for an empty or unreadable choice."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def page_of(stmt, per_page: int = 20):
     """A page of a select statement for list pages (``?page=``; bad values fall back to 1)."""
     try:

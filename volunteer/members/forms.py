@@ -11,16 +11,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from volunteer.core.forms import optional_int
 from volunteer.members.models import INDUSTRIES, SKILLS
-
-
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class ProfileFields(FlaskForm):
@@ -31,7 +23,7 @@ class ProfileFields(FlaskForm):
                            validators=[Optional()])
     email = EmailField("邮箱（可选，用于接收提醒）",
                        validators=[Optional(), Email("邮箱格式不正确"), Length(max=120)])
-    grid_id = SelectField("所在网格（可选）", coerce=_optional_int, validate_choice=False)
+    grid_id = SelectField("所在网格（可选）", coerce=optional_int, validate_choice=False)
 
     def all_tags(self) -> list[str]:
         extra = [t for t in (self.extra_tags.data or "").replace("，", ",").split(",") if t.strip()]
@@ -45,7 +37,7 @@ class RegisterForm(ProfileFields):
                              validators=[DataRequired("必填"), Length(max=200)])
     unit_name = StringField("工作单位", validators=[DataRequired("请填写工作单位"),
                                                  Length(max=80)])
-    community_id = SelectField("居住社区", coerce=_optional_int, validate_choice=False)
+    community_id = SelectField("居住社区", coerce=optional_int, validate_choice=False)
 
 
 class RejectForm(FlaskForm):
@@ -53,4 +45,4 @@ class RejectForm(FlaskForm):
 
 
 class ApproveForm(FlaskForm):
-    pass
+    """No fields: the approve button posts only its CSRF token."""

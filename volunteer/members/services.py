@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from volunteer.audit.services import record_action
 from volunteer.auth.models import User
@@ -172,7 +173,10 @@ def list_members_stmt(viewer, *, status: str | None = None, q: str | None = None
     """The members ``viewer``'s scope holds, filtered; newest registration first."""
     if not can_list_members(viewer):
         raise NotAllowed()
-    stmt = select(User).where(User.role == "member").order_by(User.id.desc())
+    # lists show each member's unit, community, grid and skills: load them with the page
+    stmt = select(User).where(User.role == "member").order_by(User.id.desc()).options(
+        joinedload(User.unit), joinedload(User.community), joinedload(User.grid),
+        selectinload(User.skills))
     if viewer.role in ("community_secretary", "grid_worker"):
         stmt = stmt.where(User.community_id == viewer.community_id)
     elif viewer.role == "street_reviewer":

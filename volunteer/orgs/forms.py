@@ -4,14 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from volunteer.core.forms import optional_int
 from volunteer.orgs.models import BRANCH_LEVELS, UNIT_KINDS
-
-
-def _optional_int(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
 
 
 class NameForm(FlaskForm):
@@ -19,12 +13,12 @@ class NameForm(FlaskForm):
 
 
 class CommunityForm(NameForm):
-    street_id = SelectField("所属街道", coerce=_optional_int, validate_choice=False)
+    street_id = SelectField("所属街道", coerce=optional_int, validate_choice=False)
 
 
 class GridForm(NameForm):
-    community_id = SelectField("所属社区", coerce=_optional_int, validate_choice=False)
-    parent_id = SelectField("上级网格（微网格才填）", coerce=_optional_int, validate_choice=False)
+    community_id = SelectField("所属社区", coerce=optional_int, validate_choice=False)
+    parent_id = SelectField("上级网格（微网格才填）", coerce=optional_int, validate_choice=False)
 
 
 class UnitForm(NameForm):
@@ -32,9 +26,9 @@ class UnitForm(NameForm):
 
 
 class BranchForm(NameForm):
-    community_id = SelectField("所属社区", coerce=_optional_int, validate_choice=False)
+    community_id = SelectField("所属社区", coerce=optional_int, validate_choice=False)
     level = SelectField("层级", choices=list(BRANCH_LEVELS.items()), default="branch")
 
 
 class LinkForm(FlaskForm):
-    community_id = SelectField("共建社区", coerce=_optional_int, validate_choice=False)
+    community_id = SelectField("共建社区", coerce=optional_int, validate_choice=False)

@@ -8,7 +8,6 @@ from volunteer.core.decorators import login_required
 from volunteer.core.time import isoformat
 from volunteer.reports import services
 from volunteer.reports.models import REPORT_KINDS
-from volunteer.reports.views import tables_of
 
 bp = api_blueprint("reports_api", __name__)
 
@@ -19,7 +18,7 @@ def serialise_delivery(delivery, full: bool = False) -> dict:
             "period": run.period, "title": delivery.title, "audience": delivery.audience,
             "created_at": isoformat(delivery.created_at)}
     if full:
-        tables, members = tables_of(delivery)
+        tables, members = services.tables_of(delivery)
         body["payload"] = delivery.payload
         body["tables"] = tables
         if members is not None:

@@ -201,3 +201,25 @@ def email_counts(run_ids: list[int]) -> dict[int, dict[str, int]]:
     for run_id, status, number in db.session.execute(stmt):
         counts[run_id][status] = number
     return counts
+
+
+def tables_of(delivery) -> tuple[dict, list | None]:
+    """The tables a recipient may see of their report (the district sees the whole bulletin)."""
+    payload, run = delivery.payload, delivery.run
+    audience = payload.get("audience")
+    if run.kind == "quarterly-bulletin":
+        if audience == "district":
+            return run.content.get("tables", {}), None
+        if audience == "street":
+            return {"street": [payload["street"]] if payload.get("street") else [],
+                    "community": payload.get("communities", [])}, None
+        if audience == "community":
+            return {"community": [payload["community"]] if payload.get("community") else []}, None
+        if audience == "unit":
+            return {"unit": [payload["unit"]] if payload.get("unit") else []}, \
+                payload.get("members", [])
+    if audience in ("unit", "branch_secretary"):
+        return {}, payload.get("members", [])
+    if audience == "street" and run.kind == "half-year-summary":
+        return {}, payload.get("candidates", [])
+    return {}, None

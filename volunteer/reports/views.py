@@ -14,28 +14,6 @@ bp = Blueprint("reports", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def tables_of(delivery) -> tuple[dict, list | None]:
-    """The tables a recipient may see of their report (the district sees the whole bulletin)."""
-    payload, run = delivery.payload, delivery.run
-    audience = payload.get("audience")
-    if run.kind == "quarterly-bulletin":
-        if audience == "district":
-            return run.content.get("tables", {}), None
-        if audience == "street":
-            return {"street": [payload["street"]] if payload.get("street") else [],
-                    "community": payload.get("communities", [])}, None
-        if audience == "community":
-            return {"community": [payload["community"]] if payload.get("community") else []}, None
-        if audience == "unit":
-            return {"unit": [payload["unit"]] if payload.get("unit") else []}, \
-                payload.get("members", [])
-    if audience in ("unit", "branch_secretary"):
-        return {}, payload.get("members", [])
-    if audience == "street" and run.kind == "half-year-summary":
-        return {}, payload.get("candidates", [])
-    return {}, None
-
-
 @bp.get("/reports")
 @login_required
 def archive():
@@ -49,7 +27,7 @@ def archive():
 @login_required
 def show(delivery_id: int):
     delivery = services.get_delivery(current_user, delivery_id)
-    tables, members = tables_of(delivery)
+    tables, members = services.tables_of(delivery)
     return render_template("reports/show.html", delivery=delivery, run=delivery.run,
                            payload=delivery.payload, tables=tables, members=members,
                            printable=request.args.get("print") == "1",
@@ -60,7 +38,7 @@ def show(delivery_id: int):
 @login_required
 def export(delivery_id: int):
     delivery = services.get_delivery(current_user, delivery_id)
-    tables, members = tables_of(delivery)
+    tables, members = services.tables_of(delivery)
     title = f"{delivery.run.kind_label} {delivery.run.content.get('label', delivery.run.period)}"
     data = workbook_for(title, tables, members)
     filename = f"report-{delivery.run.kind}-{delivery.run.period}.xlsx"

@@ -16,8 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from volunteer.core.forms import optional_int
 from volunteer.core.time import local_zone
-from volunteer.members.forms import _optional_int
 from volunteer.members.models import SKILLS
 from volunteer.tasks.models import CATEGORIES, MAX_SLOTS, MIN_SLOTS, VISIBILITIES
 
@@ -34,7 +34,7 @@ class TaskCommonFields(FlaskForm):
     category = SelectField("类别", choices=list(CATEGORIES.items()))
     description = TextAreaField("说明（任务要求、注意事项）", validators=[Length(max=2000)])
     location = StringField("地点", validators=[DataRequired("必填"), Length(max=120)])
-    grid_id = SelectField("网格（可选）", coerce=_optional_int, validate_choice=False)
+    grid_id = SelectField("网格（可选）", coerce=optional_int, validate_choice=False)
     slots = IntegerField("名额", validators=[
         InputRequired("必填"),
         NumberRange(MIN_SLOTS, MAX_SLOTS, f"名额应在 {MIN_SLOTS} 到 {MAX_SLOTS} 之间")])

@@ -4,8 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from volunteer.core.forms import optional_int
 from volunteer.requests.models import CATEGORIES
-from volunteer.wishes.forms import optional_int
 
 RATINGS = [(5, "5 分 非常满意"), (4, "4 分 满意"), (3, "3 分 一般"), (2, "2 分 不太满意"),
            (1, "1 分 不满意")]

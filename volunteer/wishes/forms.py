@@ -8,18 +8,10 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from volunteer.core.forms import optional_int
 from volunteer.wishes.models import HOUSEHOLD_KINDS
 
 INTEGER = r"^\s*-?\d{1,9}\s*$"
-
-
-def optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def parse_date(value: str | None) -> date | None:

@@ -180,6 +180,9 @@ def load_demo() -> bool:
         notify(member, "member_approved", "报到审核已通过",
                f"欢迎加入{member.community.name}“双报到·通通在”在职党员队伍。", link="/me")
     _load_activity(rng, now, communities, grids)
+    from volunteer.tasks import summary
+
+    summary.rebuild()
     return True
 
 

@@ -21,6 +21,7 @@ from volunteer.members.models import SKILLS, MemberSkill
 from volunteer.orgs.models import Branch, Community, Grid, Street, Unit, UnitCommunity
 from volunteer.requests.models import CATEGORIES as REQUEST_CATEGORIES
 from volunteer.requests.models import RequestEvent, ServiceRequest
+from volunteer.tasks import summary
 from volunteer.tasks.models import CATEGORIES, Claim, Task, TaskSkill
 from volunteer.wishes.models import HOUSEHOLD_KINDS, Wish, WishClaim
 
@@ -88,6 +89,7 @@ def generate(*, scale: float = 1.0, seed: int = 2022, now: datetime | None = Non
     password = hash_password(PASSWORD)
     created = dict.fromkeys(n, 0)
     list(_generate(rng, n, now, password, tick, created))
+    created["service_months"] = summary.rebuild()
     _fix_sequences([Street, Community, Grid, Unit, Branch, User, Task, Claim, Wish, WishClaim,
                     ServiceRequest, RequestEvent])
     return created

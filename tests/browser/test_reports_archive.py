@@ -18,6 +18,7 @@ def bulletin(make_street, make_community, make_staff, make_member, release_db, c
     from datetime import datetime
 
     from volunteer.extensions import db
+    from volunteer.tasks import summary
     from volunteer.tasks.models import Claim, Task
 
     community = make_community("公园社区", street=make_street("唐闸镇街道"))
@@ -34,6 +35,7 @@ def bulletin(make_street, make_community, make_staff, make_member, release_db, c
     db.session.flush()
     db.session.add(Claim(task_id=task.id, member_id=member.id, status="claimed",
                          confirmed_at=ends, confirmed_minutes=180, quality=5))
+    summary.refresh([(member.id, ends)])
     db.session.commit()
     run_report("quarterly-bulletin", parse_period("2026Q3"),
                now=datetime(2026, 10, 1, 9, 30, tzinfo=CST))

@@ -13,6 +13,7 @@ def make_service(ctx, make_staff):
     from sqlalchemy import select
 
     from volunteer.auth.models import User
+    from volunteer.tasks import summary
     from volunteer.tasks.models import Claim, Task
 
     secretaries = {}
@@ -37,6 +38,7 @@ def make_service(ctx, make_staff):
                       quality=quality if confirmed else None, satisfaction=satisfaction,
                       no_show=no_show)
         db.session.add(claim)
+        summary.refresh([(member.id, ends_at)])
         db.session.commit()
         return claim
 

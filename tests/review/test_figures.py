@@ -100,3 +100,29 @@ def test_a_page_in_one_statement_equals_its_parts(town):
             alone, no_trend, no_categories = figures.page_figures(levels, period, now=now,
                                                                    charts=False, **scope)
             assert alone == tables and no_trend is None and no_categories is None
+
+
+def test_the_monthly_summary_gives_the_figures_of_the_claims(town, monkeypatch):
+    """Whole-month periods read service_months; forcing the claims path changes nothing."""
+    now = local(2026, 4, 2)
+    cases = [(key, scope) for key in ("2026Q1", "2026-03", "2026", "2026H1")
+             for scope in ({}, {"street_id": town["s"].id}, {"community_id": town["a"].id},
+                           {"unit_id": town["school"].id})]
+    levels = ("street", "community", "grid", "branch", "unit")
+
+    def figures_of(key, scope):
+        period = parse_period(key)
+        return (figures.member_rows(period, **scope),
+                figures.page_figures(levels, period, now=now, charts=False, **scope)[0],
+                figures.category_rows(period, scope))
+
+    from_summary = {(key, str(scope)): figures_of(key, scope) for key, scope in cases}
+    monkeypatch.setattr(figures, "whole_months", lambda period: False)
+    for key, scope in cases:
+        assert figures_of(key, scope) == from_summary[(key, str(scope))], (key, scope)
+
+
+def test_monthly_trend_by_hand(town):
+    trend, _categories = figures.trend_and_categories(parse_period("2026Q1"))
+    assert [(m["month"], m["services"], m["hours"], m["active"]) for m in trend] == [
+        ("2026-01", 1, 1.0, 1), ("2026-02", 1, 4.0, 1), ("2026-03", 5, 7.0, 3)]

@@ -15,7 +15,8 @@ from volunteer.extensions import db
 from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
 from volunteer.requests.models import ServiceRequest
 from volunteer.review.score import rank_rows
-from volunteer.tasks.models import Claim, Task
+from volunteer.tasks.models import Claim, ServiceMonth, Task
+from volunteer.tasks.summary import month_number, served_between
 from volunteer.wishes.models import Wish, WishClaim
 
 LEVELS = {
@@ -45,31 +46,61 @@ def _members_of(scope: dict | None):
 
 
 def service_stats(period: Period, scope: dict | None = None):
-    """Per member: services, minutes, quality and satisfaction sums and counts in the period."""
-    stmt = (
-        select(
-            Claim.member_id.label("member_id"),
-            func.count(Claim.id).label("services"),
-            func.coalesce(func.sum(Claim.confirmed_minutes), 0).label("minutes"),
-            func.sum(Claim.quality).label("quality_sum"),
-            func.count(Claim.quality).label("quality_n"),
-            func.sum(Claim.satisfaction).label("satisfaction_sum"),
-            func.count(Claim.satisfaction).label("satisfaction_n"),
+    """Per member: services, minutes, quality and satisfaction sums and counts in the period.
+
+    Read from the monthly summary (``service_months``) when the period is made of whole
+    months, else from the claims themselves; both give the same figures."""
+    if whole_months(period):
+        stmt = (
+            select(
+                ServiceMonth.member_id.label("member_id"),
+                func.sum(ServiceMonth.services).label("services"),
+                func.sum(ServiceMonth.minutes).label("minutes"),
+                func.sum(ServiceMonth.quality_sum).label("quality_sum"),
+                func.sum(ServiceMonth.quality_n).label("quality_n"),
+                func.sum(ServiceMonth.satisfaction_sum).label("satisfaction_sum"),
+                func.sum(ServiceMonth.satisfaction_n).label("satisfaction_n"),
+            )
+            .where(*_months_of(period))
+            .group_by(ServiceMonth.member_id)
         )
-        .join(Task, Task.id == Claim.task_id)
-        .where(*served_in(period))
-        .group_by(Claim.member_id)
-    )
+        member_column = ServiceMonth.member_id
+    else:
+        stmt = (
+            select(
+                Claim.member_id.label("member_id"),
+                func.count(Claim.id).label("services"),
+                func.coalesce(func.sum(Claim.confirmed_minutes), 0).label("minutes"),
+                func.sum(Claim.quality).label("quality_sum"),
+                func.count(Claim.quality).label("quality_n"),
+                func.sum(Claim.satisfaction).label("satisfaction_sum"),
+                func.count(Claim.satisfaction).label("satisfaction_n"),
+            )
+            .join(Task, Task.id == Claim.task_id)
+            .where(*served_in(period))
+            .group_by(Claim.member_id)
+        )
+        member_column = Claim.member_id
     if (members := _members_of(scope)) is not None:
-        stmt = stmt.where(Claim.member_id.in_(members))
+        stmt = stmt.where(member_column.in_(members))
     return stmt.subquery("service_stats")
+
+
+def whole_months(period: Period) -> bool:
+    """Whether the period is made of whole calendar months (all but most custom ranges)."""
+    return period.start.day == 1 and period.end.day == 1
+
+
+def _months_of(period: Period) -> list:
+    """Conditions selecting the ``service_months`` rows of a whole-month period."""
+    months = period.months()
+    return [ServiceMonth.month >= month_number(months[0]),
+            ServiceMonth.month <= month_number(months[-1])]
 
 
 def served_in(period: Period) -> list:
     """Conditions selecting the confirmed services (claims joined to tasks) of a period."""
-    return [Claim.status == "claimed", Claim.confirmed_at.is_not(None),
-            Claim.no_show.is_(False), Task.ends_at >= period.start_utc,
-            Task.ends_at < period.end_utc]
+    return served_between(period.start_utc, period.end_utc)
 
 
 def wish_stats(period: Period, scope: dict | None = None):
@@ -363,12 +394,6 @@ def _level_rows(level: str, period: Period, now: datetime, scope: dict, figures:
     return rows
 
 
-def _month_buckets(months: list[Period], column):
-    """A CASE numbering the month a timestamp falls in (0-based), for one-scan trends."""
-    return case(*[(column < month.end_utc, index) for index, month in enumerate(months)],
-                else_=len(months))
-
-
 def trend_months(period: Period) -> list[Period]:
     """The months a trend shows: those of the period, or the six up to it when it is short."""
     months = period.months()
@@ -388,35 +413,36 @@ def monthly_trend(period: Period, scope: dict | None = None) -> list[dict]:
 
 def trend_and_categories(period: Period, scope: dict | None = None
                          ) -> tuple[list[dict], list[dict]]:
-    """The monthly trend and the category breakdown, in one pass over the services.
+    """The monthly trend and the category breakdown, in one statement over the monthly
+    summary (``service_months``).
 
     One row per month carries the month's totals, its distinct active members and, as
     conditional sums, its services and minutes per category; the period's categories are the
-    sums over its months. A custom range does not follow month boundaries, so its categories
-    are counted by ``category_rows`` instead.
+    sums over its months. A custom range that does not follow month boundaries has its
+    categories counted from the claims by ``category_rows``.
     """
-    from volunteer.tasks.models import CATEGORIES
+    from volunteer.tasks.models import CATEGORIES, category_label
 
     months = trend_months(period)
     whole = Period("range", months[0].start, months[-1].end)
-    bucket = _month_buckets(months, Task.ends_at).label("bucket")
     codes = list(CATEGORIES)
     per_category = []
     for code in codes:
-        hit = Task.category == code
-        per_category += [func.sum(case((hit, 1), else_=0)),
-                         func.sum(case((hit, Claim.confirmed_minutes), else_=0))]
-    stmt = (select(bucket, func.count(Claim.id),
-                   func.coalesce(func.sum(Claim.confirmed_minutes), 0),
-                   func.count(func.distinct(Claim.member_id)), *per_category)
-            .join(Task, Task.id == Claim.task_id).where(*served_in(whole)).group_by(bucket))
+        hit = ServiceMonth.category == code
+        per_category += [func.sum(case((hit, ServiceMonth.services), else_=0)),
+                         func.sum(case((hit, ServiceMonth.minutes), else_=0))]
+    stmt = (select(ServiceMonth.month, func.sum(ServiceMonth.services),
+                   func.sum(ServiceMonth.minutes),
+                   func.count(func.distinct(ServiceMonth.member_id)), *per_category)
+            .where(*_months_of(whole)).group_by(ServiceMonth.month))
     if (members := _members_of(scope)) is not None:
-        stmt = stmt.where(Claim.member_id.in_(members))
+        stmt = stmt.where(ServiceMonth.member_id.in_(members))
     found = {int(row[0]): row[1:] for row in db.session.execute(stmt)}
     in_period = {month.key for month in period.months()} if period.kind != "range" else set()
     trend, totals = [], {code: [0, 0] for code in codes}
-    for index, month in enumerate(months):
-        services, minutes, active, *split = found.get(index, (0, 0, 0) + (0,) * 2 * len(codes))
+    for month in months:
+        services, minutes, active, *split = found.get(month_number(month),
+                                                      (0, 0, 0) + (0,) * 2 * len(codes))
         trend.append({"month": month.key, "label": month.label, "services": int(services),
                       "hours": round(int(minutes or 0) / 60, 1), "active": int(active)})
         if month.key in in_period:
@@ -425,8 +451,6 @@ def trend_and_categories(period: Period, scope: dict | None = None
                 totals[code][1] += int(split[2 * position + 1] or 0)
     if period.kind == "range":
         return trend, category_rows(period, scope)
-    from volunteer.tasks.models import category_label
-
     categories = [{"category": code, "label": category_label(code), "services": n,
                    "hours": round(minutes / 60, 1)}
                   for code, (n, minutes) in totals.items() if n]
@@ -438,12 +462,19 @@ def category_rows(period: Period, scope: dict | None = None) -> list[dict]:
     """Services and hours per task category in the period, most hours first."""
     from volunteer.tasks.models import category_label
 
-    stmt = (select(Task.category, func.count(Claim.id),
-                   func.coalesce(func.sum(Claim.confirmed_minutes), 0))
-            .join(Task, Task.id == Claim.task_id).where(*served_in(period))
-            .group_by(Task.category))
+    if whole_months(period):
+        stmt = (select(ServiceMonth.category, func.sum(ServiceMonth.services),
+                       func.sum(ServiceMonth.minutes))
+                .where(*_months_of(period)).group_by(ServiceMonth.category))
+        member_column = ServiceMonth.member_id
+    else:
+        stmt = (select(Task.category, func.count(Claim.id),
+                       func.coalesce(func.sum(Claim.confirmed_minutes), 0))
+                .join(Task, Task.id == Claim.task_id).where(*served_in(period))
+                .group_by(Task.category))
+        member_column = Claim.member_id
     if (members := _members_of(scope)) is not None:
-        stmt = stmt.where(Claim.member_id.in_(members))
+        stmt = stmt.where(member_column.in_(members))
     rows = [{"category": code, "label": category_label(code), "services": int(n),
              "hours": round(int(minutes) / 60, 1)} for code, n, minutes in db.session.execute(stmt)]
     rows.sort(key=lambda r: (-r["hours"], r["category"]))

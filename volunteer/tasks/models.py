@@ -286,3 +286,28 @@ class WaitlistEntry(db.Model):
 
     task: Mapped[Task] = relationship()
     member = relationship("User")
+
+
+class ServiceMonth(db.Model):
+    """A member's confirmed services of one category in one local month, pre-added.
+
+    The review dashboards and reports read this instead of every claim of a period: a quarter at
+    district scale is about 70,000 services, and summing them with their tasks on every page
+    cost more than the pages may take. ``tasks.summary`` keeps the rows equal to the claims
+    (refreshed when a claim is confirmed, marked a no-show or rated; rebuilt by the generator,
+    the demo and nightly housekeeping); figures for a period not made of whole months still
+    read the claims.
+    """
+
+    __tablename__ = "service_months"
+    __table_args__ = (Index("ix_service_months_member", "member_id", "month"),)
+
+    month: Mapped[int] = mapped_column(primary_key=True)  # local year × 100 + month: 202607
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+    services: Mapped[int]
+    minutes: Mapped[int]
+    quality_sum: Mapped[int]
+    quality_n: Mapped[int]
+    satisfaction_sum: Mapped[int]
+    satisfaction_n: Mapped[int]

@@ -22,6 +22,7 @@ from volunteer.extensions import db
 from volunteer.members.services import clean_skills
 from volunteer.notifications.services import notify
 from volunteer.orgs.models import Community, Grid
+from volunteer.tasks import summary
 from volunteer.tasks.models import (
     CATEGORIES,
     MAX_SLOTS,
@@ -851,6 +852,7 @@ def confirm_claim(actor, claim: Claim, *, quality: int, hours: float | None = No
     record_action(actor, "adjust_claim_hours" if adjusted else "confirm_claim", claim,
                   task_id=claim.task_id, minutes=minutes, self_minutes=claim.self_minutes,
                   quality=quality, reason=reason or None)
+    summary.refresh_claim(claim)
     if first:
         notify(claim.member_id, "claim_confirmed", f"服务时长已确认：{claim.task.title}",
                f"确认时长 {minutes / 60:.1f} 小时，服务质量 {quality} 星。",
@@ -873,6 +875,7 @@ def mark_no_show(actor, claim: Claim, now: datetime | None = None) -> Claim:
     claim.adjusted, claim.adjust_reason = False, None
     claim.confirmed_at, claim.confirmed_by_id = now, actor.id
     record_action(actor, "mark_no_show", claim, task_id=claim.task_id)
+    summary.refresh_claim(claim)
     notify(claim.member_id, "claim_no_show", f"服务项目记为缺席：{claim.task.title}",
            "如有异议请联系社区书记。", link="/me/service")
     return claim
@@ -895,6 +898,7 @@ def rate_satisfaction(actor, claim: Claim, *, satisfaction: int, comment: str | 
     claim.satisfaction, claim.satisfaction_comment = satisfaction, comment or None
     claim.satisfaction_by_id = actor.id
     record_action(actor, "rate_satisfaction", claim, satisfaction=satisfaction)
+    summary.refresh_claim(claim)
     return claim
 
 

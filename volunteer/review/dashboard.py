@@ -134,10 +134,10 @@ def group_table(scope: Scope, level: str, period: Period) -> list[dict]:
 
 
 def prefetch(scope: Scope, period: Period, table: str) -> None:
-    """Compute everything a dashboard page shows from the services in two statements
+    """Compute everything a dashboard page shows from the services in three statements
     (``figures.page_figures``): the table itself, the level below for the chart and the totals
-    and the scope's own row in one, the monthly trend and the category breakdown in the
-    other."""
+    and the scope's own row in one, the monthly trend and the category breakdown in one
+    each."""
     levels = {table} if table != "member" else set()
     if scope.kind in CHILD_LEVEL:
         levels.add(CHILD_LEVEL[scope.kind])

@@ -15,8 +15,8 @@ from volunteer.extensions import db
 from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
 from volunteer.requests.models import ServiceRequest
 from volunteer.review.score import rank_rows
-from volunteer.tasks.models import Claim, ServiceMonth, Task
-from volunteer.tasks.summary import month_number, served_between
+from volunteer.tasks.models import Claim, MemberPeriod, ServiceMonth, Task
+from volunteer.tasks.summary import PERIOD_KINDS, months_between, served_between
 from volunteer.wishes.models import Wish, WishClaim
 
 LEVELS = {
@@ -48,9 +48,16 @@ def _members_of(scope: dict | None):
 def service_stats(period: Period, scope: dict | None = None):
     """Per member: services, minutes, quality and satisfaction sums and counts in the period.
 
-    Read from the monthly summary (``service_months``) when the period is made of whole
-    months, else from the claims themselves; both give the same figures."""
-    if whole_months(period):
+    Read from the summaries (``tasks.summary``) — as they are for a month, quarter, half-year
+    or year, added up over ``service_months`` for a range of whole months — else from the
+    claims themselves; all three give the same figures."""
+    if period.kind in PERIOD_KINDS:
+        stmt = select(MemberPeriod.member_id.label("member_id"),
+                      *[getattr(MemberPeriod, name).label(name) for name in (
+                          "services", "minutes", "quality_sum", "quality_n", "satisfaction_sum",
+                          "satisfaction_n")]).where(MemberPeriod.period == period.key)
+        member_column = MemberPeriod.member_id
+    elif whole_months(period):
         stmt = (
             select(
                 ServiceMonth.member_id.label("member_id"),
@@ -61,7 +68,7 @@ def service_stats(period: Period, scope: dict | None = None):
                 func.sum(ServiceMonth.satisfaction_sum).label("satisfaction_sum"),
                 func.sum(ServiceMonth.satisfaction_n).label("satisfaction_n"),
             )
-            .where(*_months_of(period))
+            .where(*months_between(period))
             .group_by(ServiceMonth.member_id)
         )
         member_column = ServiceMonth.member_id
@@ -89,13 +96,6 @@ def service_stats(period: Period, scope: dict | None = None):
 def whole_months(period: Period) -> bool:
     """Whether the period is made of whole calendar months (all but most custom ranges)."""
     return period.start.day == 1 and period.end.day == 1
-
-
-def _months_of(period: Period) -> list:
-    """Conditions selecting the ``service_months`` rows of a whole-month period."""
-    months = period.months()
-    return [ServiceMonth.month >= month_number(months[0]),
-            ServiceMonth.month <= month_number(months[-1])]
 
 
 def served_in(period: Period) -> list:
@@ -291,12 +291,12 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
                  branch_id=None, now: datetime | None = None, charts: bool = True
                  ) -> tuple[dict[str, list[dict]], list[dict] | None, list[dict] | None]:
     """A dashboard's group tables and (with ``charts``) its monthly trend and category
-    breakdown: two statements, whatever the number of levels.
+    breakdown: three statements, whatever the number of levels.
 
-    The per-member service aggregate (``service_stats``) is a materialised CTE; each level's
+    The per-member service figures (``service_stats``) are a materialised CTE; each level's
     table is one ``GROUP BY`` over the members joined to it, and ``UNION ALL`` returns all
-    levels together, each row tagged with its level. So the claims are read once for all the
-    tables, and levels are never combined (units cut across places: 3,000 units × 14 streets
+    levels together, each row tagged with its level. So the services are read once for all
+    the tables, and levels are never combined (units cut across places: 3,000 units × 14 streets
     of partial sums would cost more in Python than the SQL). The trend and categories are
     ``trend_and_categories``. Returns ``(tables, trend, categories)``, the last two None
     without ``charts``.
@@ -304,37 +304,42 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
     now = now or utcnow()
     scope = {"street_id": street_id, "community_id": community_id, "unit_id": unit_id,
              "branch_id": branch_id}
-    base = service_stats(period, scope).element
-    stats = base.cte("per_member").prefix_with("MATERIALIZED")
+    stats = service_stats(period, scope)
     wishes = wish_stats(period, scope)
     requests = request_stats(period, scope)
-    approved = case((User.status == "approved", 1), else_=0)
-    active = case((stats.c.services > 0, 1), else_=0)
     # places nest (street ⊃ community ⊃ grid, branch), so their combined partial sums stay few
     # and one GROUP BY serves them all; units cut across them (thousands of unit × street
-    # pairs), so the unit table is its own GROUP BY over the same per-member CTE
+    # pairs), so the unit table is its own GROUP BY over the same member rows
     batches = [batch for batch in ([lv for lv in levels if lv != "unit"],
                                    [lv for lv in levels if lv == "unit"]) if batch]
     width = max((len(batch) for batch in batches), default=0)
+    # one row per member with their figures, joined once and read by every GROUP BY
+    members = (
+        select(*[LEVELS[level][0] for level in LEVELS],
+               case((User.status == "approved", 1), else_=0).label("approved"),
+               case((stats.c.services > 0, 1), else_=0).label("active"),
+               stats.c.minutes, stats.c.services, stats.c.quality_sum, stats.c.quality_n,
+               stats.c.satisfaction_sum, stats.c.satisfaction_n, wishes.c.wishes,
+               requests.c.requests, requests.c.request_seconds)
+        .outerjoin(stats, stats.c.member_id == User.id)
+        .outerjoin(wishes, wishes.c.member_id == User.id)
+        .outerjoin(requests, requests.c.member_id == User.id)
+        .where(User.role == "member", User.created_at < period.end_utc, *scope_filter(scope))
+    ).cte("member_figures")
+    if len(batches) > 1:
+        members = members.prefix_with("MATERIALIZED")
+    m = members.c
     parts = []
     for number, batch in enumerate(batches):
-        columns = [LEVELS[level][0] for level in batch]
+        columns = [m[f"{level}_id"] for level in batch]
         keys = columns + [literal(None)] * (width - len(columns))
         parts.append(
-            select(literal(number).label("part"), *keys, func.count(User.id),
-                   func.sum(approved), func.sum(active),
-                   func.coalesce(func.sum(stats.c.minutes), 0),
-                   func.coalesce(func.sum(stats.c.services), 0),
-                   func.sum(stats.c.quality_sum), func.sum(stats.c.quality_n),
-                   func.sum(stats.c.satisfaction_sum), func.sum(stats.c.satisfaction_n),
-                   func.coalesce(func.sum(wishes.c.wishes), 0),
-                   func.coalesce(func.sum(requests.c.requests), 0),
-                   func.sum(requests.c.request_seconds))
-            .outerjoin(stats, stats.c.member_id == User.id)
-            .outerjoin(wishes, wishes.c.member_id == User.id)
-            .outerjoin(requests, requests.c.member_id == User.id)
-            .where(User.role == "member", User.created_at < period.end_utc,
-                   *scope_filter(scope))
+            select(literal(number).label("part"), *keys, func.count(), func.sum(m.approved),
+                   func.sum(m.active), func.coalesce(func.sum(m.minutes), 0),
+                   func.coalesce(func.sum(m.services), 0), func.sum(m.quality_sum),
+                   func.sum(m.quality_n), func.sum(m.satisfaction_sum),
+                   func.sum(m.satisfaction_n), func.coalesce(func.sum(m.wishes), 0),
+                   func.coalesce(func.sum(m.requests), 0), func.sum(m.request_seconds))
             .group_by(*columns))
     partial: dict = {number: [] for number in range(len(batches))}
     if parts:
@@ -413,49 +418,22 @@ def monthly_trend(period: Period, scope: dict | None = None) -> list[dict]:
 
 def trend_and_categories(period: Period, scope: dict | None = None
                          ) -> tuple[list[dict], list[dict]]:
-    """The monthly trend and the category breakdown, in one statement over the monthly
-    summary (``service_months``).
-
-    One row per month carries the month's totals, its distinct active members and, as
-    conditional sums, its services and minutes per category; the period's categories are the
-    sums over its months. A custom range that does not follow month boundaries has its
-    categories counted from the claims by ``category_rows``.
-    """
-    from volunteer.tasks.models import CATEGORIES, category_label
-
+    """The monthly trend (hours, services and active members per month, from
+    ``member_periods``) and the category breakdown (``category_rows``)."""
     months = trend_months(period)
-    whole = Period("range", months[0].start, months[-1].end)
-    codes = list(CATEGORIES)
-    per_category = []
-    for code in codes:
-        hit = ServiceMonth.category == code
-        per_category += [func.sum(case((hit, ServiceMonth.services), else_=0)),
-                         func.sum(case((hit, ServiceMonth.minutes), else_=0))]
-    stmt = (select(ServiceMonth.month, func.sum(ServiceMonth.services),
-                   func.sum(ServiceMonth.minutes),
-                   func.count(func.distinct(ServiceMonth.member_id)), *per_category)
-            .where(*_months_of(whole)).group_by(ServiceMonth.month))
+    stmt = (select(MemberPeriod.period, func.sum(MemberPeriod.services),
+                   func.sum(MemberPeriod.minutes), func.count())
+            .where(MemberPeriod.period.in_([month.key for month in months]))
+            .group_by(MemberPeriod.period))
     if (members := _members_of(scope)) is not None:
-        stmt = stmt.where(ServiceMonth.member_id.in_(members))
-    found = {int(row[0]): row[1:] for row in db.session.execute(stmt)}
-    in_period = {month.key for month in period.months()} if period.kind != "range" else set()
-    trend, totals = [], {code: [0, 0] for code in codes}
+        stmt = stmt.where(MemberPeriod.member_id.in_(members))
+    found = {key: rest for key, *rest in db.session.execute(stmt)}
+    trend = []
     for month in months:
-        services, minutes, active, *split = found.get(month_number(month),
-                                                      (0, 0, 0) + (0,) * 2 * len(codes))
+        services, minutes, active = found.get(month.key, (0, 0, 0))
         trend.append({"month": month.key, "label": month.label, "services": int(services),
                       "hours": round(int(minutes or 0) / 60, 1), "active": int(active)})
-        if month.key in in_period:
-            for position, code in enumerate(codes):
-                totals[code][0] += int(split[2 * position] or 0)
-                totals[code][1] += int(split[2 * position + 1] or 0)
-    if period.kind == "range":
-        return trend, category_rows(period, scope)
-    categories = [{"category": code, "label": category_label(code), "services": n,
-                   "hours": round(minutes / 60, 1)}
-                  for code, (n, minutes) in totals.items() if n]
-    categories.sort(key=lambda r: (-r["hours"], r["category"]))
-    return trend, categories
+    return trend, category_rows(period, scope)
 
 
 def category_rows(period: Period, scope: dict | None = None) -> list[dict]:
@@ -465,7 +443,7 @@ def category_rows(period: Period, scope: dict | None = None) -> list[dict]:
     if whole_months(period):
         stmt = (select(ServiceMonth.category, func.sum(ServiceMonth.services),
                        func.sum(ServiceMonth.minutes))
-                .where(*_months_of(period)).group_by(ServiceMonth.category))
+                .where(*months_between(period)).group_by(ServiceMonth.category))
         member_column = ServiceMonth.member_id
     else:
         stmt = (select(Task.category, func.count(Claim.id),

@@ -58,19 +58,21 @@ def _volume(row: dict, key: str, per_member: bool) -> float:
 def score_rows(rows: list[dict], *, per_member: bool = False) -> list[dict]:
     """Add ``score`` (0–100) to each row, normalised within ``rows``; returns ``rows``."""
     means = {name: scope_mean(rows, name) for name in RATINGS}
-    top = {key: max((_volume(r, key, per_member) for r in rows), default=0.0)
-           for key in ("services", "hours")}
-    for row in rows:
+    volumes = [(_volume(r, "services", per_member), _volume(r, "hours", per_member))
+               for r in rows]
+    top_services = max((v[0] for v in volumes), default=0.0)
+    top_hours = max((v[1] for v in volumes), default=0.0)
+    for row, (services, hours) in zip(rows, volumes, strict=True):
         if not row.get("services"):
             row["score"] = 0.0
             continue
-        parts = {key: _volume(row, key, per_member) / top[key] if top[key] else 0.0
-                 for key in ("services", "hours")}
+        total = (WEIGHTS["services"] * (services / top_services if top_services else 0.0)
+                 + WEIGHTS["hours"] * (hours / top_hours if top_hours else 0.0))
         for name in RATINGS:
             average = bayesian_average(float(row.get(f"{name}_sum") or 0),
                                        int(row.get(f"{name}_n") or 0), means[name])
-            parts[name] = (average - 1) / 4 if average is not None else 0.0
-        row["score"] = round(100 * sum(WEIGHTS[key] * parts[key] for key in WEIGHTS), 1)
+            total += WEIGHTS[name] * ((average - 1) / 4 if average is not None else 0.0)
+        row["score"] = round(100 * total, 1)
     return rows
 
 

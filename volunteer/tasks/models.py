@@ -311,3 +311,25 @@ class ServiceMonth(db.Model):
     quality_n: Mapped[int]
     satisfaction_sum: Mapped[int]
     satisfaction_n: Mapped[int]
+
+
+class MemberPeriod(db.Model):
+    """A member's confirmed services in one month, quarter, half-year or year, pre-added from
+    ``service_months`` (all categories together).
+
+    The dashboards need every member's figures for a period — to count active members and to
+    rank them — and this gives them as one row per member instead of a sum over months.
+    ``period`` is the period's key: ``2026-07``, ``2026Q3``, ``2026H2``, ``2026``.
+    """
+
+    __tablename__ = "member_periods"
+
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True,
+                                           index=True)
+    services: Mapped[int]
+    minutes: Mapped[int]
+    quality_sum: Mapped[int]
+    quality_n: Mapped[int]
+    satisfaction_sum: Mapped[int]
+    satisfaction_n: Mapped[int]

@@ -1,24 +1,31 @@
-"""Keeps ``service_months`` equal to the confirmed services it adds up.
+"""Keeps the service summaries equal to the confirmed services they add up.
 
 A service is a live, confirmed claim that is not a no-show; it counts in the local month in which
-its task ends. Rows are recomputed from the claims, never incremented, so a refresh is always
-safe to repeat: the tasks service refreshes the member's month whenever it confirms a claim,
-marks a no-show or records a rating; the district generator and the demo rebuild everything;
-nightly housekeeping rebuilds the last two months as a safety net.
+its task ends. Two tables hold the sums:
+
+- ``service_months``: per member, local month and task category, added up from the claims;
+- ``member_periods``: per member and month, quarter, half-year or year, added up from
+  ``service_months``.
+
+Rows are recomputed, never incremented, so a refresh is always safe to repeat: the tasks service
+refreshes the member's month whenever it confirms a claim, marks a no-show or records a rating;
+the district generator and the demo rebuild everything; nightly housekeeping rebuilds the last
+two months as a safety net.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, func, literal, select
 
 from volunteer.core.periods import Period, containing, local_date
 from volunteer.extensions import db
-from volunteer.tasks.models import Claim, ServiceMonth, Task
+from volunteer.tasks.models import Claim, MemberPeriod, ServiceMonth, Task
 
-_COLUMNS = ("month", "member_id", "category", "services", "minutes", "quality_sum",
-            "quality_n", "satisfaction_sum", "satisfaction_n")
+_SUMS = ("services", "minutes", "quality_sum", "quality_n", "satisfaction_sum",
+         "satisfaction_n")
+PERIOD_KINDS = ("month", "quarter", "half", "year")
 
 
 def month_number(month: Period) -> int:
@@ -33,8 +40,15 @@ def served_between(start: datetime, end: datetime) -> list:
             Claim.no_show.is_(False), Task.ends_at >= start, Task.ends_at < end]
 
 
-def _fill(run, month: Period, member_ids: Iterable[int] | None = None) -> None:
-    """Insert the month's rows (of ``member_ids`` only, when given) from the claims."""
+def months_between(period: Period) -> list:
+    """Conditions selecting the ``service_months`` rows of a period made of whole months."""
+    months = period.months()
+    return [ServiceMonth.month >= month_number(months[0]),
+            ServiceMonth.month <= month_number(months[-1])]
+
+
+def _fill_month(run: Callable, month: Period, member_ids: Iterable[int] | None) -> None:
+    """Insert the month's ``service_months`` rows (of ``member_ids`` only, when given)."""
     stmt = (
         select(literal(month_number(month)), Claim.member_id, Task.category,
                func.count(Claim.id), func.coalesce(func.sum(Claim.confirmed_minutes), 0),
@@ -46,7 +60,26 @@ def _fill(run, month: Period, member_ids: Iterable[int] | None = None) -> None:
     )
     if member_ids is not None:
         stmt = stmt.where(Claim.member_id.in_(list(member_ids)))
-    run(ServiceMonth.__table__.insert().from_select(_COLUMNS, stmt))
+    run(ServiceMonth.__table__.insert().from_select(
+        ("month", "member_id", "category", *_SUMS), stmt))
+
+
+def _fill_period(run: Callable, period: Period, member_ids: Iterable[int] | None) -> None:
+    """Replace the period's ``member_periods`` rows (of ``member_ids`` only, when given)."""
+    cleared = delete(MemberPeriod).where(MemberPeriod.period == period.key)
+    stmt = (select(literal(period.key), ServiceMonth.member_id,
+                   *[func.sum(getattr(ServiceMonth, name)) for name in _SUMS])
+            .where(*months_between(period)).group_by(ServiceMonth.member_id))
+    if member_ids is not None:
+        cleared = cleared.where(MemberPeriod.member_id.in_(list(member_ids)))
+        stmt = stmt.where(ServiceMonth.member_id.in_(list(member_ids)))
+    run(cleared)
+    run(MemberPeriod.__table__.insert().from_select(("period", "member_id", *_SUMS), stmt))
+
+
+def _periods_over(months: Iterable[Period]) -> set[Period]:
+    """Every month, quarter, half-year and year holding one of ``months``."""
+    return {containing(kind, month.start) for month in months for kind in PERIOD_KINDS}
 
 
 def refresh(pairs: Iterable[tuple[int, datetime]]) -> None:
@@ -57,10 +90,16 @@ def refresh(pairs: Iterable[tuple[int, datetime]]) -> None:
     if not months:
         return
     db.session.flush()
+    run = db.session.execute
+    periods: dict[Period, set[int]] = defaultdict(set)
     for month, member_ids in months.items():
-        db.session.execute(delete(ServiceMonth).where(
-            ServiceMonth.month == month_number(month), ServiceMonth.member_id.in_(member_ids)))
-        _fill(db.session.execute, month, member_ids)
+        run(delete(ServiceMonth).where(ServiceMonth.month == month_number(month),
+                                       ServiceMonth.member_id.in_(member_ids)))
+        _fill_month(run, month, member_ids)
+        for period in _periods_over([month]):
+            periods[period] |= member_ids
+    for period, member_ids in periods.items():
+        _fill_period(run, period, member_ids)
 
 
 def refresh_claim(claim: Claim) -> None:
@@ -69,15 +108,17 @@ def refresh_claim(claim: Claim) -> None:
 
 
 def rebuild(months: list[Period] | None = None, *, connection=None) -> int:
-    """Recompute whole months (by default every month that has a service); returns the number
-    of rows written. ``connection`` runs it on a Core connection instead of the session (the
-    migration that created the table fills it this way)."""
+    """Recompute whole months (by default every month that has a service) and the periods
+    holding them; returns the number of ``service_months`` rows written. ``connection`` runs
+    it on a Core connection instead of the session (the migration that created the tables
+    fills them this way)."""
     run = connection.execute if connection is not None else db.session.execute
     if months is None:
         first, last = run(
             select(func.min(Task.ends_at), func.max(Task.ends_at))
             .join(Claim, Claim.task_id == Task.id).where(Claim.confirmed_at.is_not(None))).one()
         run(delete(ServiceMonth))
+        run(delete(MemberPeriod))
         months = [] if first is None else Period(
             "range", containing("month", local_date(first)).start,
             containing("month", local_date(last)).end).months()
@@ -85,7 +126,9 @@ def rebuild(months: list[Period] | None = None, *, connection=None) -> int:
         for month in months:
             run(delete(ServiceMonth).where(ServiceMonth.month == month_number(month)))
     for month in months:
-        _fill(run, month)
+        _fill_month(run, month, None)
+    for period in sorted(_periods_over(months), key=lambda p: (p.start, p.end)):
+        _fill_period(run, period, None)
     if not months:
         return 0
     return run(select(func.count()).select_from(ServiceMonth).where(

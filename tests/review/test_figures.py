@@ -131,3 +131,23 @@ def test_monthly_trend_by_hand(town):
     trend, _categories = figures.trend_and_categories(parse_period("2026Q1"))
     assert [(m["month"], m["services"], m["hours"], m["active"]) for m in trend] == [
         ("2026-01", 1, 1.0, 1), ("2026-02", 1, 4.0, 1), ("2026-03", 5, 7.0, 3)]
+
+
+def test_a_member_who_changes_grid_is_counted_in_the_new_one(town, q1, make_grid, monkeypatch):
+    from volunteer.extensions import db
+    from volunteer.members.services import update_profile
+
+    north, south = make_grid(community=town["a"]), make_grid(community=town["a"])
+    now = local(2026, 4, 2)
+
+    def services_by_grid():
+        rows = figures.group_rows("grid", q1, community_id=town["a"].id, now=now)
+        return {r["id"]: (r["services"], r["hours"], r["active"]) for r in rows}
+
+    for grid, other in ((north, south), (south, north)):
+        update_profile(town["gu"], grid_id=grid.id)
+        db.session.commit()
+        found = services_by_grid()
+        assert found[grid.id] == (3, 5.0, 1) and found[other.id] == (0, 0.0, 0)
+    monkeypatch.setattr(figures, "PERIOD_KINDS", ())  # the claims path agrees
+    assert services_by_grid() == found

@@ -164,7 +164,11 @@ def update_profile(member: User, *, skills=None, industry: str | None = None,
     member.skills = [MemberSkill(tag=tag) for tag in tags]
     member.industry = industry or None
     member.email = email or None
-    member.grid_id = grid_id
+    if member.grid_id != grid_id:
+        from volunteer.tasks.summary import follow_member  # tasks builds on members
+
+        member.grid_id = grid_id
+        follow_member(member)
     return member
 
 

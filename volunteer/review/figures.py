@@ -6,7 +6,7 @@ A service counts in the period in which its task ends (local time): a task endin
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, literal_column, or_, select, union_all
 
 from volunteer.auth.models import User
 from volunteer.core.periods import Period
@@ -304,28 +304,15 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
     now = now or utcnow()
     scope = {"street_id": street_id, "community_id": community_id, "unit_id": unit_id,
              "branch_id": branch_id}
-    stats = service_stats(period, scope)
-    wishes = wish_stats(period, scope)
-    requests = request_stats(period, scope)
     # places nest (street ⊃ community ⊃ grid, branch), so their combined partial sums stay few
     # and one GROUP BY serves them all; units cut across them (thousands of unit × street
     # pairs), so the unit table is its own GROUP BY over the same member rows
     batches = [batch for batch in ([lv for lv in levels if lv != "unit"],
                                    [lv for lv in levels if lv == "unit"]) if batch]
     width = max((len(batch) for batch in batches), default=0)
-    # one row per member with their figures, joined once and read by every GROUP BY
-    members = (
-        select(*[LEVELS[level][0] for level in LEVELS],
-               case((User.status == "approved", 1), else_=0).label("approved"),
-               case((stats.c.services > 0, 1), else_=0).label("active"),
-               stats.c.minutes, stats.c.services, stats.c.quality_sum, stats.c.quality_n,
-               stats.c.satisfaction_sum, stats.c.satisfaction_n, wishes.c.wishes,
-               requests.c.requests, requests.c.request_seconds)
-        .outerjoin(stats, stats.c.member_id == User.id)
-        .outerjoin(wishes, wishes.c.member_id == User.id)
-        .outerjoin(requests, requests.c.member_id == User.id)
-        .where(User.role == "member", User.created_at < period.end_utc, *scope_filter(scope))
-    ).cte("member_figures")
+    # the member rows every GROUP BY reads, built once
+    members = _member_figures(period, scope, any(lv not in PLACE_LEVELS for lv in levels)
+                              ).cte("member_figures")
     if len(batches) > 1:
         members = members.prefix_with("MATERIALIZED")
     m = members.c
@@ -334,10 +321,10 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
         columns = [m[f"{level}_id"] for level in batch]
         keys = columns + [literal(None)] * (width - len(columns))
         parts.append(
-            select(literal(number).label("part"), *keys, func.count(), func.sum(m.approved),
-                   func.sum(m.active), func.coalesce(func.sum(m.minutes), 0),
-                   func.coalesce(func.sum(m.services), 0), func.sum(m.quality_sum),
-                   func.sum(m.quality_n), func.sum(m.satisfaction_sum),
+            select(literal(number).label("part"), *keys, func.sum(m.registered),
+                   func.sum(m.approved), func.sum(m.active),
+                   func.coalesce(func.sum(m.minutes), 0), func.coalesce(func.sum(m.services), 0),
+                   func.sum(m.quality_sum), func.sum(m.quality_n), func.sum(m.satisfaction_sum),
                    func.sum(m.satisfaction_n), func.coalesce(func.sum(m.wishes), 0),
                    func.coalesce(func.sum(m.requests), 0), func.sum(m.request_seconds))
             .group_by(*columns))
@@ -359,6 +346,67 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
     if not charts:
         return tables, None, None
     return (tables, *trend_and_categories(period, scope))
+
+
+_FIGURES = ("registered", "approved", "active", "minutes", "services", "quality_sum",
+            "quality_n", "satisfaction_sum", "satisfaction_n", "wishes", "requests",
+            "request_seconds")
+_ORGS = [LEVELS[level][0] for level in LEVELS]
+
+
+def _member_figures(period: Period, scope: dict, members_own_counts: bool):
+    """Rows of (street, community, grid, unit, branch, then ``_FIGURES``) whose sums per
+    organisation are the group tables' figures.
+
+    For a month, quarter, half-year or year they are separate rows that need no join of the
+    members: one per member (registered, approved), one per member with services (their
+    ``member_periods`` row, which carries their organisations) and, only when a table counts
+    its members' own wishes and requests (units, branches), one per member who had any.
+    Otherwise one row per member with their figures joined to it.
+    """
+    if period.kind not in PERIOD_KINDS:
+        stats = service_stats(period, scope)
+        wishes = wish_stats(period, scope)
+        requests = request_stats(period, scope)
+        return (select(*_ORGS, literal_column("1").label("registered"),
+                       case((User.status == "approved", 1), else_=0).label("approved"),
+                       case((stats.c.services > 0, 1), else_=0).label("active"),
+                       stats.c.minutes, stats.c.services, stats.c.quality_sum,
+                       stats.c.quality_n, stats.c.satisfaction_sum, stats.c.satisfaction_n,
+                       wishes.c.wishes, requests.c.requests, requests.c.request_seconds)
+                .outerjoin(stats, stats.c.member_id == User.id)
+                .outerjoin(wishes, wishes.c.member_id == User.id)
+                .outerjoin(requests, requests.c.member_id == User.id)
+                .where(User.role == "member", User.created_at < period.end_utc,
+                       *scope_filter(scope)))
+
+    def row(orgs, **values):
+        return [*orgs, *[values.get(name, literal_column("0")).label(name)
+                         for name in _FIGURES]]
+
+    in_scope = [User.role == "member", User.created_at < period.end_utc, *scope_filter(scope)]
+    mp = MemberPeriod
+    parts = [
+        select(*row(_ORGS, registered=literal_column("1"),
+                    approved=case((User.status == "approved", 1), else_=0))).where(*in_scope),
+        select(*row([getattr(mp, f"{level}_id") for level in LEVELS],
+                    active=literal_column("1"), minutes=mp.minutes, services=mp.services,
+                    quality_sum=mp.quality_sum, quality_n=mp.quality_n,
+                    satisfaction_sum=mp.satisfaction_sum, satisfaction_n=mp.satisfaction_n))
+        .where(mp.period == period.key,
+               *[getattr(mp, key) == value for key, value in scope.items()
+                 if value is not None]),
+    ]
+    if members_own_counts:
+        wishes, requests = wish_stats(period, scope), request_stats(period, scope)
+        parts += [
+            select(*row(_ORGS, wishes=wishes.c.wishes))
+            .join(wishes, wishes.c.member_id == User.id).where(*in_scope),
+            select(*row(_ORGS, requests=requests.c.requests,
+                        request_seconds=requests.c.request_seconds))
+            .join(requests, requests.c.member_id == User.id).where(*in_scope),
+        ]
+    return union_all(*parts)
 
 
 def _level_rows(level: str, period: Period, now: datetime, scope: dict, figures: dict

@@ -319,7 +319,10 @@ class MemberPeriod(db.Model):
 
     The dashboards need every member's figures for a period — to count active members and to
     rank them — and this gives them as one row per member instead of a sum over months.
-    ``period`` is the period's key: ``2026-07``, ``2026Q3``, ``2026H2``, ``2026``.
+    ``period`` is the period's key: ``2026-07``, ``2026Q3``, ``2026H2``, ``2026``. The member's
+    street, community, grid, unit and branch are copied from the account (and follow it when it
+    changes, ``tasks.summary.follow_member``), so the group tables sum these rows without
+    joining every member.
     """
 
     __tablename__ = "member_periods"
@@ -327,6 +330,11 @@ class MemberPeriod(db.Model):
     period: Mapped[str] = mapped_column(String(8), primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True,
                                            index=True)
+    street_id: Mapped[int | None]
+    community_id: Mapped[int | None]
+    grid_id: Mapped[int | None]
+    unit_id: Mapped[int | None]
+    branch_id: Mapped[int | None]
     services: Mapped[int]
     minutes: Mapped[int]
     quality_sum: Mapped[int]

@@ -5,7 +5,7 @@ its task ends. Two tables hold the sums:
 
 - ``service_months``: per member, local month and task category, added up from the claims;
 - ``member_periods``: per member and month, quarter, half-year or year, added up from
-  ``service_months``.
+  ``service_months``, with the member's organisations (``follow_member`` keeps them current).
 
 Rows are recomputed, never incremented, so a refresh is always safe to repeat: the tasks service
 refreshes the member's month whenever it confirms a claim, marks a no-show or records a rating;
@@ -17,8 +17,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, literal, select
+from sqlalchemy import delete, func, literal, select, update
 
+from volunteer.auth.models import User
 from volunteer.core.periods import Period, containing, local_date
 from volunteer.extensions import db
 from volunteer.tasks.models import Claim, MemberPeriod, ServiceMonth, Task
@@ -26,6 +27,7 @@ from volunteer.tasks.models import Claim, MemberPeriod, ServiceMonth, Task
 _SUMS = ("services", "minutes", "quality_sum", "quality_n", "satisfaction_sum",
          "satisfaction_n")
 PERIOD_KINDS = ("month", "quarter", "half", "year")
+ORG_COLUMNS = ("street_id", "community_id", "grid_id", "unit_id", "branch_id")
 
 
 def month_number(month: Period) -> int:
@@ -67,14 +69,24 @@ def _fill_month(run: Callable, month: Period, member_ids: Iterable[int] | None) 
 def _fill_period(run: Callable, period: Period, member_ids: Iterable[int] | None) -> None:
     """Replace the period's ``member_periods`` rows (of ``member_ids`` only, when given)."""
     cleared = delete(MemberPeriod).where(MemberPeriod.period == period.key)
-    stmt = (select(literal(period.key), ServiceMonth.member_id,
+    orgs = [getattr(User, name) for name in ORG_COLUMNS]
+    stmt = (select(literal(period.key), ServiceMonth.member_id, *orgs,
                    *[func.sum(getattr(ServiceMonth, name)) for name in _SUMS])
-            .where(*months_between(period)).group_by(ServiceMonth.member_id))
+            .join(User, User.id == ServiceMonth.member_id)
+            .where(*months_between(period)).group_by(ServiceMonth.member_id, *orgs))
     if member_ids is not None:
         cleared = cleared.where(MemberPeriod.member_id.in_(list(member_ids)))
         stmt = stmt.where(ServiceMonth.member_id.in_(list(member_ids)))
     run(cleared)
-    run(MemberPeriod.__table__.insert().from_select(("period", "member_id", *_SUMS), stmt))
+    run(MemberPeriod.__table__.insert().from_select(
+        ("period", "member_id", *ORG_COLUMNS, *_SUMS), stmt))
+
+
+def follow_member(member) -> None:
+    """After a member's street, community, grid, unit or branch changed: their period rows
+    follow, so the group tables count them where they are now."""
+    db.session.execute(update(MemberPeriod).where(MemberPeriod.member_id == member.id).values(
+        {name: getattr(member, name) for name in ORG_COLUMNS}))
 
 
 def _periods_over(months: Iterable[Period]) -> set[Period]:

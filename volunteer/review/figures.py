@@ -310,27 +310,36 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
     batches = [batch for batch in ([lv for lv in levels if lv != "unit"],
                                    [lv for lv in levels if lv == "unit"]) if batch]
     width = max((len(batch) for batch in batches), default=0)
-    # the member rows every GROUP BY reads, built once
-    members = _member_figures(period, scope, any(lv not in PLACE_LEVELS for lv in levels)
-                              ).cte("member_figures")
-    if len(batches) > 1:
-        members = members.prefix_with("MATERIALIZED")
-    m = members.c
+    # the member rows every GROUP BY reads; a row source is grouped on its own and the partial
+    # sums of one organisation are added up below
+    own_counts = any(lv not in PLACE_LEVELS for lv in levels)
+    sources = _member_figures(period, scope, own_counts)
+    if len(sources) == 1 and len(batches) > 1:
+        sources = [sources[0].cte("member_figures").prefix_with("MATERIALIZED")]
+    else:
+        sources = [source.subquery() for source in sources]
     parts = []
     for number, batch in enumerate(batches):
-        columns = [m[f"{level}_id"] for level in batch]
-        keys = columns + [literal(None)] * (width - len(columns))
-        parts.append(
-            select(literal(number).label("part"), *keys, func.sum(m.registered),
-                   func.sum(m.approved), func.sum(m.active),
-                   func.coalesce(func.sum(m.minutes), 0), func.coalesce(func.sum(m.services), 0),
-                   func.sum(m.quality_sum), func.sum(m.quality_n), func.sum(m.satisfaction_sum),
-                   func.sum(m.satisfaction_n), func.coalesce(func.sum(m.wishes), 0),
-                   func.coalesce(func.sum(m.requests), 0), func.sum(m.request_seconds))
-            .group_by(*columns))
+        # places count the wishes and requests made there (``_place_counts``), not their
+        # members': the members' own counts are read only for a unit or branch table
+        wanted = any(level not in PLACE_LEVELS for level in batch)
+        for source in sources if wanted else sources[:2]:
+            m = source.c
+            columns = [m[f"{level}_id"] for level in batch]
+            keys = columns + [literal(None)] * (width - len(columns))
+            parts.append(
+                select(literal(number).label("part"),
+                       *[key.label(f"k{i}") for i, key in enumerate(keys)],
+                       *[func.sum(m[name]).label(name) for name in _FIGURES])
+                .group_by(*columns))
     partial: dict = {number: [] for number in range(len(batches))}
     if parts:
-        for row in db.session.execute(union_all(*parts)):
+        # the sources' partial sums of one organisation added up in SQL: one row each
+        rows = union_all(*parts).subquery("partial_sums")
+        keys = [rows.c[f"k{i}"] for i in range(width)]
+        stmt = (select(rows.c.part, *keys, *[func.sum(rows.c[name]) for name in _FIGURES])
+                .group_by(rows.c.part, *keys))
+        for row in db.session.execute(stmt).all():
             partial[row[0]].append(row[1:])
     sums: dict = {}
     for number, batch in enumerate(batches):
@@ -354,21 +363,21 @@ _FIGURES = ("registered", "approved", "active", "minutes", "services", "quality_
 _ORGS = [LEVELS[level][0] for level in LEVELS]
 
 
-def _member_figures(period: Period, scope: dict, members_own_counts: bool):
-    """Rows of (street, community, grid, unit, branch, then ``_FIGURES``) whose sums per
-    organisation are the group tables' figures.
+def _member_figures(period: Period, scope: dict, members_own_counts: bool) -> list:
+    """Row sources of (street, community, grid, unit, branch, then ``_FIGURES``) whose sums
+    per organisation are the group tables' figures.
 
-    For a month, quarter, half-year or year they are separate rows that need no join of the
-    members: one per member (registered, approved), one per member with services (their
-    ``member_periods`` row, which carries their organisations) and, only when a table counts
-    its members' own wishes and requests (units, branches), one per member who had any.
-    Otherwise one row per member with their figures joined to it.
+    For a month, quarter, half-year or year they are separate sources that need no join of
+    all the members: the members (registered, approved), the ``member_periods`` rows (which
+    carry the members' organisations) and, only when a table counts its members' own wishes
+    and requests (units, branches), the members who had any. Otherwise one source: each member
+    with their figures joined to them.
     """
     if period.kind not in PERIOD_KINDS:
         stats = service_stats(period, scope)
         wishes = wish_stats(period, scope)
         requests = request_stats(period, scope)
-        return (select(*_ORGS, literal_column("1").label("registered"),
+        return [select(*_ORGS, literal_column("1").label("registered"),
                        case((User.status == "approved", 1), else_=0).label("approved"),
                        case((stats.c.services > 0, 1), else_=0).label("active"),
                        stats.c.minutes, stats.c.services, stats.c.quality_sum,
@@ -378,7 +387,7 @@ def _member_figures(period: Period, scope: dict, members_own_counts: bool):
                 .outerjoin(wishes, wishes.c.member_id == User.id)
                 .outerjoin(requests, requests.c.member_id == User.id)
                 .where(User.role == "member", User.created_at < period.end_utc,
-                       *scope_filter(scope)))
+                       *scope_filter(scope))]
 
     def row(orgs, **values):
         return [*orgs, *[values.get(name, literal_column("0")).label(name)
@@ -406,7 +415,7 @@ def _member_figures(period: Period, scope: dict, members_own_counts: bool):
                         request_seconds=requests.c.request_seconds))
             .join(requests, requests.c.member_id == User.id).where(*in_scope),
         ]
-    return union_all(*parts)
+    return parts
 
 
 def _level_rows(level: str, period: Period, now: datetime, scope: dict, figures: dict

@@ -43,7 +43,7 @@ def test_dashboard_permission_matrix(town, client, login, who):
     login(town[who])
     for name, path in pages(town).items():
         expected = 200 if name in ALLOWED[who] else 403
-        for suffix in ("", "/export.xlsx", "/hours.csv"):
+        for suffix in ("", "/export.xlsx", "/charts.xlsx", "/hours.csv"):
             response = client.get(f"{path}{suffix}?period={Q1}")
             response.close()  # an export streams a temporary file, removed on close
             assert response.status_code == expected, (who, name, suffix)
@@ -143,6 +143,26 @@ def test_excel_export_matches_the_page(town, client, login, token_for):
     assert [r[1] for r in group_rows] == ["虹桥社区", "公园社区"]
     assert sheet.cell(row=5, column=7).number_format == "0.0%"
     assert sheet.cell(row=5, column=7).value == 0.6667
+
+
+def test_chart_tables_download_as_excel(town, client, login):
+    login(town["reviewer"])
+    page = client.get(f"/review/street/{town['s'].id}?period={Q1}").get_data(as_text=True)
+    assert f"/review/street/{town['s'].id}/charts.xlsx?period={Q1}" in page
+    response = client.get(f"/review/street/{town['s'].id}/charts.xlsx?period={Q1}")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    book = load_workbook(io.BytesIO(response.get_data()))
+    assert book.sheetnames == ["月度趋势", "服务类别", "各社区参与率"]
+    trend = list(book["月度趋势"].iter_rows(values_only=True))
+    assert "和平桥街道" in trend[0][0] and "图表数据" in trend[0][0]
+    assert trend[1] == ("月份", "服务时长（小时）", "参与党员", "服务人次")
+    # 吴强 in January (1 h), 周荣祥 in February (4 h), 顾丽 ×3 and 吴强 in March (6 h)
+    assert trend[2:] == [("2026年1月", 1.0, 1, 1), ("2026年2月", 4.0, 1, 1),
+                         ("2026年3月", 6.0, 2, 4)]
+    categories = list(book["服务类别"].iter_rows(min_row=3, values_only=True))
+    assert categories == [("卡口值守", 11.0, 6)]
+    participation = list(book["各社区参与率"].iter_rows(min_row=3, values_only=True))
+    assert participation == [("公园社区", 0.6667, 2, 3), ("虹桥社区", 1.0, 1, 1)]
 
 
 def test_hours_csv_for_the_registries(town, client, login):

@@ -238,3 +238,19 @@ def charts(scope: Scope, period: Period) -> dict:
     trend, categories = memo or figures.trend_and_categories(period, scope.filters)
     return {"trend": trend, "categories": categories,
             "participation": participation, "child_label": TABLE_LABELS.get(child, "")}
+
+
+def chart_sheets(charts: dict) -> list[tuple[str, list[tuple[str, str]], list[dict]]]:
+    """The tables beside the charts, as (sheet name, columns, rows) for the .xlsx download."""
+    sheets = [
+        ("月度趋势", [("label", "月份"), ("hours", "服务时长（小时）"), ("active", "参与党员"),
+                      ("services", "服务人次")], charts["trend"]),
+        ("服务类别", [("label", "类别"), ("hours", "服务时长（小时）"),
+                      ("services", "服务人次")], charts["categories"]),
+    ]
+    if charts["participation"]:
+        label = charts["child_label"]
+        sheets.append((f"各{label}参与率", [("name", label), ("participation", "参与率"),
+                                            ("active", "参与党员"), ("approved", "已审核党员")],
+                       charts["participation"]))
+    return sheets

@@ -35,8 +35,23 @@ HOURS_CSV_HEADER = ["姓名", "手机号（脱敏）", "服务日期", "服务�
 def write_table(title: str, columns: list[tuple[str, str]], rows, note: str = EXPLANATION
                 ) -> str:
     """Write one table to a temporary .xlsx file (write-only mode); returns its path."""
+    return write_sheets(title, [("统计", columns, rows)], note)
+
+
+def write_sheets(title: str, sheets: list[tuple[str, list[tuple[str, str]], object]],
+                 note: str = "") -> str:
+    """Write tables to one temporary .xlsx file, a sheet each (``(sheet name, columns,
+    rows)``), each headed by ``title``; returns its path."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title="统计"[:31])
+    for name, columns, rows in sheets:
+        _write_sheet(book.create_sheet(title=name[:31]), title, columns, rows, note)
+    handle, path = tempfile.mkstemp(prefix="tt-review-", suffix=".xlsx")
+    os.close(handle)
+    book.save(path)
+    return path
+
+
+def _write_sheet(sheet, title: str, columns: list[tuple[str, str]], rows, note: str) -> None:
     for index, (key, _label) in enumerate(columns):
         letter = chr(ord("A") + index) if index < 26 else "A" + chr(ord("A") + index - 26)
         sheet.column_dimensions[letter].width = 24 if key in ("name", "community", "unit") \
@@ -62,10 +77,6 @@ def write_table(title: str, columns: list[tuple[str, str]], rows, note: str = EX
                 value = cell
             values.append(value)
         sheet.append(values)
-    handle, path = tempfile.mkstemp(prefix="tt-review-", suffix=".xlsx")
-    os.close(handle)
-    book.save(path)
-    return path
 
 
 def stream_file(path: str) -> Iterator[bytes]:

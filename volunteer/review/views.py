@@ -137,6 +137,21 @@ def export(kind: str, scope_id: int | None):
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
+@bp.get("/review/district/charts.xlsx", defaults={"kind": "district", "scope_id": None})
+@bp.get("/review/<any(street, community, branch, unit):kind>/<int:scope_id>/charts.xlsx")
+@login_required
+def export_charts(kind: str, scope_id: int | None):
+    """The tables beside the charts (trend, categories, participation), one sheet each."""
+    scope = load_scope(kind, scope_id)
+    period = chosen_period()
+    title = f"{scope.title} · {period.label} · 图表数据"
+    path = exports.write_sheets(title, dashboard.chart_sheets(dashboard.charts(scope, period)))
+    db.session.rollback()  # end the read transaction before streaming
+    filename = f"review-{scope.key}-{period.key}-charts.xlsx".replace("..", "_")
+    return Response(exports.stream_file(path), mimetype=exports.XLSX,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
 @bp.get("/review/district/hours.csv", defaults={"kind": "district", "scope_id": None})
 @bp.get("/review/<any(street, community, branch, unit):kind>/<int:scope_id>/hours.csv")
 @login_required

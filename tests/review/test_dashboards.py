@@ -221,3 +221,33 @@ def test_only_the_members_street_reviewer_commends(town, client, login):
     assert response.status_code == 403
     login(town["secretary"])
     assert client.get(f"/review/commend/{town['gu'].id}?period={Q1}").status_code == 403
+
+
+def test_a_commendation_is_withdrawn_with_a_reason(town, client, login):
+    from volunteer.audit.models import AuditLog
+    from volunteer.review.models import Commendation
+
+    gu_id = town["gu"].id
+    login(town["reviewer"])
+    client.post(f"/review/commend/{gu_id}?period={Q1}", data={"period": Q1, "citation": "好"})
+    commendation_id = db.session.scalar(select(Commendation.id))
+    url = f"/review/commendations/{commendation_id}/withdraw"
+    for who in ("other_reviewer", "secretary", "gu"):  # only the street's reviewer
+        login(town[who])
+        assert client.post(url, data={"reason": "误评"}).status_code == 403
+    login(town["reviewer"])
+    page = client.get(f"/review/street/{town['s'].id}?period={Q1}").get_data(as_text=True)
+    assert url in page and "data-confirm" in page
+    refused = client.post(url, data={"reason": "  "}, follow_redirects=True)
+    assert "请填写撤销原因" in refused.get_data(as_text=True)
+    assert db.session.get(Commendation, commendation_id) is not None
+    assert client.post(url, data={"reason": "x" * 201}).status_code == 302
+    assert db.session.get(Commendation, commendation_id) is not None
+    assert client.post(url, data={"reason": "评选时统计有误"}).status_code == 302
+    assert db.session.get(Commendation, commendation_id) is None
+    assert client.post(url, data={"reason": "再次"}).status_code == 404
+    titles = [n.title for n in db.session.scalars(select(Notification).where(
+        Notification.user_id == gu_id))]
+    assert "2026年第1季度模范志愿者评选已撤销" in titles
+    log = db.session.scalar(select(AuditLog).where(AuditLog.action == "withdraw_commendation"))
+    assert log.detail["reason"] == "评选时统计有误"

@@ -29,6 +29,12 @@ def can_commend_member(user, member) -> bool:
             and member.street_id is not None and member.street_id == user.street_id)
 
 
+def can_withdraw_commendation(user, commendation) -> bool:
+    """The reviewers of the street that commended."""
+    return (user is not None and getattr(user, "role", None) == "street_reviewer"
+            and user.street_id == commendation.street_id)
+
+
 def can_see_hours_export(user) -> bool:
     """The national-registry hours export: staff who review (not members, not grid workers)."""
     return user is not None and getattr(user, "role", None) in (

@@ -4,16 +4,17 @@ from sqlalchemy import select
 
 from volunteer.audit.services import record_action
 from volunteer.auth.models import User
-from volunteer.core.errors import Conflict, NotAllowed, ValidationFailed
+from volunteer.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from volunteer.core.periods import Period
 from volunteer.extensions import db
 from volunteer.notifications.services import notify
 from volunteer.review import figures
 from volunteer.review.models import Commendation
-from volunteer.review.permissions import can_commend_member
+from volunteer.review.permissions import can_commend_member, can_withdraw_commendation
 from volunteer.review.score import rank_rows
 
 MAX_CITATION = 500
+MAX_REASON = 200
 
 
 class AlreadyCommended(Conflict):
@@ -61,6 +62,30 @@ def commend_member(actor, member: User, period: Period, citation: str) -> Commen
         notify(contact, "commendation", f"本单位党员{member.name}被评为{title}",
                f"{member.name}（综合评分 {row['score']}，服务 {row['services']} 次，"
                f"{row['hours']} 小时）：{citation}")
+    return commendation
+
+
+def withdraw_commendation(actor, commendation: Commendation, reason: str) -> None:
+    """Withdraw a commendation made in error; the member is told why, and it is audited."""
+    if not can_withdraw_commendation(actor, commendation):
+        raise NotAllowed("只有该街道的审核员可以撤销评优")
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ValidationFailed("请填写撤销原因", fields={"reason": "请填写撤销原因"})
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed(fields={"reason": f"撤销原因不能超过 {MAX_REASON} 个字符"})
+    record_action(actor, "withdraw_commendation", commendation,
+                  member_id=commendation.member_id, period=commendation.period, reason=reason)
+    notify(commendation.member_id, "commendation",
+           f"{commendation.period_label}模范志愿者评选已撤销", f"撤销原因：{reason}",
+           link="/me/service")
+    db.session.delete(commendation)
+
+
+def get_commendation(commendation_id: int) -> Commendation:
+    commendation = db.session.get(Commendation, commendation_id)
+    if commendation is None:
+        raise NotFound("找不到该评优记录")
     return commendation
 
 

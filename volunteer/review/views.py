@@ -22,7 +22,12 @@ from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
 from volunteer.review import dashboard, exports, services
 from volunteer.review.forms import CommendForm
-from volunteer.review.permissions import can_commend_member, can_see_hours_export, can_view_scope
+from volunteer.review.permissions import (
+    can_commend_member,
+    can_see_hours_export,
+    can_view_scope,
+    can_withdraw_commendation,
+)
 from volunteer.review.score import EXPLANATION
 
 bp = Blueprint("review", __name__)
@@ -193,3 +198,23 @@ def commend(member_id: int):
     rows = {r["id"]: r for r in services.ranked_members(period, street_id=member.street_id)}
     return render_template("review/commend.html", member=member, period=period, form=form,
                            row=rows.get(member.id), back=back, explanation=EXPLANATION)
+
+
+@bp.post("/review/commendations/<int:commendation_id>/withdraw")
+@login_required
+def withdraw_commendation(commendation_id: int):
+    commendation = services.get_commendation(commendation_id)
+    if not can_withdraw_commendation(current_user, commendation):
+        raise NotAllowed("只有该街道的审核员可以撤销评优")
+    back = url_for("review.show", kind="street", scope_id=commendation.street_id,
+                   period=commendation.period, table="member")
+    name = commendation.member.name
+    try:
+        services.withdraw_commendation(current_user, commendation, request.form.get("reason"))
+    except ValidationFailed as error:
+        problem = "；".join(error.fields.values()) or error.message
+        flash(f"未能撤销：{problem}", "danger")
+        return redirect(back)
+    db.session.commit()
+    flash(f"已撤销{name}的评优，已通知本人", "success")
+    return redirect(back)

@@ -58,3 +58,13 @@ def test_reviewer_dashboard_drill_down_export_commend(new_page, shoot, login_as,
     expect(page.get_by_role("alert")).to_contain_text("模范志愿者")
     expect(page.get_by_test_id("commendations")).to_contain_text("连续三个月坚守卡口")
     expect(page.get_by_test_id("ranking")).to_contain_text("模范志愿者")
+    shoot(page, "review-04-commended")
+
+    # a commendation made in error is withdrawn, after a confirmation, with a reason
+    page.get_by_test_id("commendations").get_by_text("撤销评优").click()
+    page.get_by_label("撤销原因").fill("统计口径有误，重新评选")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("commendations").get_by_role("button", name="撤销").click()
+    expect(page.get_by_role("alert")).to_contain_text("已撤销")
+    expect(page.get_by_test_id("commendations")).to_contain_text("尚未评选")
+    shoot(page, "review-05-withdrawn")

@@ -305,3 +305,40 @@ def test_openapi_lists_task_paths(client):
                  "/api/v1/claims/{claim_id}/confirm", "/api/v1/me/claims"):
         assert path in paths, path
     assert "delete" in paths["/api/v1/tasks/{task_id}/claim"]
+
+
+def test_a_refused_claim_is_one_read_on_postgresql(client, make_task, make_member, community,
+                                                   member, token_for):
+    """On PostgreSQL the rush's refusals come from one statement before any login; a token
+    that no longer stands still gets the login check's 401."""
+    from sqlalchemy import event
+
+    from volunteer.auth.services import end_all_sessions
+
+    task = make_task(slots=1)
+    assert client.post(f"/api/v1/tasks/{task.id}/claim", headers=token_for(member)
+                       ).status_code == 201
+    other = make_member(community=community)
+    headers = token_for(other)
+    url = f"/api/v1/tasks/{task.id}/claim"  # read before counting: the test's own refresh
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        full = client.post(url, headers=headers)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert full.status_code == 409 and full.get_json()["error"]["code"] == "task_full"
+    if db.engine.dialect.name == "postgresql":
+        assert len(statements) == 1, statements
+    else:  # SQLite takes the regular path: a transaction, token and user, claim facts
+        assert statements[0] == "BEGIN IMMEDIATE" and len(statements) > 2
+    end_all_sessions(other)
+    db.session.commit()
+    gone = client.post(url, headers=headers)
+    assert gone.status_code == 401
+    forged = client.post(url, headers={"Authorization": "Bearer not-a-token"})
+    assert forged.status_code == 401

@@ -175,24 +175,40 @@ _TOKEN_AND_USER = (
     .where(ApiToken.id == bindparam("token_id")))
 
 
-def resolve_api_token(raw: str) -> tuple[User, int] | None:
-    """The user and token id of a live bearer string, or None (bad signature, expired, revoked,
-    session ended, account disabled)."""
+def read_api_token(raw: str) -> tuple[int, str] | None:
+    """The (token id, secret) a bearer string carries when its signature holds, else None."""
     try:
         token_id, secret = _serializer().loads(raw)
     except (BadSignature, ValueError, TypeError):
         return None
     if not isinstance(token_id, int) or not isinstance(secret, str):
         return None
-    row = db.session.execute(_TOKEN_AND_USER, {"token_id": token_id}).first()
-    if row is None or not hmac.compare_digest(row.secret_hash, _digest(secret)):
+    return token_id, secret
+
+
+def token_is_live(secret: str, *, secret_hash: str, revoked_at, expires_at, active: bool,
+                  user_version: int, token_version: int) -> bool:
+    """Whether a stored token answers ``secret`` and still stands: not revoked or expired,
+    the account active, and no "log out everywhere" since it was issued."""
+    return (hmac.compare_digest(secret_hash, _digest(secret)) and revoked_at is None
+            and expires_at > utcnow() and active and user_version == token_version)
+
+
+def resolve_api_token(raw: str) -> tuple[User, int] | None:
+    """The user and token id of a live bearer string, or None (bad signature, expired, revoked,
+    session ended, account disabled)."""
+    token = read_api_token(raw)
+    if token is None:
+        return None
+    row = db.session.execute(_TOKEN_AND_USER, {"token_id": token[0]}).first()
+    if row is None:
         return None
     user = row.User
-    if row.revoked_at is not None or row.expires_at <= utcnow():
+    if not token_is_live(token[1], secret_hash=row.secret_hash, revoked_at=row.revoked_at,
+                         expires_at=row.expires_at, active=user.active,
+                         user_version=user.session_version, token_version=row.session_version):
         return None
-    if not user.active or user.session_version != row.session_version:
-        return None
-    return user, token_id
+    return user, token[0]
 
 
 def get_api_token(token_id: int) -> ApiToken | None:

@@ -1,6 +1,7 @@
 """Client API: tasks, claims, the waitlist, check-in/out, confirmation, my service."""
 
 from datetime import date, time
+from functools import wraps
 
 from flask import jsonify, request, url_for
 from flask_login import current_user
@@ -240,8 +241,23 @@ def cancel_task(task_id: int):
     return jsonify(serialise_task(task, current_user))
 
 
+def _refusals_first(view):
+    """A claim rush is nearly all refusals: decide those from the bearer token and one read,
+    before the login check loads the user (``services.refuse_claim_early``)."""
+
+    @wraps(view)
+    def wrapper(task_id: int):
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            services.refuse_claim_early(header.removeprefix("Bearer ").strip(), task_id)
+        return view(task_id)
+
+    return wrapper
+
+
 @bp.post("/tasks/<int:task_id>/claim")
 @doc("认领一个名额", status=201, errors=(403, 404, 409))
+@_refusals_first
 @login_required
 def claim_task(task_id: int):
     claim = services.claim_task_by_id(current_user, task_id)

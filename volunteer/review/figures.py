@@ -320,10 +320,7 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
         sources = [source.subquery() for source in sources]
     parts = []
     for number, batch in enumerate(batches):
-        # places count the wishes and requests made there (``_place_counts``), not their
-        # members': the members' own counts are read only for a unit or branch table
-        wanted = any(level not in PLACE_LEVELS for level in batch)
-        for source in sources if wanted else sources[:2]:
+        for source in sources:
             m = source.c
             columns = [m[f"{level}_id"] for level in batch]
             keys = columns + [literal(None)] * (width - len(columns))
@@ -367,11 +364,11 @@ def _member_figures(period: Period, scope: dict, members_own_counts: bool) -> li
     """Row sources of (street, community, grid, unit, branch, then ``_FIGURES``) whose sums
     per organisation are the group tables' figures.
 
-    For a month, quarter, half-year or year they are separate sources that need no join of
-    all the members: the members (registered, approved), the ``member_periods`` rows (which
-    carry the members' organisations) and, only when a table counts its members' own wishes
-    and requests (units, branches), the members who had any. Otherwise one source: each member
-    with their figures joined to them.
+    For a month, quarter, half-year or year, two sources that need no join of the members to
+    their service figures: the members (registered, approved, and — only when a table counts
+    its members' own wishes and requests: units, branches — those counts) and the
+    ``member_periods`` rows, which carry the members' organisations. Otherwise one source: each
+    member with their figures joined to them.
     """
     if period.kind not in PERIOD_KINDS:
         stats = service_stats(period, scope)
@@ -394,10 +391,19 @@ def _member_figures(period: Period, scope: dict, members_own_counts: bool) -> li
                          for name in _FIGURES]]
 
     in_scope = [User.role == "member", User.created_at < period.end_utc, *scope_filter(scope)]
+    members = select(*row(_ORGS, registered=literal_column("1"),
+                          approved=case((User.status == "approved", 1), else_=0)))
+    if members_own_counts:  # small per-member sums, hashed and probed by the members' scan
+        wishes, requests = wish_stats(period, scope), request_stats(period, scope)
+        members = (select(*row(_ORGS, registered=literal_column("1"),
+                               approved=case((User.status == "approved", 1), else_=0),
+                               wishes=wishes.c.wishes, requests=requests.c.requests,
+                               request_seconds=requests.c.request_seconds))
+                   .outerjoin(wishes, wishes.c.member_id == User.id)
+                   .outerjoin(requests, requests.c.member_id == User.id))
     mp = MemberPeriod
-    parts = [
-        select(*row(_ORGS, registered=literal_column("1"),
-                    approved=case((User.status == "approved", 1), else_=0))).where(*in_scope),
+    return [
+        members.where(*in_scope),
         select(*row([getattr(mp, f"{level}_id") for level in LEVELS],
                     active=literal_column("1"), minutes=mp.minutes, services=mp.services,
                     quality_sum=mp.quality_sum, quality_n=mp.quality_n,
@@ -406,16 +412,6 @@ def _member_figures(period: Period, scope: dict, members_own_counts: bool) -> li
                *[getattr(mp, key) == value for key, value in scope.items()
                  if value is not None]),
     ]
-    if members_own_counts:
-        wishes, requests = wish_stats(period, scope), request_stats(period, scope)
-        parts += [
-            select(*row(_ORGS, wishes=wishes.c.wishes))
-            .join(wishes, wishes.c.member_id == User.id).where(*in_scope),
-            select(*row(_ORGS, requests=requests.c.requests,
-                        request_seconds=requests.c.request_seconds))
-            .join(requests, requests.c.member_id == User.id).where(*in_scope),
-        ]
-    return parts
 
 
 def _level_rows(level: str, period: Period, now: datetime, scope: dict, figures: dict

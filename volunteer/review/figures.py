@@ -310,17 +310,21 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
     batches = [batch for batch in ([lv for lv in levels if lv != "unit"],
                                    [lv for lv in levels if lv == "unit"]) if batch]
     width = max((len(batch) for batch in batches), default=0)
-    # the member rows every GROUP BY reads; a row source is grouped on its own and the partial
-    # sums of one organisation are added up below
-    own_counts = any(lv not in PLACE_LEVELS for lv in levels)
-    sources = _member_figures(period, scope, own_counts)
-    if len(sources) == 1 and len(batches) > 1:
-        sources = [sources[0].cte("member_figures").prefix_with("MATERIALIZED")]
-    else:
-        sources = [source.subquery() for source in sources]
+    # the member rows each GROUP BY reads; a row source is grouped on its own and the partial
+    # sums of one organisation are added up below. Places count the wishes and requests made
+    # there (``_place_counts``), so the members' own counts are read only for a unit or branch
+    if period.kind in PERIOD_KINDS:
+        sources = [[source.subquery() for source in _member_figures(
+            period, scope, any(level not in PLACE_LEVELS for level in batch))]
+            for batch in batches]
+    else:  # one joined source, built once when two batches read it
+        (joined,) = _member_figures(period, scope, True)
+        joined = (joined.cte("member_figures").prefix_with("MATERIALIZED")
+                  if len(batches) > 1 else joined.subquery())
+        sources = [[joined] for _batch in batches]
     parts = []
     for number, batch in enumerate(batches):
-        for source in sources:
+        for source in sources[number]:
             m = source.c
             columns = [m[f"{level}_id"] for level in batch]
             keys = columns + [literal(None)] * (width - len(columns))

@@ -6,7 +6,19 @@ A service counts in the period in which its task ends (local time): a task endin
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, literal_column, or_, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 
 from volunteer.auth.models import User
 from volunteer.core.periods import Period
@@ -338,8 +350,10 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
         # the sources' partial sums of one organisation added up in SQL: one row each
         rows = union_all(*parts).subquery("partial_sums")
         keys = [rows.c[f"k{i}"] for i in range(width)]
-        stmt = (select(rows.c.part, *keys, *[func.sum(rows.c[name]) for name in _FIGURES])
-                .group_by(rows.c.part, *keys))
+        # cast: PostgreSQL sums bigints into numerics, slow to make into Python numbers
+        stmt = (select(rows.c.part, *keys, *[
+            cast(func.sum(rows.c[name]), Float if name == "request_seconds" else BigInteger)
+            for name in _FIGURES]).group_by(rows.c.part, *keys))
         for row in db.session.execute(stmt).all():
             partial[row[0]].append(row[1:])
     sums: dict = {}

@@ -288,7 +288,19 @@ class WaitlistEntry(db.Model):
     member = relationship("User")
 
 
-class ServiceMonth(db.Model):
+class ServiceSums:
+    """The sums a summary row holds: services, confirmed minutes, and quality and satisfaction
+    ratings as sums and counts (so averages over any rows stay exact)."""
+
+    services: Mapped[int]
+    minutes: Mapped[int]
+    quality_sum: Mapped[int]
+    quality_n: Mapped[int]
+    satisfaction_sum: Mapped[int]
+    satisfaction_n: Mapped[int]
+
+
+class ServiceMonth(ServiceSums, db.Model):
     """A member's confirmed services of one category in one local month, pre-added.
 
     The review dashboards and reports read this instead of every claim of a period: a quarter at
@@ -305,15 +317,9 @@ class ServiceMonth(db.Model):
     month: Mapped[int] = mapped_column(primary_key=True)  # local year × 100 + month: 202607
     member_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     category: Mapped[str] = mapped_column(String(20), primary_key=True)
-    services: Mapped[int]
-    minutes: Mapped[int]
-    quality_sum: Mapped[int]
-    quality_n: Mapped[int]
-    satisfaction_sum: Mapped[int]
-    satisfaction_n: Mapped[int]
 
 
-class MemberPeriod(db.Model):
+class MemberPeriod(ServiceSums, db.Model):
     """A member's confirmed services in one month, quarter, half-year or year, pre-added from
     ``service_months`` (all categories together).
 
@@ -335,9 +341,3 @@ class MemberPeriod(db.Model):
     grid_id: Mapped[int | None]
     unit_id: Mapped[int | None]
     branch_id: Mapped[int | None]
-    services: Mapped[int]
-    minutes: Mapped[int]
-    quality_sum: Mapped[int]
-    quality_n: Mapped[int]
-    satisfaction_sum: Mapped[int]
-    satisfaction_n: Mapped[int]

@@ -18,15 +18,16 @@ def _postgres_only(db_url):
         pytest.skip("concurrency tests need PostgreSQL (set TEST_DATABASE_URL)")
 
 
-def fire(app, requests: list[tuple[str, str, dict]]) -> list[tuple[int, str | None]]:
-    """Send every request from its own thread and client, all released at once."""
+def fire(app, requests: list[tuple]) -> list[tuple[int, str | None]]:
+    """Send every request — (method, path, headers[, JSON body]) — from its own thread and
+    client, all released at once."""
     barrier = threading.Barrier(len(requests))
     results: list = [None] * len(requests)
 
-    def run(index: int, method: str, path: str, headers: dict) -> None:
+    def run(index: int, method: str, path: str, headers: dict, body=None) -> None:
         client = app.test_client()
         barrier.wait()
-        response = client.open(path, method=method, headers=headers)
+        response = client.open(path, method=method, headers=headers, json=body)
         body = response.get_json() or {}
         results[index] = (response.status_code, (body.get("error") or {}).get("code"))
 
@@ -89,3 +90,37 @@ def test_cancel_and_claim_race_keeps_the_count(app, make_task, make_member, comm
     db.session.expire_all()
     taken = db.session.get(Task, task.id).slots_taken
     assert taken == live_claims(task.id) <= 3
+
+
+def test_one_members_claims_confirmed_at_once_keep_the_summaries(app, make_task, member,
+                                                                  secretary, token_for,
+                                                                  claim_for):
+    """Confirmations of one member's claims at the same moment each rewrite that member's
+    summary rows (service_months, member_periods): all succeed and the sums count each one."""
+    from collections import defaultdict
+
+    from volunteer.core.periods import containing, local_date
+    from volunteer.tasks import services
+    from volunteer.tasks.models import MemberPeriod, ServiceMonth
+
+    tasks = [make_task(starts_in=-4 - 3 * i, hours=2) for i in range(6)]
+    claims = []
+    for task in tasks:
+        claim = claim_for(member, task)
+        services.check_in(member, task, now=task.starts_at)
+        services.check_out(member, task, now=task.ends_at)
+        claims.append(claim.id)
+    db.session.commit()
+    headers = token_for(secretary)
+    results = fire(app, [("POST", f"/api/v1/claims/{claim_id}/confirm", headers, {"quality": 5})
+                         for claim_id in claims])
+    assert Counter(status for status, _code in results) == {200: 6}, results
+    db.session.expire_all()
+    assert db.session.scalar(select(func.sum(ServiceMonth.services)).where(
+        ServiceMonth.member_id == member.id)) == 6
+    per_month = defaultdict(int)
+    for task in tasks:
+        per_month[containing("month", local_date(task.ends_at)).key] += 1
+    for key, expected in per_month.items():
+        assert db.session.scalar(select(MemberPeriod.services).where(
+            MemberPeriod.member_id == member.id, MemberPeriod.period == key)) == expected

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, literal, select, update
+from sqlalchemy import delete, func, literal, select, text, update
 
 from volunteer.auth.models import User
 from volunteer.core.periods import Period, containing, local_date
@@ -103,6 +103,11 @@ def refresh(pairs: Iterable[tuple[int, datetime]]) -> None:
         return
     db.session.flush()
     run = db.session.execute
+    # one member's rows are rewritten by one transaction at a time: on PostgreSQL two
+    # confirmations of the same member would otherwise both insert the rows the other's delete
+    # could not see yet (SQLite's BEGIN IMMEDIATE serialises writers already)
+    member_ids = sorted(set().union(*months.values()))
+    run(select(User.id).where(User.id.in_(member_ids)).order_by(User.id).with_for_update())
     periods: dict[Period, set[int]] = defaultdict(set)
     for month, member_ids in months.items():
         run(delete(ServiceMonth).where(ServiceMonth.month == month_number(month),
@@ -125,6 +130,9 @@ def rebuild(months: list[Period] | None = None, *, connection=None) -> int:
     it on a Core connection instead of the session (the migration that created the tables
     fills them this way)."""
     run = connection.execute if connection is not None else db.session.execute
+    if (connection.dialect if connection is not None else db.engine.dialect).name == "postgresql":
+        # a confirmation's refresh waits until the rebuilt months are committed (reads go on)
+        run(text("LOCK TABLE service_months, member_periods IN EXCLUSIVE MODE"))
     if months is None:
         first, last = run(
             select(func.min(Task.ends_at), func.max(Task.ends_at))

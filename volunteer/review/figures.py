@@ -303,15 +303,15 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
                  branch_id=None, now: datetime | None = None, charts: bool = True
                  ) -> tuple[dict[str, list[dict]], list[dict] | None, list[dict] | None]:
     """A dashboard's group tables and (with ``charts``) its monthly trend and category
-    breakdown: three statements, whatever the number of levels.
+    breakdown: one statement for all the tables, whatever the number of levels, and two for
+    the charts.
 
-    The per-member service figures (``service_stats``) are a materialised CTE; each level's
-    table is one ``GROUP BY`` over the members joined to it, and ``UNION ALL`` returns all
-    levels together, each row tagged with its level. So the services are read once for all
-    the tables, and levels are never combined (units cut across places: 3,000 units × 14 streets
-    of partial sums would cost more in Python than the SQL). The trend and categories are
-    ``trend_and_categories``. Returns ``(tables, trend, categories)``, the last two None
-    without ``charts``.
+    The levels are grouped in batches: the places and branches together (they nest, so their
+    combined partial sums stay few), units apart (they cut across places). Each batch groups
+    each row source of ``_member_figures`` by its levels; ``UNION ALL`` and an outer
+    ``GROUP BY`` add the sources' partial sums up in SQL, and Python adds the combined levels'
+    partial sums per level. Returns ``(tables, trend, categories)``, the last two None without
+    ``charts``.
     """
     now = now or utcnow()
     scope = {"street_id": street_id, "community_id": community_id, "unit_id": unit_id,

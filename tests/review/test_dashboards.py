@@ -251,3 +251,13 @@ def test_a_commendation_is_withdrawn_with_a_reason(town, client, login):
     assert "2026年第1季度模范志愿者评选已撤销" in titles
     log = db.session.scalar(select(AuditLog).where(AuditLog.action == "withdraw_commendation"))
     assert log.detail["reason"] == "评选时统计有误"
+
+
+def test_dashboard_in_english(town, client, login):
+    login(town["reviewer"])
+    client.post("/locale/en", data={"next": "/"})
+    html = client.get(f"/review/street/{town['s'].id}?period={Q1}").get_data(as_text=True)
+    assert 'lang="en"' in html
+    for text in ("Hours and active members by month", "Service categories",
+                 "Download chart data (Excel)", "Custom period"):
+        assert text in html, text

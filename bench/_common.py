@@ -52,10 +52,16 @@ def ensure_district(engine: str, scale: float, seed: int = 2022) -> tuple[str, P
 
 
 def make_app(url: str, instance: Path):
+    """The app as ``wsgi.py`` serves it (with its start-up objects frozen out of the GC)."""
     os.environ.update(environment(url, instance))
+    import gc
+
     from volunteer import create_app
 
-    return create_app()
+    app = create_app()
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def percentile(values: list[float], share: float) -> float:

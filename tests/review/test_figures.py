@@ -103,8 +103,9 @@ def test_a_page_in_one_statement_equals_its_parts(town):
 
 
 def test_the_summaries_give_the_figures_of_the_claims(town, monkeypatch):
-    """Months, quarters, half-years and years read member_periods, other whole-month ranges
-    service_months, the rest the claims: forcing each slower path changes nothing."""
+    """The district's charts read month_totals; months, quarters, half-years and years read
+    member_periods, other whole-month ranges service_months, the rest the claims: forcing each
+    slower path changes nothing."""
     now = local(2026, 4, 2)
     cases = [(key, scope) for key in ("2026Q1", "2026-03", "2026", "2026H1")
              for scope in ({}, {"street_id": town["s"].id}, {"community_id": town["a"].id},
@@ -115,10 +116,14 @@ def test_the_summaries_give_the_figures_of_the_claims(town, monkeypatch):
         period = parse_period(key)
         return (figures.member_rows(period, **scope),
                 figures.page_figures(levels, period, now=now, charts=False, **scope)[0],
-                figures.category_rows(period, scope))
+                figures.trend_and_categories(period, scope))
 
     from_periods = {(key, str(scope)): figures_of(key, scope) for key, scope in cases}
     assert from_periods[("2026Q1", "{}")][0]  # members with figures: not comparing nothing
+    assert from_periods[("2026Q1", "{}")][2][1]  # categories too
+    monkeypatch.setattr(figures, "_whole_district", lambda scope: False)  # not month_totals
+    for key, scope in cases:
+        assert figures_of(key, scope) == from_periods[(key, str(scope))], ("members", key, scope)
     monkeypatch.setattr(figures, "PERIOD_KINDS", ())
     for key, scope in cases:
         assert figures_of(key, scope) == from_periods[(key, str(scope))], ("months", key, scope)

@@ -101,7 +101,7 @@ def test_one_members_claims_confirmed_at_once_keep_the_summaries(app, make_task,
 
     from volunteer.core.periods import containing, local_date
     from volunteer.tasks import services
-    from volunteer.tasks.models import MemberPeriod, ServiceMonth
+    from volunteer.tasks.models import MemberPeriod, MonthTotal, ServiceMonth
 
     tasks = [make_task(starts_in=-4 - 3 * i, hours=2) for i in range(6)]
     claims = []
@@ -124,3 +124,32 @@ def test_one_members_claims_confirmed_at_once_keep_the_summaries(app, make_task,
     for key, expected in per_month.items():
         assert db.session.scalar(select(MemberPeriod.services).where(
             MemberPeriod.member_id == member.id, MemberPeriod.period == key)) == expected
+        number = int(key.replace("-", ""))
+        assert db.session.scalar(select(MonthTotal.services).where(
+            MonthTotal.month == number, MonthTotal.category == "")) == expected
+
+
+def test_two_members_confirmed_at_once_keep_the_district_totals(app, make_task, make_member,
+                                                                 community, secretary,
+                                                                 token_for, claim_for):
+    """Confirmations of different members in one month each rewrite the month's district
+    totals (month_totals): the totals count every one."""
+    from volunteer.tasks import services
+    from volunteer.tasks.models import MonthTotal
+
+    task = make_task(starts_in=-4, hours=2, slots=8)
+    members = [make_member(community=community) for _ in range(8)]
+    claims = []
+    for member in members:
+        claims.append(claim_for(member, task).id)
+        services.check_in(member, task, now=task.starts_at)
+        services.check_out(member, task, now=task.ends_at)
+    db.session.commit()
+    headers = token_for(secretary)
+    results = fire(app, [("POST", f"/api/v1/claims/{claim_id}/confirm", headers, {"quality": 4})
+                         for claim_id in claims])
+    assert Counter(status for status, _code in results) == {200: 8}, results
+    db.session.expire_all()
+    totals = {row.category: (row.services, row.minutes, row.members)
+              for row in db.session.scalars(select(MonthTotal))}
+    assert totals == {"": (8, 960, 8), "disinfection": (8, 960, 8)}

@@ -8,7 +8,7 @@ from tests.reports.conftest import make_service  # noqa: F401  (a fixture, share
 from volunteer.core.periods import containing, local_date
 from volunteer.extensions import db
 from volunteer.tasks import services, summary
-from volunteer.tasks.models import MemberPeriod, ServiceMonth
+from volunteer.tasks.models import MemberPeriod, MonthTotal, ServiceMonth
 
 CST = timezone(timedelta(hours=8))
 
@@ -26,6 +26,12 @@ def period_rows() -> set[tuple]:
         MemberPeriod.period, MemberPeriod.member_id, MemberPeriod.services, MemberPeriod.minutes,
         MemberPeriod.quality_sum, MemberPeriod.quality_n, MemberPeriod.satisfaction_sum,
         MemberPeriod.satisfaction_n))}
+
+
+def total_rows() -> list[tuple]:
+    return [tuple(r) for r in db.session.execute(select(
+        MonthTotal.month, MonthTotal.category, MonthTotal.services, MonthTotal.minutes,
+        MonthTotal.members).order_by(MonthTotal.month, MonthTotal.category))]
 
 
 def month_of(task) -> int:
@@ -56,6 +62,7 @@ def test_confirm_rate_adjust_and_no_show_keep_the_row_current(
     keys = {f"{local:%Y-%m}", f"{local.year}Q{(local.month - 1) // 3 + 1}",
             f"{local.year}H{1 if local.month <= 6 else 2}", str(local.year)}
     assert period_rows() == {(key, member.id, 1, 120, 4, 1, 0, 0) for key in keys}
+    assert total_rows() == [(month, "", 1, 120, 1), (month, "disinfection", 1, 120, 1)]
     services.rate_satisfaction(secretary, claim, satisfaction=5)
     services.confirm_claim(secretary, claim, quality=5, hours=1.5, reason="提前离开")
     db.session.commit()
@@ -64,10 +71,11 @@ def test_confirm_rate_adjust_and_no_show_keep_the_row_current(
     services.mark_no_show(secretary, absent)
     db.session.commit()
     assert [r[1] for r in rows()] == [member.id]  # a no-show is not a service
-    before = rows(), period_rows()
+    assert total_rows() == [(month, "", 1, 90, 1), (month, "disinfection", 1, 90, 1)]
+    before = rows(), period_rows(), total_rows()
     summary.rebuild()
     db.session.commit()
-    assert (rows(), period_rows()) == before
+    assert (rows(), period_rows(), total_rows()) == before
 
 
 def test_rebuild_months_and_connection(ctx, make_task, member, secretary, claim_for):

@@ -27,8 +27,8 @@ from volunteer.extensions import db
 from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
 from volunteer.requests.models import ServiceRequest
 from volunteer.review.score import rank_rows
-from volunteer.tasks.models import Claim, MemberPeriod, ServiceMonth, Task
-from volunteer.tasks.summary import PERIOD_KINDS, months_between, served_between
+from volunteer.tasks.models import Claim, MemberPeriod, MonthTotal, ServiceMonth, Task
+from volunteer.tasks.summary import PERIOD_KINDS, month_number, months_between, served_between
 from volunteer.wishes.models import Wish, WishClaim
 
 LEVELS = {
@@ -489,29 +489,51 @@ def monthly_trend(period: Period, scope: dict | None = None) -> list[dict]:
 
 def trend_and_categories(period: Period, scope: dict | None = None
                          ) -> tuple[list[dict], list[dict]]:
-    """The monthly trend (hours, services and active members per month, from
-    ``member_periods``) and the category breakdown (``category_rows``)."""
+    """The monthly trend (hours, services and active members per month) and the category
+    breakdown (``category_rows``). The whole district reads ``month_totals``; a scope adds up
+    its members' ``member_periods`` rows."""
     months = trend_months(period)
-    stmt = (select(MemberPeriod.period, func.sum(MemberPeriod.services),
-                   func.sum(MemberPeriod.minutes), func.count())
-            .where(MemberPeriod.period.in_([month.key for month in months]))
-            .group_by(MemberPeriod.period))
-    if (members := _members_of(scope)) is not None:
-        stmt = stmt.where(MemberPeriod.member_id.in_(members))
+    district = _whole_district(scope)
+    if district:
+        stmt = (select(MonthTotal.month, MonthTotal.services, MonthTotal.minutes,
+                       MonthTotal.members)
+                .where(MonthTotal.category == "",
+                       MonthTotal.month.in_([month_number(month) for month in months])))
+    else:
+        stmt = (select(MemberPeriod.period, func.sum(MemberPeriod.services),
+                       func.sum(MemberPeriod.minutes), func.count())
+                .where(MemberPeriod.period.in_([month.key for month in months]))
+                .group_by(MemberPeriod.period))
+        if (members := _members_of(scope)) is not None:
+            stmt = stmt.where(MemberPeriod.member_id.in_(members))
     found = {key: rest for key, *rest in db.session.execute(stmt)}
     trend = []
     for month in months:
-        services, minutes, active = found.get(month.key, (0, 0, 0))
+        services, minutes, active = found.get(
+            month_number(month) if district else month.key, (0, 0, 0))
         trend.append({"month": month.key, "label": month.label, "services": int(services),
                       "hours": round(int(minutes or 0) / 60, 1), "active": int(active)})
     return trend, category_rows(period, scope)
+
+
+def _whole_district(scope: dict | None) -> bool:
+    return _members_of(scope) is None
 
 
 def category_rows(period: Period, scope: dict | None = None) -> list[dict]:
     """Services and hours per task category in the period, most hours first."""
     from volunteer.tasks.models import category_label
 
-    if whole_months(period):
+    if whole_months(period) and _whole_district(scope):
+        months = period.months()
+        stmt = (select(MonthTotal.category, func.sum(MonthTotal.services),
+                       func.sum(MonthTotal.minutes))
+                .where(MonthTotal.category != "",
+                       MonthTotal.month >= month_number(months[0]),
+                       MonthTotal.month <= month_number(months[-1]))
+                .group_by(MonthTotal.category))
+        member_column = None
+    elif whole_months(period):
         stmt = (select(ServiceMonth.category, func.sum(ServiceMonth.services),
                        func.sum(ServiceMonth.minutes))
                 .where(*months_between(period)).group_by(ServiceMonth.category))

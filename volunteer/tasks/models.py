@@ -341,3 +341,18 @@ class MemberPeriod(ServiceSums, db.Model):
     grid_id: Mapped[int | None]
     unit_id: Mapped[int | None]
     branch_id: Mapped[int | None]
+
+
+class MonthTotal(db.Model):
+    """The whole district's confirmed services in one local month: per task category, and
+    with ``category`` empty for all of them together (then ``members`` is the month's active
+    members). Recomputed with the month's ``service_months`` rows; read by the district's
+    trend and category charts instead of every member's rows."""
+
+    __tablename__ = "month_totals"
+
+    month: Mapped[int] = mapped_column(primary_key=True)  # as ``service_months.month``
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)  # "" = all
+    services: Mapped[int]
+    minutes: Mapped[int]
+    members: Mapped[int]

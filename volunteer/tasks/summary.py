@@ -5,7 +5,9 @@ its task ends. Two tables hold the sums:
 
 - ``service_months``: per member, local month and task category, added up from the claims;
 - ``member_periods``: per member and month, quarter, half-year or year, added up from
-  ``service_months``, with the member's organisations (``follow_member`` keeps them current).
+  ``service_months``, with the member's organisations (``follow_member`` keeps them current);
+- ``month_totals``: the whole district per month, per category and in all (with the month's
+  active members), for the district's charts.
 
 Rows are recomputed, never incremented, so a refresh is always safe to repeat: the tasks service
 refreshes the member's month whenever it confirms a claim, marks a no-show or records a rating;
@@ -22,12 +24,13 @@ from sqlalchemy import delete, func, literal, select, text, update
 from volunteer.auth.models import User
 from volunteer.core.periods import Period, containing, local_date
 from volunteer.extensions import db
-from volunteer.tasks.models import Claim, MemberPeriod, ServiceMonth, Task
+from volunteer.tasks.models import Claim, MemberPeriod, MonthTotal, ServiceMonth, Task
 
 _SUMS = ("services", "minutes", "quality_sum", "quality_n", "satisfaction_sum",
          "satisfaction_n")
 PERIOD_KINDS = ("month", "quarter", "half", "year")
 ORG_COLUMNS = ("street_id", "community_id", "grid_id", "unit_id", "branch_id")
+TOTALS_LOCK = 7281  # the advisory-lock class of ``month_totals`` (its second key is the month)
 
 
 def month_number(month: Period) -> int:
@@ -82,6 +85,22 @@ def _fill_period(run: Callable, period: Period, member_ids: Iterable[int] | None
         ("period", "member_id", *ORG_COLUMNS, *_SUMS), stmt))
 
 
+def _fill_totals(run: Callable, month: Period) -> None:
+    """Replace the month's ``month_totals`` rows: per category from ``service_months``, and
+    all categories with the active members from ``member_periods`` (both already current)."""
+    number = month_number(month)
+    run(delete(MonthTotal).where(MonthTotal.month == number))
+    columns = ("month", "category", "services", "minutes", "members")
+    run(MonthTotal.__table__.insert().from_select(columns, select(
+        literal(number), ServiceMonth.category, func.sum(ServiceMonth.services),
+        func.sum(ServiceMonth.minutes), func.count())
+        .where(ServiceMonth.month == number).group_by(ServiceMonth.category)))
+    run(MonthTotal.__table__.insert().from_select(columns, select(
+        literal(number), literal(""), func.coalesce(func.sum(MemberPeriod.services), 0),
+        func.coalesce(func.sum(MemberPeriod.minutes), 0), func.count())
+        .where(MemberPeriod.period == month.key)))
+
+
 def follow_member(member) -> None:
     """After a member's street, community, grid, unit or branch changed: their period rows
     follow, so the group tables count them where they are now."""
@@ -117,6 +136,12 @@ def refresh(pairs: Iterable[tuple[int, datetime]]) -> None:
             periods[period] |= member_ids
     for period, member_ids in periods.items():
         _fill_period(run, period, member_ids)
+    # the district's totals of a month are rewritten by one transaction at a time, after the
+    # rows they add up (on PostgreSQL a transaction-scoped advisory lock per month)
+    for month in sorted(months, key=lambda m: m.start):
+        if db.engine.dialect.name == "postgresql":
+            run(select(func.pg_advisory_xact_lock(TOTALS_LOCK, month_number(month))))
+        _fill_totals(run, month)
 
 
 def refresh_claim(claim: Claim) -> None:
@@ -132,13 +157,14 @@ def rebuild(months: list[Period] | None = None, *, connection=None) -> int:
     run = connection.execute if connection is not None else db.session.execute
     if (connection.dialect if connection is not None else db.engine.dialect).name == "postgresql":
         # a confirmation's refresh waits until the rebuilt months are committed (reads go on)
-        run(text("LOCK TABLE service_months, member_periods IN EXCLUSIVE MODE"))
+        run(text("LOCK TABLE service_months, member_periods, month_totals IN EXCLUSIVE MODE"))
     if months is None:
         first, last = run(
             select(func.min(Task.ends_at), func.max(Task.ends_at))
             .join(Claim, Claim.task_id == Task.id).where(Claim.confirmed_at.is_not(None))).one()
         run(delete(ServiceMonth))
         run(delete(MemberPeriod))
+        run(delete(MonthTotal))
         months = [] if first is None else Period(
             "range", containing("month", local_date(first)).start,
             containing("month", local_date(last)).end).months()
@@ -149,6 +175,8 @@ def rebuild(months: list[Period] | None = None, *, connection=None) -> int:
         _fill_month(run, month, None)
     for period in sorted(_periods_over(months), key=lambda p: (p.start, p.end)):
         _fill_period(run, period, None)
+    for month in months:
+        _fill_totals(run, month)
     if not months:
         return 0
     return run(select(func.count()).select_from(ServiceMonth).where(

@@ -40,6 +40,26 @@ def fire(app, requests: list[tuple]) -> list[tuple[int, str | None]]:
     return results
 
 
+def served_claim(claim_for, member, task) -> int:
+    """A claim of ``member`` on a task that is over, checked in and out: ready to confirm."""
+    from volunteer.tasks import services
+
+    claim = claim_for(member, task)
+    services.check_in(member, task, now=task.starts_at)
+    services.check_out(member, task, now=task.ends_at)
+    db.session.commit()
+    return claim.id
+
+
+def confirm_at_once(app, headers: dict, claim_ids: list[int]) -> Counter:
+    """The secretary confirms every claim from its own thread at the same moment; the
+    statuses of the answers."""
+    results = fire(app, [("POST", f"/api/v1/claims/{claim_id}/confirm", headers, {"quality": 4})
+                         for claim_id in claim_ids])
+    db.session.expire_all()
+    return Counter(status for status, _code in results)
+
+
 def live_claims(task_id: int) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(Claim).where(
@@ -100,22 +120,11 @@ def test_one_members_claims_confirmed_at_once_keep_the_summaries(app, make_task,
     from collections import defaultdict
 
     from volunteer.core.periods import containing, local_date
-    from volunteer.tasks import services
     from volunteer.tasks.models import MemberPeriod, MonthTotal, ServiceMonth
 
     tasks = [make_task(starts_in=-4 - 3 * i, hours=2) for i in range(6)]
-    claims = []
-    for task in tasks:
-        claim = claim_for(member, task)
-        services.check_in(member, task, now=task.starts_at)
-        services.check_out(member, task, now=task.ends_at)
-        claims.append(claim.id)
-    db.session.commit()
-    headers = token_for(secretary)
-    results = fire(app, [("POST", f"/api/v1/claims/{claim_id}/confirm", headers, {"quality": 5})
-                         for claim_id in claims])
-    assert Counter(status for status, _code in results) == {200: 6}, results
-    db.session.expire_all()
+    claims = [served_claim(claim_for, member, task) for task in tasks]
+    assert confirm_at_once(app, token_for(secretary), claims) == {200: 6}
     assert db.session.scalar(select(func.sum(ServiceMonth.services)).where(
         ServiceMonth.member_id == member.id)) == 6
     per_month = defaultdict(int)
@@ -134,22 +143,12 @@ def test_two_members_confirmed_at_once_keep_the_district_totals(app, make_task, 
                                                                  token_for, claim_for):
     """Confirmations of different members in one month each rewrite the month's district
     totals (month_totals): the totals count every one."""
-    from volunteer.tasks import services
     from volunteer.tasks.models import MonthTotal
 
     task = make_task(starts_in=-4, hours=2, slots=8)
-    members = [make_member(community=community) for _ in range(8)]
-    claims = []
-    for member in members:
-        claims.append(claim_for(member, task).id)
-        services.check_in(member, task, now=task.starts_at)
-        services.check_out(member, task, now=task.ends_at)
-    db.session.commit()
-    headers = token_for(secretary)
-    results = fire(app, [("POST", f"/api/v1/claims/{claim_id}/confirm", headers, {"quality": 4})
-                         for claim_id in claims])
-    assert Counter(status for status, _code in results) == {200: 8}, results
-    db.session.expire_all()
+    claims = [served_claim(claim_for, make_member(community=community), task)
+              for _ in range(8)]
+    assert confirm_at_once(app, token_for(secretary), claims) == {200: 8}
     totals = {row.category: (row.services, row.minutes, row.members)
               for row in db.session.scalars(select(MonthTotal))}
     assert totals == {"": (8, 960, 8), "disinfection": (8, 960, 8)}

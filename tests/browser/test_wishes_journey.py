@@ -27,6 +27,17 @@ def xinxi(make_street, make_community, make_grid, make_staff, make_member, make_
     return facts
 
 
+def fill_wish(page, *, kind: str, head: str, phone: str, address: str, wish: str,
+              value: str) -> None:
+    """Fill the grid worker's new-wish form (the page is open)."""
+    page.get_by_label("家庭类别").select_option(label=kind)
+    page.get_by_label("户主").fill(head)
+    page.get_by_label("联系电话").fill(phone)
+    page.get_by_label("住址").fill(address)
+    page.get_by_label("心愿内容").fill(wish)
+    page.get_by_label("预估价值").fill(value)
+
+
 def logout(page) -> None:
     page.get_by_role("button", name="退出").click()
     page.wait_for_load_state()
@@ -40,12 +51,8 @@ def test_record_publish_claim_fulfil_confirm(new_page, shoot, login_as, xinxi, t
     login_as(worker, xinxi["worker"], PASSWORD)
     worker.get_by_test_id("nav-wishes").click()
     worker.get_by_test_id("new-wish").click()
-    worker.get_by_label("家庭类别").select_option(label="独居老人")
-    worker.get_by_label("户主").fill("张秀英")
-    worker.get_by_label("联系电话").fill("13912345678")
-    worker.get_by_label("住址").fill("虹桥北村56幢302室")
-    worker.get_by_label("心愿内容").fill("想要一台电饭煲")
-    worker.get_by_label("预估价值").fill("200")
+    fill_wish(worker, kind="独居老人", head="张秀英", phone="13912345678",
+              address="虹桥北村56幢302室", wish="想要一台电饭煲", value="200")
     worker.get_by_label("照片").set_input_files(str(photo))
     shoot(worker, "wishes-01-record")
     worker.get_by_role("button", name="提交审核").click()
@@ -115,12 +122,8 @@ def test_secretary_returns_a_wish_with_a_reason(new_page, shoot, login_as, xinxi
     worker = new_page()
     login_as(worker, xinxi["worker"], PASSWORD)
     worker.goto("/wishes/new")
-    worker.get_by_label("家庭类别").select_option(label="低保户")
-    worker.get_by_label("户主").fill("李桂兰")
-    worker.get_by_label("联系电话").fill("13800002222")
-    worker.get_by_label("住址").fill("新西新村3幢")
-    worker.get_by_label("心愿内容").fill("想要一台冰箱")
-    worker.get_by_label("预估价值").fill("-5")
+    fill_wish(worker, kind="低保户", head="李桂兰", phone="13800002222",
+              address="新西新村3幢", wish="想要一台冰箱", value="-5")
     worker.get_by_role("button", name="提交审核").click()
     expect(worker.locator(".field.has-error")).to_contain_text("金额不能为负数")
     worker.get_by_label("预估价值").fill("900")

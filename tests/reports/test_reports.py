@@ -88,6 +88,18 @@ def test_monthly_reminder_nudges_the_idle(district):
     assert {m["name"] for m in branch.payload["members"]} == {"顾丽", "周荣祥"}
 
 
+def test_each_delivery_points_at_its_own_inbox_message(district):
+    """Deliveries and messages are linked both ways, chunk after chunk (one UPDATE per chunk
+    on PostgreSQL, one per row on SQLite)."""
+    runner.run_report("monthly-reminder", parse_period("2026-04"), now=local(2026, 4, 1, 9),
+                      chunk=3)
+    pairs = db.session.execute(select(ReportDelivery, Notification).join(
+        Notification, Notification.id == ReportDelivery.notification_id)).all()
+    assert len(pairs) == count(ReportDelivery) == 4
+    for delivery, note in pairs:
+        assert note.user_id == delivery.user_id and note.link == f"/reports/{delivery.id}"
+
+
 def test_recipients_of_the_bulletin(district):
     runner.run_report("quarterly-bulletin", parse_period("2026Q1"), now=local(2026, 4, 1, 9, 30))
     audiences = dict(db.session.execute(select(ReportDelivery.user_id,

@@ -9,7 +9,8 @@ nothing twice, and a run that died half-way resumes where it stopped.
 
 from datetime import datetime, time
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -137,9 +138,36 @@ def deliver(run: ReportRun, recipients: list[dict], now: datetime | None = None)
         {"user_id": r["user_id"], "kind": kind, "title": r["title"], "body": r["body"],
          "link": f"/reports/{delivery_of[r['user_id']]}", "email": r.get("email")}
         for r in fresh], email_kind=kind, now=now)
-    db.session.execute(update(ReportDelivery), [
-        {"id": delivery_of[uid], "notification_id": nid} for uid, nid in notification_ids.items()])
+    _link_notifications([(delivery_of[uid], nid) for uid, nid in notification_ids.items()])
     return len(fresh)
+
+
+# one statement for every delivery of a run on PostgreSQL: the pairs travel as two arrays
+_LINK_PG = text(
+    "UPDATE report_deliveries SET notification_id = pairs.notification_id"
+    " FROM unnest(:delivery_ids, :notification_ids) AS pairs(id, notification_id)"
+    " WHERE report_deliveries.id = pairs.id"
+).bindparams(bindparam("delivery_ids", type_=ARRAY(Integer)),
+             bindparam("notification_ids", type_=ARRAY(Integer)))
+
+
+def _link_notifications(pairs: list[tuple[int, int]]) -> None:
+    """Record each delivery's inbox message (``(delivery id, notification id)`` pairs).
+
+    On PostgreSQL one UPDATE joined to the pairs unnested from two arrays: the ORM's bulk
+    update by primary key sends one statement per row, which took 8–30 s for the monthly
+    reminder's 25,941 deliveries. SQLite keeps the per-row form (fast there: no round trips).
+    """
+    if not pairs:
+        return
+    if db.engine.dialect.name == "postgresql":
+        delivery_ids, notification_ids = map(list, zip(*pairs, strict=True))
+        db.session.execute(_LINK_PG, {"delivery_ids": delivery_ids,
+                                      "notification_ids": notification_ids})
+        return
+    db.session.execute(update(ReportDelivery), [
+        {"id": delivery_id, "notification_id": notification_id}
+        for delivery_id, notification_id in pairs])
 
 
 def finish_run(run: ReportRun, shared: dict, now: datetime | None = None) -> None:

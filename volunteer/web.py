@@ -9,18 +9,19 @@ from werkzeug.exceptions import HTTPException
 
 from volunteer.core.api import domain_error_response, error_response
 from volunteer.core.errors import DomainError
+from volunteer.core.i18n import N_, translate
 from volunteer.core.time import format_local
 from volunteer.extensions import babel, csrf, db, login_manager, talisman
 
 HTTP_MESSAGES = {
-    400: "请求有误",
-    401: "请先登录",
-    403: "您无权进行此操作",
-    404: "找不到该页面或对象",
-    405: "不支持该请求方法",
-    413: "提交的内容过大",
-    429: "请求过于频繁，请稍后再试",
-    500: "服务器内部错误，请稍后再试",
+    400: N_("请求有误"),
+    401: N_("请先登录"),
+    403: N_("您无权进行此操作"),
+    404: N_("找不到该页面或对象"),
+    405: N_("不支持该请求方法"),
+    413: N_("提交的内容过大"),
+    429: N_("请求过于频繁，请稍后再试"),
+    500: N_("服务器内部错误，请稍后再试"),
 }
 HTTP_CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "payload_too_large", 429: "too_many_requests",
@@ -79,7 +80,7 @@ def _init_login(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录"
+    login_manager.login_message = N_("请先登录")
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "basic"
 
@@ -167,7 +168,7 @@ def _register_handlers(app: Flask) -> None:
     def on_csrf_error(error: CSRFError):
         if _wants_json():
             return error_response(400, "csrf_failed", "页面已过期或缺少 CSRF 令牌，请刷新后重试")
-        flash("页面已过期，请重新提交", "warning")
+        flash(N_("页面已过期，请重新提交"), "warning")
         return redirect(request.referrer or url_for("auth.index"))
 
     @app.errorhandler(HTTPException)
@@ -197,7 +198,9 @@ def _register_template_helpers(app: Flask) -> None:
     from volunteer.notifications.services import count_unread
 
     app.jinja_env.filters["local"] = format_local
-    app.jinja_env.filters["skill"] = skill_label
+    # pages only: the API and the exports call skill_label and keep the Chinese
+    app.jinja_env.filters["skill"] = lambda tag: translate(skill_label(tag))
+    app.jinja_env.filters["tr"] = translate
 
     @app.template_global()
     def page_url(number: int) -> str:

@@ -1,10 +1,29 @@
-"""Shared form helpers: carrying a service's field errors back onto a form."""
+"""Shared form helpers: the pages' form base, carrying a service's field errors back onto a
+form."""
 
 from flask import flash, request
 from flask_wtf import FlaskForm
 
 from volunteer.core.errors import ValidationFailed
+from volunteer.core.i18n import translate
 from volunteer.extensions import db
+
+
+class WebForm(FlaskForm):
+    """A page's form: the labels of its declared choices in the session language.
+
+    Choices are ``(value, label)`` pairs whose labels are ``N_``-marked Chinese; only the
+    labels are translated, the values (what is submitted and stored) stay the same. Field
+    labels and error messages are translated where the form macros display them.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:
+            choices = getattr(field, "choices", None)
+            if isinstance(choices, list | tuple) and all(
+                    isinstance(choice, tuple) and len(choice) == 2 for choice in choices):
+                field.choices = [(value, translate(label)) for value, label in choices]
 
 
 def apply_errors(form: FlaskForm, error: ValidationFailed, aliases: dict | None = None) -> None:

@@ -1,6 +1,5 @@
 """Registration, review and profile forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     PasswordField,
@@ -11,19 +10,20 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from volunteer.core.forms import optional_int
+from volunteer.core.forms import WebForm, optional_int
+from volunteer.core.i18n import N_
 from volunteer.members.models import INDUSTRIES, SKILLS
 
 
-class ProfileFields(FlaskForm):
-    skills = SelectMultipleField("专长（党员专家库）", choices=list(SKILLS.items()),
+class ProfileFields(WebForm):
+    skills = SelectMultipleField(N_("专长（党员专家库）"), choices=list(SKILLS.items()),
                                  validate_choice=False)
-    extra_tags = StringField("其他专长标签（用逗号分隔，可选）", validators=[Length(max=200)])
-    industry = SelectField("所在行业", choices=[("", "请选择")] + list(INDUSTRIES.items()),
+    extra_tags = StringField(N_("其他专长标签（用逗号分隔，可选）"), validators=[Length(max=200)])
+    industry = SelectField(N_("所在行业"), choices=[("", N_("请选择"))] + list(INDUSTRIES.items()),
                            validators=[Optional()])
-    email = EmailField("邮箱（可选，用于接收提醒）",
-                       validators=[Optional(), Email("邮箱格式不正确"), Length(max=120)])
-    grid_id = SelectField("所在网格（可选）", coerce=optional_int, validate_choice=False)
+    email = EmailField(N_("邮箱（可选，用于接收提醒）"),
+                       validators=[Optional(), Email(N_("邮箱格式不正确")), Length(max=120)])
+    grid_id = SelectField(N_("所在网格（可选）"), coerce=optional_int, validate_choice=False)
 
     def all_tags(self) -> list[str]:
         extra = [t for t in (self.extra_tags.data or "").replace("，", ",").split(",") if t.strip()]
@@ -31,18 +31,19 @@ class ProfileFields(FlaskForm):
 
 
 class RegisterForm(ProfileFields):
-    name = StringField("姓名", validators=[DataRequired("必填"), Length(max=30)])
-    phone = StringField("手机号", validators=[DataRequired("必填"), Length(max=20)])
-    password = PasswordField("密码（至少 8 位，不能全是数字）",
-                             validators=[DataRequired("必填"), Length(max=200)])
-    unit_name = StringField("工作单位", validators=[DataRequired("请填写工作单位"),
-                                                 Length(max=80)])
-    community_id = SelectField("居住社区", coerce=optional_int, validate_choice=False)
+    name = StringField(N_("姓名"), validators=[DataRequired(N_("必填")), Length(max=30)])
+    phone = StringField(N_("手机号"), validators=[DataRequired(N_("必填")), Length(max=20)])
+    password = PasswordField(N_("密码（至少 8 位，不能全是数字）"),
+                             validators=[DataRequired(N_("必填")), Length(max=200)])
+    unit_name = StringField(N_("工作单位"), validators=[DataRequired(N_("请填写工作单位")),
+                                                     Length(max=80)])
+    community_id = SelectField(N_("居住社区"), coerce=optional_int, validate_choice=False)
 
 
-class RejectForm(FlaskForm):
-    reason = TextAreaField("不通过原因", validators=[DataRequired("请填写原因"), Length(max=200)])
+class RejectForm(WebForm):
+    reason = TextAreaField(N_("不通过原因"),
+                           validators=[DataRequired(N_("请填写原因")), Length(max=200)])
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(WebForm):
     """No fields: the approve button posts only its CSRF token."""

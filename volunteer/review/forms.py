@@ -1,11 +1,13 @@
 """The commendation form."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from volunteer.core.forms import WebForm
+from volunteer.core.i18n import N_
 
-class CommendForm(FlaskForm):
+
+class CommendForm(WebForm):
     period = HiddenField()
-    citation = TextAreaField("推荐事迹（评语）", validators=[
-        DataRequired("请填写推荐事迹"), Length(max=500, message="不能超过 500 个字符")])
+    citation = TextAreaField(N_("推荐事迹（评语）"), validators=[
+        DataRequired(N_("请填写推荐事迹")), Length(max=500, message=N_("不能超过 500 个字符"))])

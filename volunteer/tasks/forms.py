@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,7 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from volunteer.core.forms import optional_int
+from volunteer.core.forms import WebForm, optional_int
+from volunteer.core.i18n import N_
 from volunteer.core.time import local_zone
 from volunteer.members.models import SKILLS
 from volunteer.tasks.models import CATEGORIES, MAX_SLOTS, MIN_SLOTS, VISIBILITIES
@@ -29,19 +29,19 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=local_zone()) if moment else None
 
 
-class TaskCommonFields(FlaskForm):
-    title = StringField("名称", validators=[DataRequired("必填"), Length(max=80)])
-    category = SelectField("类别", choices=list(CATEGORIES.items()))
-    description = TextAreaField("说明（任务要求、注意事项）", validators=[Length(max=2000)])
-    location = StringField("地点", validators=[DataRequired("必填"), Length(max=120)])
-    grid_id = SelectField("网格（可选）", coerce=optional_int, validate_choice=False)
-    slots = IntegerField("名额", validators=[
-        InputRequired("必填"),
+class TaskCommonFields(WebForm):
+    title = StringField(N_("名称"), validators=[DataRequired(N_("必填")), Length(max=80)])
+    category = SelectField(N_("类别"), choices=list(CATEGORIES.items()))
+    description = TextAreaField(N_("说明（任务要求、注意事项）"), validators=[Length(max=2000)])
+    location = StringField(N_("地点"), validators=[DataRequired(N_("必填")), Length(max=120)])
+    grid_id = SelectField(N_("网格（可选）"), coerce=optional_int, validate_choice=False)
+    slots = IntegerField(N_("名额"), validators=[
+        InputRequired(N_("必填")),
         NumberRange(MIN_SLOTS, MAX_SLOTS, f"名额应在 {MIN_SLOTS} 到 {MAX_SLOTS} 之间")])
-    skills = SelectMultipleField("需要的专长（可选）", choices=list(SKILLS.items()),
+    skills = SelectMultipleField(N_("需要的专长（可选）"), choices=list(SKILLS.items()),
                                  validate_choice=False)
-    visibility = SelectField("可见范围", choices=list(VISIBILITIES.items()))
-    publish = BooleanField("立即发布（不勾选则存为草稿）", default=True)
+    visibility = SelectField(N_("可见范围"), choices=list(VISIBILITIES.items()))
+    publish = BooleanField(N_("立即发布（不勾选则存为草稿）"), default=True)
 
     def service_fields(self) -> dict:
         return {"title": self.title.data, "category": self.category.data,
@@ -51,10 +51,10 @@ class TaskCommonFields(FlaskForm):
 
 
 class TaskForm(TaskCommonFields):
-    starts_at = DateTimeLocalField("开始时间", format=LOCAL_FORMAT,
-                                   validators=[InputRequired("请填写开始时间")])
-    ends_at = DateTimeLocalField("结束时间", format=LOCAL_FORMAT,
-                                 validators=[InputRequired("请填写结束时间")])
+    starts_at = DateTimeLocalField(N_("开始时间"), format=LOCAL_FORMAT,
+                                   validators=[InputRequired(N_("请填写开始时间"))])
+    ends_at = DateTimeLocalField(N_("结束时间"), format=LOCAL_FORMAT,
+                                 validators=[InputRequired(N_("请填写结束时间"))])
 
     def service_fields(self) -> dict:
         return {**super().service_fields(), "starts_at": aware(self.starts_at.data),
@@ -62,28 +62,30 @@ class TaskForm(TaskCommonFields):
 
 
 class SeriesForm(TaskCommonFields):
-    first_date = DateField("第一天", validators=[InputRequired("请填写日期")])
-    days = IntegerField("连续天数", default=14, validators=[
-        InputRequired("必填"), NumberRange(1, 31, "天数应在 1 到 31 之间")])
-    shifts = StringField("班次（每天，逗号分隔）", default="08:00-12:00",
-                         validators=[DataRequired("必填"), Length(max=200)])
+    first_date = DateField(N_("第一天"), validators=[InputRequired(N_("请填写日期"))])
+    days = IntegerField(N_("连续天数"), default=14, validators=[
+        InputRequired(N_("必填")), NumberRange(1, 31, N_("天数应在 1 到 31 之间"))])
+    shifts = StringField(N_("班次（每天，逗号分隔）"), default="08:00-12:00",
+                         validators=[DataRequired(N_("必填")), Length(max=200)])
 
 
-class ReasonForm(FlaskForm):
-    reason = TextAreaField("原因", validators=[DataRequired("请填写原因"), Length(max=200)])
+class ReasonForm(WebForm):
+    reason = TextAreaField(N_("原因"),
+                           validators=[DataRequired(N_("请填写原因")), Length(max=200)])
 
 
-class ConfirmForm(FlaskForm):
-    hours = DecimalField("确认时长（小时）", places=2, validators=[Optional()])
-    quality = SelectField("服务质量", coerce=int, choices=[(i, f"{i} 星") for i in range(5, 0, -1)])
-    reason = StringField("调整原因（时长与签到记录不同时必填）", validators=[Length(max=200)])
+class ConfirmForm(WebForm):
+    hours = DecimalField(N_("确认时长（小时）"), places=2, validators=[Optional()])
+    quality = SelectField(N_("服务质量"), coerce=int,
+                          choices=[(i, f"{i} 星") for i in range(5, 0, -1)])
+    reason = StringField(N_("调整原因（时长与签到记录不同时必填）"), validators=[Length(max=200)])
 
 
-class SatisfactionForm(FlaskForm):
-    satisfaction = SelectField("居民满意度", coerce=int,
+class SatisfactionForm(WebForm):
+    satisfaction = SelectField(N_("居民满意度"), coerce=int,
                                choices=[(i, f"{i} 分") for i in range(5, 0, -1)])
-    comment = StringField("居民意见（可选）", validators=[Length(max=500)])
+    comment = StringField(N_("居民意见（可选）"), validators=[Length(max=500)])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(WebForm):
     """A POST carrying only the CSRF token."""

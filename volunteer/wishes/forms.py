@@ -3,12 +3,12 @@
 import re
 from datetime import date
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from volunteer.core.forms import optional_int
+from volunteer.core.forms import WebForm, optional_int
+from volunteer.core.i18n import N_
 from volunteer.wishes.models import HOUSEHOLD_KINDS
 
 INTEGER = r"^\s*-?\d{1,9}\s*$"
@@ -24,24 +24,26 @@ def parse_date(value: str | None) -> date | None:
     return date.fromisoformat(value)
 
 
-class WishForm(FlaskForm):
-    household_kind = SelectField("家庭类别",
-                                 choices=[("", "请选择")] + list(HOUSEHOLD_KINDS.items()),
-                                 validators=[DataRequired("请选择家庭类别")])
-    beneficiary_name = StringField("户主 / 受助人姓名（仅社区工作人员和认领人可见）",
-                                   validators=[DataRequired("必填"), Length(max=30)])
-    phone = StringField("联系电话（不公开）", validators=[DataRequired("必填"), Length(max=20)])
-    address = StringField("住址（不公开）", validators=[DataRequired("必填"), Length(max=120)])
-    content = TextAreaField("心愿内容", validators=[DataRequired("请填写心愿内容"),
-                                                 Length(max=500)])
-    value = StringField("预估价值（元）", validators=[
-        DataRequired("请填写预估价值"), Regexp(INTEGER, message="请填写整数金额（元）")])
-    deadline = StringField("希望完成日期（可选）", validators=[Optional()])
-    grid_id = SelectField("所在网格", coerce=optional_int, validate_choice=False)
-    group = BooleanField("帮帮团：允许多名党员共同认领")
-    max_claimants = StringField("帮帮团人数上限", validators=[
-        Optional(), Regexp(INTEGER, message="应为整数")])
-    photo = FileField("照片（可选，JPG / PNG，3 MB 以内）")
+class WishForm(WebForm):
+    household_kind = SelectField(N_("家庭类别"),
+                                 choices=[("", N_("请选择"))] + list(HOUSEHOLD_KINDS.items()),
+                                 validators=[DataRequired(N_("请选择家庭类别"))])
+    beneficiary_name = StringField(N_("户主 / 受助人姓名（仅社区工作人员和认领人可见）"),
+                                   validators=[DataRequired(N_("必填")), Length(max=30)])
+    phone = StringField(N_("联系电话（不公开）"),
+                        validators=[DataRequired(N_("必填")), Length(max=20)])
+    address = StringField(N_("住址（不公开）"),
+                          validators=[DataRequired(N_("必填")), Length(max=120)])
+    content = TextAreaField(N_("心愿内容"), validators=[DataRequired(N_("请填写心愿内容")),
+                                                     Length(max=500)])
+    value = StringField(N_("预估价值（元）"), validators=[
+        DataRequired(N_("请填写预估价值")), Regexp(INTEGER, message=N_("请填写整数金额（元）"))])
+    deadline = StringField(N_("希望完成日期（可选）"), validators=[Optional()])
+    grid_id = SelectField(N_("所在网格"), coerce=optional_int, validate_choice=False)
+    group = BooleanField(N_("帮帮团：允许多名党员共同认领"))
+    max_claimants = StringField(N_("帮帮团人数上限"), validators=[
+        Optional(), Regexp(INTEGER, message=N_("应为整数"))])
+    photo = FileField(N_("照片（可选，JPG / PNG，3 MB 以内）"))
 
     def service_fields(self) -> dict:
         """The values the service expects; a bad date becomes a field error there."""
@@ -59,24 +61,27 @@ class WishForm(FlaskForm):
         }
 
 
-class ReasonForm(FlaskForm):
-    reason = TextAreaField("退回原因", validators=[DataRequired("请填写原因"), Length(max=200)])
+class ReasonForm(WebForm):
+    reason = TextAreaField(N_("退回原因"),
+                           validators=[DataRequired(N_("请填写原因")), Length(max=200)])
 
 
-class FulfilForm(FlaskForm):
-    note = TextAreaField("圆梦情况（送达时间、物品等）",
-                         validators=[DataRequired("请填写圆梦情况"), Length(max=1000)])
-    photo = FileField("照片（可选，JPG / PNG）")
+class FulfilForm(WebForm):
+    note = TextAreaField(N_("圆梦情况（送达时间、物品等）"),
+                         validators=[DataRequired(N_("请填写圆梦情况")), Length(max=1000)])
+    photo = FileField(N_("照片（可选，JPG / PNG）"))
 
 
-class ConfirmForm(FlaskForm):
-    satisfaction = SelectField("家庭满意度", coerce=optional_int,
-                               choices=[(5, "5 分 非常满意"), (4, "4 分 满意"), (3, "3 分 一般"),
-                                        (2, "2 分 不太满意"), (1, "1 分 不满意")])
-    thanks = TextAreaField("家庭的感谢（可选）", validators=[Length(max=1000)])
-    story = TextAreaField("心愿墙故事（公开展示，请勿写姓名和住址）", validators=[Length(max=1000)])
-    on_wall = BooleanField("在心愿墙上展示（匿名）", default=True)
+class ConfirmForm(WebForm):
+    satisfaction = SelectField(N_("家庭满意度"), coerce=optional_int,
+                               choices=[(5, N_("5 分 非常满意")), (4, N_("4 分 满意")),
+                                        (3, N_("3 分 一般")), (2, N_("2 分 不太满意")),
+                                        (1, N_("1 分 不满意"))])
+    thanks = TextAreaField(N_("家庭的感谢（可选）"), validators=[Length(max=1000)])
+    story = TextAreaField(N_("心愿墙故事（公开展示，请勿写姓名和住址）"),
+                          validators=[Length(max=1000)])
+    on_wall = BooleanField(N_("在心愿墙上展示（匿名）"), default=True)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(WebForm):
     """A button that only needs its CSRF token."""

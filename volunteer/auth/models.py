@@ -6,18 +6,19 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from volunteer.core.i18n import N_
 from volunteer.core.time import utcnow
 from volunteer.core.types import UTCDateTime
 from volunteer.extensions import db
 
 ROLES = {
-    "district_admin": "区委组织部管理员",
-    "street_reviewer": "街道审核员",
-    "community_secretary": "社区书记",
-    "grid_worker": "网格员",
-    "branch_secretary": "支部书记",
-    "unit_contact": "单位联系人",
-    "member": "在职党员",
+    "district_admin": N_("区委组织部管理员"),
+    "street_reviewer": N_("街道审核员"),
+    "community_secretary": N_("社区书记"),
+    "grid_worker": N_("网格员"),
+    "branch_secretary": N_("支部书记"),
+    "unit_contact": N_("单位联系人"),
+    "member": N_("在职党员"),
 }
 STAFF_ROLES = ("street_reviewer", "community_secretary", "grid_worker", "branch_secretary",
                "unit_contact")
@@ -29,7 +30,7 @@ ROLE_SCOPE = {
     "branch_secretary": "branch_id",
     "unit_contact": "unit_id",
 }
-MEMBER_STATUSES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
+MEMBER_STATUSES = {"pending": N_("待审核"), "approved": N_("已通过"), "rejected": N_("未通过")}
 
 
 class User(UserMixin, db.Model):

@@ -3,33 +3,34 @@
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from volunteer.core.i18n import N_
 from volunteer.extensions import db
 
 SKILLS = {
-    "medical": "医疗",
-    "nursing": "护理",
-    "legal": "法律",
-    "psychology": "心理",
-    "education": "教育",
-    "repair": "水电维修",
-    "driving": "驾驶",
-    "it": "信息技术",
-    "mediation": "调解",
-    "cooking": "餐饮",
-    "photography": "摄影",
-    "sign_language": "手语",
+    "medical": N_("医疗"),
+    "nursing": N_("护理"),
+    "legal": N_("法律"),
+    "psychology": N_("心理"),
+    "education": N_("教育"),
+    "repair": N_("水电维修"),
+    "driving": N_("驾驶"),
+    "it": N_("信息技术"),
+    "mediation": N_("调解"),
+    "cooking": N_("餐饮"),
+    "photography": N_("摄影"),
+    "sign_language": N_("手语"),
 }
 INDUSTRIES = {
-    "government": "党政机关",
-    "institution": "事业单位",
-    "education": "教育",
-    "health": "医疗卫生",
-    "state_enterprise": "国有企业",
-    "private_enterprise": "民营企业",
-    "finance": "金融",
-    "legal": "法律服务",
-    "transport": "交通运输",
-    "other": "其他",
+    "government": N_("党政机关"),
+    "institution": N_("事业单位"),
+    "education": N_("教育"),
+    "health": N_("医疗卫生"),
+    "state_enterprise": N_("国有企业"),
+    "private_enterprise": N_("民营企业"),
+    "finance": N_("金融"),
+    "legal": N_("法律服务"),
+    "transport": N_("交通运输"),
+    "other": N_("其他"),
 }
 
 

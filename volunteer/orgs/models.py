@@ -5,18 +5,19 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from volunteer.core.i18n import N_
 from volunteer.core.time import utcnow
 from volunteer.core.types import UTCDateTime
 from volunteer.extensions import db
 
-BRANCH_LEVELS = {"general": "功能型党总支", "branch": "功能型党支部", "group": "党小组"}
+BRANCH_LEVELS = {"general": N_("功能型党总支"), "branch": N_("功能型党支部"), "group": N_("党小组")}
 UNIT_KINDS = {
-    "school": "学校",
-    "hospital": "医院",
-    "bureau": "机关",
-    "enterprise": "企业",
-    "institution": "事业单位",
-    "other": "其他",
+    "school": N_("学校"),
+    "hospital": N_("医院"),
+    "bureau": N_("机关"),
+    "enterprise": N_("企业"),
+    "institution": N_("事业单位"),
+    "other": N_("其他"),
 }
 
 

@@ -5,44 +5,45 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from volunteer.core.i18n import N_
 from volunteer.core.time import utcnow
 from volunteer.core.types import UTCDateTime
 from volunteer.extensions import db
 
 # code: (label, task category when turned into a task, skills that suit it)
 CATEGORIES = {
-    "errand": ("代购帮办", "errand", ["driving"]),
-    "repair": ("水电维修", "other", ["repair"]),
-    "health": ("健康义诊", "health", ["medical", "nursing"]),
-    "elderly": ("助老助残", "errand", ["nursing", "sign_language"]),
-    "mediation": ("矛盾调解", "mediation", ["mediation", "legal"]),
-    "legal": ("法律咨询", "other", ["legal"]),
-    "psychology": ("心理疏导", "other", ["psychology"]),
-    "education": ("课业辅导", "other", ["education"]),
-    "digital": ("智能手机帮教", "other", ["it"]),
-    "environment": ("环境卫生", "garbage", []),
-    "other": ("其他", "other", []),
+    "errand": (N_("代购帮办"), "errand", ["driving"]),
+    "repair": (N_("水电维修"), "other", ["repair"]),
+    "health": (N_("健康义诊"), "health", ["medical", "nursing"]),
+    "elderly": (N_("助老助残"), "errand", ["nursing", "sign_language"]),
+    "mediation": (N_("矛盾调解"), "mediation", ["mediation", "legal"]),
+    "legal": (N_("法律咨询"), "other", ["legal"]),
+    "psychology": (N_("心理疏导"), "other", ["psychology"]),
+    "education": (N_("课业辅导"), "other", ["education"]),
+    "digital": (N_("智能手机帮教"), "other", ["it"]),
+    "environment": (N_("环境卫生"), "garbage", []),
+    "other": (N_("其他"), "other", []),
 }
 STATUSES = {
-    "submitted": "待网格接单",
-    "accepted": "网格已接单，待社区派单",
-    "rejected": "未受理",
-    "dispatched": "社区已派单，待党员接单",
-    "taken": "党员已接单",
-    "completed": "已完成",
-    "converted": "已转为社区服务项目",
+    "submitted": N_("待网格接单"),
+    "accepted": N_("网格已接单，待社区派单"),
+    "rejected": N_("未受理"),
+    "dispatched": N_("社区已派单，待党员接单"),
+    "taken": N_("党员已接单"),
+    "completed": N_("已完成"),
+    "converted": N_("已转为社区服务项目"),
 }
 # the four steps of 居民点单 → 网格接单 → 社区派单 → 党员接单, and what follows
 EVENTS = {
-    "submitted": "居民点单",
-    "accepted": "网格接单",
-    "rejected": "不予受理",
-    "dispatched": "社区派单",
-    "declined": "党员婉拒，退回社区",
-    "taken": "党员接单",
-    "converted": "转为社区服务项目",
-    "completed": "服务完成",
-    "rated": "居民评价",
+    "submitted": N_("居民点单"),
+    "accepted": N_("网格接单"),
+    "rejected": N_("不予受理"),
+    "dispatched": N_("社区派单"),
+    "declined": N_("党员婉拒，退回社区"),
+    "taken": N_("党员接单"),
+    "converted": N_("转为社区服务项目"),
+    "completed": N_("服务完成"),
+    "rated": N_("居民评价"),
 }
 PUBLIC_EVENTS = ("submitted", "accepted", "rejected", "dispatched", "taken", "converted",
                  "completed", "rated")

@@ -8,14 +8,15 @@ from sqlalchemy import select
 
 from volunteer.auth.permissions import shown_phone
 from volunteer.core.errors import NotFound, ValidationFailed
+from volunteer.core.i18n import N_
 from volunteer.core.periods import Period
 from volunteer.extensions import db
 from volunteer.orgs.models import Branch, Community, Street, Unit
 from volunteer.review import figures
 from volunteer.review.score import rank_rows
 
-SCOPE_KINDS = {"district": "全区", "street": "街道", "community": "社区", "branch": "功能型党组织",
-               "unit": "单位"}
+SCOPE_KINDS = {"district": N_("全区"), "street": N_("街道"), "community": N_("社区"),
+               "branch": N_("功能型党组织"), "unit": N_("单位")}
 # the tables each scope offers, first one shown by default
 TABLES = {
     "district": ("street", "community", "unit", "branch", "member"),
@@ -24,24 +25,26 @@ TABLES = {
     "branch": ("member",),
     "unit": ("member",),
 }
-TABLE_LABELS = {"street": "街道", "community": "社区", "grid": "网格", "unit": "单位",
-                "branch": "功能型党组织", "member": "党员"}
+TABLE_LABELS = {"street": N_("街道"), "community": N_("社区"), "grid": N_("网格"),
+                "unit": N_("单位"), "branch": N_("功能型党组织"), "member": N_("党员")}
 # the level whose participation the bar chart compares
 CHILD_LEVEL = {"district": "street", "street": "community", "community": "grid"}
 
 GROUP_COLUMNS = [
-    ("rank", "排名"), ("name", "名称"), ("score", "综合评分"), ("registered", "报到党员"),
-    ("approved", "已审核"), ("active", "参与服务"), ("participation", "参与率"),
-    ("hours", "服务时长（小时）"), ("services", "服务人次"), ("tasks_posted", "发布项目"),
-    ("tasks_completed", "完成项目"), ("wishes_fulfilled", "圆梦微心愿"),
-    ("requests_handled", "办结居民点单"), ("avg_request_hours", "点单平均办结（小时）"),
-    ("avg_quality", "平均服务质量"), ("avg_satisfaction", "平均居民满意度"),
+    ("rank", N_("排名")), ("name", N_("名称")), ("score", N_("综合评分")),
+    ("registered", N_("报到党员")), ("approved", N_("已审核")), ("active", N_("参与服务")),
+    ("participation", N_("参与率")), ("hours", N_("服务时长（小时）")),
+    ("services", N_("服务人次")), ("tasks_posted", N_("发布项目")),
+    ("tasks_completed", N_("完成项目")), ("wishes_fulfilled", N_("圆梦微心愿")),
+    ("requests_handled", N_("办结居民点单")), ("avg_request_hours", N_("点单平均办结（小时）")),
+    ("avg_quality", N_("平均服务质量")), ("avg_satisfaction", N_("平均居民满意度")),
 ]
 MEMBER_COLUMNS = [
-    ("rank", "排名"), ("name", "姓名"), ("phone", "手机号"), ("community", "居住社区"),
-    ("unit", "工作单位"), ("score", "综合评分"), ("services", "服务次数"),
-    ("hours", "服务时长（小时）"), ("wishes", "圆梦微心愿"), ("requests", "办结居民点单"),
-    ("avg_quality", "平均服务质量"), ("avg_satisfaction", "平均居民满意度"),
+    ("rank", N_("排名")), ("name", N_("姓名")), ("phone", N_("手机号")),
+    ("community", N_("居住社区")), ("unit", N_("工作单位")), ("score", N_("综合评分")),
+    ("services", N_("服务次数")), ("hours", N_("服务时长（小时）")), ("wishes", N_("圆梦微心愿")),
+    ("requests", N_("办结居民点单")), ("avg_quality", N_("平均服务质量")),
+    ("avg_satisfaction", N_("平均居民满意度")),
 ]
 TEXT_KEYS = {"name", "phone", "community", "unit"}
 
@@ -65,8 +68,12 @@ class Scope:
         return {key: self.id} if key else {}
 
     @property
+    def kind_label(self) -> str:
+        return SCOPE_KINDS[self.kind]
+
+    @property
     def title(self) -> str:
-        return self.name if self.kind == "district" else f"{self.name}（{SCOPE_KINDS[self.kind]}）"
+        return self.name if self.kind == "district" else f"{self.name}（{self.kind_label}）"
 
     @property
     def key(self) -> str:

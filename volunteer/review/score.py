@@ -18,9 +18,11 @@ words (``EXPLANATION`` says it on every page that ranks):
 3. Rank by score, then hours, then services (higher first); remaining ties by id.
 """
 
+from volunteer.core.i18n import N_
+
 WEIGHTS = {"services": 0.3, "hours": 0.3, "quality": 0.2, "satisfaction": 0.2}
 PRIOR_WEIGHT = 3
-EXPLANATION = (
+EXPLANATION = N_(
     "综合评分（满分 100）= 30% 服务次数 + 30% 服务时长 + 20% 服务质量 + 20% 居民满意度。"
     "服务次数和服务时长除以本期、本范围内的最大值，折算为 0–1"
     "（社区、单位、支部按每名已审核党员的平均值计算）；"

@@ -5,37 +5,38 @@ from datetime import datetime, timedelta
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from volunteer.core.i18n import N_
 from volunteer.core.time import utcnow
 from volunteer.core.types import UTCDateTime
 from volunteer.extensions import db
 
 CATEGORIES = {
-    "checkpoint_duty": "卡口值守",
-    "disinfection": "楼道消杀",
-    "errand": "代购帮办",
-    "transfer": "协助转运",
-    "logistics": "后勤保障",
-    "garbage": "垃圾清运",
-    "info_collection": "信息采集",
-    "mediation": "矛盾化解",
-    "civility": "文明引导",
-    "health": "义诊服务",
-    "wish": "微心愿",
-    "other": "其他",
+    "checkpoint_duty": N_("卡口值守"),
+    "disinfection": N_("楼道消杀"),
+    "errand": N_("代购帮办"),
+    "transfer": N_("协助转运"),
+    "logistics": N_("后勤保障"),
+    "garbage": N_("垃圾清运"),
+    "info_collection": N_("信息采集"),
+    "mediation": N_("矛盾化解"),
+    "civility": N_("文明引导"),
+    "health": N_("义诊服务"),
+    "wish": N_("微心愿"),
+    "other": N_("其他"),
 }
-VISIBILITIES = {"community": "本社区", "street": "本街道", "district": "全区"}
+VISIBILITIES = {"community": N_("本社区"), "street": N_("本街道"), "district": N_("全区")}
 # stored statuses; full / in_progress / done follow from time and counts (see Task.state_at)
 STATES = {
-    "draft": "草稿",
-    "open": "招募中",
-    "full": "已满员",
-    "in_progress": "进行中",
-    "done": "已结束",
-    "cancelled": "已取消",
+    "draft": N_("草稿"),
+    "open": N_("招募中"),
+    "full": N_("已满员"),
+    "in_progress": N_("进行中"),
+    "done": N_("已结束"),
+    "cancelled": N_("已取消"),
 }
-CLAIM_STATUSES = {"claimed": "已认领", "cancelled": "已取消", "removed": "已移除"}
-CHECK_IN_METHODS = {"button": "按钮签到", "scanned": "扫码签到"}
-OUTCOMES = {"pending": "待确认", "confirmed": "已确认", "no_show": "缺席"}
+CLAIM_STATUSES = {"claimed": N_("已认领"), "cancelled": N_("已取消"), "removed": N_("已移除")}
+CHECK_IN_METHODS = {"button": N_("按钮签到"), "scanned": N_("扫码签到")}
+OUTCOMES = {"pending": N_("待确认"), "confirmed": N_("已确认"), "no_show": N_("缺席")}
 MIN_SLOTS, MAX_SLOTS = 1, 500
 
 # 区委组织部's ready templates: (title, default slots, minutes, local start "HH:MM", notes, skills)

@@ -5,25 +5,26 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from volunteer.core.i18n import N_
 from volunteer.core.time import utcnow
 from volunteer.core.types import UTCDateTime
 from volunteer.extensions import db
 
 HOUSEHOLD_KINDS = {
-    "low_income": "低保户",
-    "extreme_poverty": "特困供养",
-    "disability": "残疾人家庭",
-    "elderly_alone": "独居老人",
-    "hardship": "困难家庭",
-    "other": "其他",
+    "low_income": N_("低保户"),
+    "extreme_poverty": N_("特困供养"),
+    "disability": N_("残疾人家庭"),
+    "elderly_alone": N_("独居老人"),
+    "hardship": N_("困难家庭"),
+    "other": N_("其他"),
 }
 STATUSES = {
-    "submitted": "待审核",
-    "returned": "已退回",
-    "published": "待认领",
-    "claimed": "已认领",
-    "fulfilled": "待确认",
-    "confirmed": "已圆梦",
+    "submitted": N_("待审核"),
+    "returned": N_("已退回"),
+    "published": N_("待认领"),
+    "claimed": N_("已认领"),
+    "fulfilled": N_("待确认"),
+    "confirmed": N_("已圆梦"),
 }
 PHOTO_KINDS = ("wish", "fulfil")
 

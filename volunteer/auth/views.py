@@ -11,6 +11,7 @@ from volunteer.auth.models import ROLE_SCOPE, ROLES, STAFF_ROLES
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.core.forms import apply_errors, page_of
+from volunteer.core.i18n import N_
 from volunteer.extensions import db
 from volunteer.orgs import services as orgs
 
@@ -73,7 +74,7 @@ def login():
 def logout():
     logout_user()
     session.clear()
-    flash("已退出登录", "info")
+    flash(N_("已退出登录"), "info")
     return redirect(url_for("auth.index"))
 
 
@@ -84,7 +85,7 @@ def logout_all():
     db.session.commit()
     logout_user()
     session.clear()
-    flash("已在所有设备上退出登录", "info")
+    flash(N_("已在所有设备上退出登录"), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -101,7 +102,7 @@ def change_password():
         else:
             db.session.commit()
             login_user(current_user)  # this device stays logged in with the new version
-            flash("密码已修改，其他设备上的登录已失效", "success")
+            flash(N_("密码已修改，其他设备上的登录已失效"), "success")
             return redirect(url_for("auth.home"))
     return render_template("auth/password.html", form=form)
 

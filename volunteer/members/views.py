@@ -1,11 +1,13 @@
 """Pages: registration (报到), the approval queue (亮身份), member details, my profile."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.core.forms import apply_errors, page_of
+from volunteer.core.i18n import N_
 from volunteer.extensions import db
 from volunteer.members import services
 from volunteer.members.forms import ApproveForm, ProfileFields, RegisterForm, RejectForm
@@ -21,14 +23,15 @@ STAFF = ("district_admin", "street_reviewer", "community_secretary", "grid_worke
 
 def _grid_choices(community_id: int | None) -> list:
     grids = db.session.scalars(orgs.list_grids_stmt(community_id)) if community_id else []
-    return [("", "暂不选择")] + [(g.id, g.name) for g in grids]
+    return [("", gettext("暂不选择"))] + [(g.id, g.name) for g in grids]
 
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
     communities = orgs.list_all_communities()
-    form.community_id.choices = [("", "请选择")] + [(c.id, c.full_name) for c in communities]
+    form.community_id.choices = [("", gettext("请选择"))] + [
+        (c.id, c.full_name) for c in communities]
     form.grid_id.choices = _grid_choices(form.community_id.data)
     if form.validate_on_submit():
         unit = orgs.find_unit_by_name(form.unit_name.data)
@@ -45,7 +48,7 @@ def register():
             apply_errors(form, error, {"unit_id": "unit_name"})
         else:
             db.session.commit()
-            flash("报到已提交，请等待社区书记审核。审核结果会发到您的消息中心。", "success")
+            flash(N_("报到已提交，请等待社区书记审核。审核结果会发到您的消息中心。"), "success")
             return redirect(url_for("auth.login"))
     return render_template("members/register.html", form=form)
 
@@ -125,6 +128,6 @@ def profile():
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash("资料已保存", "success")
+            flash(N_("资料已保存"), "success")
             return redirect(url_for("members.me"))
     return render_template("members/profile.html", form=form)

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from volunteer.core.decorators import login_required
 from volunteer.core.forms import page_of
+from volunteer.core.i18n import N_
 from volunteer.extensions import db
 from volunteer.notifications import services
 
@@ -45,7 +46,7 @@ def email_preferences():
         wanted = {kind: request.form.get(kind) == "1" for kind in services.EMAIL_KINDS}
         services.set_email_preferences(current_user, wanted)
         db.session.commit()
-        flash("邮件提醒设置已保存（站内消息不受影响）", "success")
+        flash(N_("邮件提醒设置已保存（站内消息不受影响）"), "success")
         return redirect(url_for("notifications.email_preferences"))
     return render_template("notifications/preferences.html", kinds=services.EMAIL_KINDS,
                            preferences=services.list_email_preferences(current_user))

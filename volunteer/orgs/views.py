@@ -1,11 +1,13 @@
 """Pages for the district admin: streets, communities, grids, units and branches."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from volunteer.core.decorators import roles_required
 from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.core.forms import apply_errors, page_of
+from volunteer.core.i18n import N_
 from volunteer.extensions import db
 from volunteer.orgs import services
 from volunteer.orgs.forms import BranchForm, CommunityForm, GridForm, LinkForm, NameForm, UnitForm
@@ -14,11 +16,11 @@ from volunteer.orgs.models import UNIT_KINDS, Branch, Community, Grid, Street, U
 bp = Blueprint("orgs", __name__, url_prefix="/admin")
 
 KINDS = {
-    "streets": {"model": Street, "label": "街道", "form": NameForm},
-    "communities": {"model": Community, "label": "社区", "form": CommunityForm},
-    "grids": {"model": Grid, "label": "网格", "form": GridForm},
-    "units": {"model": Unit, "label": "单位", "form": UnitForm},
-    "branches": {"model": Branch, "label": "功能型党组织", "form": BranchForm},
+    "streets": {"model": Street, "label": N_("街道"), "form": NameForm},
+    "communities": {"model": Community, "label": N_("社区"), "form": CommunityForm},
+    "grids": {"model": Grid, "label": N_("网格"), "form": GridForm},
+    "units": {"model": Unit, "label": N_("单位"), "form": UnitForm},
+    "branches": {"model": Branch, "label": N_("功能型党组织"), "form": BranchForm},
 }
 
 
@@ -31,7 +33,8 @@ def _fill_choices(form) -> None:
     if hasattr(form, "parent_id"):
         community_id = form.community_id.data or request.args.get("community_id", type=int)
         grids = db.session.scalars(services.list_grids_stmt(community_id)) if community_id else []
-        form.parent_id.choices = [("", "（无，普通网格）")] + [(g.id, g.name) for g in grids]
+        form.parent_id.choices = [("", gettext("（无，普通网格）"))] + [
+            (g.id, g.name) for g in grids]
 
 
 def _create(kind: str, form):
@@ -111,7 +114,7 @@ def edit_object(kind: str, obj_id: int):
             form.name.errors.append(error.fields.get("name", error.message))
         else:
             db.session.commit()
-            flash("已保存", "success")
+            flash(N_("已保存"), "success")
             return redirect(url_for("orgs.edit_object", kind=kind, obj_id=obj_id))
     links = services.list_unit_communities(obj) if kind == "units" else []
     return render_template("orgs/edit.html", kind=kind, spec=spec, obj=obj, form=form,
@@ -124,7 +127,7 @@ def link_unit(unit_id: int):
     unit = db.session.get(Unit, unit_id) or abort(404)
     community = db.session.get(Community, request.form.get("link-community_id", type=int) or 0)
     if community is None:
-        flash("请选择社区", "danger")
+        flash(N_("请选择社区"), "danger")
     elif request.form.get("action") == "unlink":
         services.unlink_unit_community(current_user, unit, community)
         db.session.commit()

@@ -3,11 +3,13 @@
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from volunteer.core.decorators import roles_required
 from volunteer.core.errors import DomainError, NotFound, ValidationFailed
 from volunteer.core.forms import apply_errors, page_of
+from volunteer.core.i18n import N_
 from volunteer.core.time import local_zone, utcnow
 from volunteer.extensions import db
 from volunteer.orgs import services as orgs
@@ -32,7 +34,7 @@ TRACKED = "tracked_request"
 @bp.route("/requests/new", methods=["GET", "POST"])
 def new():
     form = RequestForm()
-    form.community_id.choices = [("", "请选择")] + [
+    form.community_id.choices = [("", gettext("请选择"))] + [
         (c.id, c.full_name) for c in orgs.list_all_communities()]
     if form.validate_on_submit():
         try:
@@ -80,13 +82,13 @@ def track_rate():
     req = _tracked_request()
     form = RateForm()
     if req is None:
-        flash("请先输入查询码和手机号查询点单", "warning")
+        flash(N_("请先输入查询码和手机号查询点单"), "warning")
     elif form.validate_on_submit():
         services.rate_request(None, req, form.rating.data, form.comment.data)
         db.session.commit()
-        flash("感谢您的评价！", "success")
+        flash(N_("感谢您的评价！"), "success")
     else:
-        flash("评价不能超过 500 字", "danger")
+        flash(N_("评价不能超过 500 字"), "danger")
     return redirect(url_for("requests.track"))
 
 
@@ -126,12 +128,12 @@ def _convert_form(req: ServiceRequest) -> ConvertForm:
 
 
 def _step(request_id: int, action, form_class=ActionForm, fields: tuple = (),
-          done: str = "已完成"):
+          done: str = N_("已完成")):
     """Load, check the form, call one service, commit, flash, back to the request."""
     req = services.get_request(current_user, request_id)
     form = form_class()
     if not form.validate_on_submit():
-        flash("；".join(e for errors in form.errors.values() for e in errors) or "请重试",
+        flash("；".join(e for errors in form.errors.values() for e in errors) or N_("请重试"),
               "danger")
     else:
         try:
@@ -150,14 +152,14 @@ def _step(request_id: int, action, form_class=ActionForm, fields: tuple = (),
 @bp.post("/requests/<int:request_id>/accept")
 @roles_required("grid_worker", "community_secretary")
 def accept(request_id: int):
-    return _step(request_id, services.accept_request, done="已接单，已通知社区书记派单")
+    return _step(request_id, services.accept_request, done=N_("已接单，已通知社区书记派单"))
 
 
 @bp.post("/requests/<int:request_id>/reject")
 @roles_required("grid_worker", "community_secretary")
 def reject(request_id: int):
     return _step(request_id, services.reject_request, ReasonForm, ("reason",),
-                 done="已退回，居民查询时可以看到原因")
+                 done=N_("已退回，居民查询时可以看到原因"))
 
 
 @bp.post("/requests/<int:request_id>/dispatch")
@@ -167,7 +169,7 @@ def dispatch(request_id: int):
         return services.dispatch_request(actor, req, int(member_id))
 
     return _step(request_id, dispatch_to, DispatchForm, ("member_id",),
-                 done="已派单，已通知党员")
+                 done=N_("已派单，已通知党员"))
 
 
 @bp.post("/requests/<int:request_id>/convert")
@@ -197,31 +199,31 @@ def _local(value: str, field: str) -> datetime:
     try:
         return datetime.fromisoformat(value).replace(tzinfo=local_zone())
     except (TypeError, ValueError):
-        raise ValidationFailed(fields={field: "时间格式应为 2026-11-26 09:00"}) from None
+        raise ValidationFailed(fields={field: N_("时间格式应为 2026-11-26 09:00")}) from None
 
 
 @bp.post("/requests/<int:request_id>/take")
 @roles_required("member")
 def take(request_id: int):
-    return _step(request_id, services.take_request, done="已接单，请按约定上门服务")
+    return _step(request_id, services.take_request, done=N_("已接单，请按约定上门服务"))
 
 
 @bp.post("/requests/<int:request_id>/decline")
 @roles_required("member")
 def decline(request_id: int):
     return _step(request_id, services.decline_request, ReasonForm, ("reason",),
-                 done="已婉拒，点单退回社区重新派单")
+                 done=N_("已婉拒，点单退回社区重新派单"))
 
 
 @bp.post("/requests/<int:request_id>/complete")
 @roles_required("member")
 def complete(request_id: int):
     return _step(request_id, services.complete_request, NoteForm, ("note",),
-                 done="已完成，感谢您的服务")
+                 done=N_("已完成，感谢您的服务"))
 
 
 @bp.post("/requests/<int:request_id>/rate")
 @roles_required("grid_worker", "community_secretary")
 def rate(request_id: int):
     return _step(request_id, services.rate_request, RateForm, ("rating", "comment"),
-                 done="已代居民录入评价")
+                 done=N_("已代居民录入评价"))

@@ -17,6 +17,7 @@ from volunteer.auth.models import User
 from volunteer.core.decorators import login_required
 from volunteer.core.errors import NotAllowed, NotFound, ValidationFailed
 from volunteer.core.forms import apply_errors
+from volunteer.core.i18n import N_
 from volunteer.core.periods import containing, parse_period
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
@@ -62,7 +63,7 @@ def chosen_period():
 def load_scope(kind: str, scope_id: int | None):
     scope = dashboard.get_scope(kind, scope_id)
     if not can_view_scope(current_user, scope):
-        raise NotAllowed("您无权查看该范围的统计")
+        raise NotAllowed(N_("您无权查看该范围的统计"))
     return scope
 
 
@@ -99,7 +100,7 @@ def _scoped_table(kind: str, scope_id: int | None):
 def home():
     scope = dashboard.home_scope(current_user)
     if scope is None:
-        raise NotAllowed("统计看板供街道、社区、支部、单位和区委组织部使用")
+        raise NotAllowed(N_("统计看板供街道、社区、支部、单位和区委组织部使用"))
     return redirect(url_for("review.show", kind=scope.kind, scope_id=scope.id, **request.args))
 
 
@@ -172,9 +173,9 @@ def _download(path: str, filename: str, mimetype: str) -> Response:
 def commend(member_id: int):
     member = db.session.get(User, member_id)
     if member is None or member.role != "member":
-        raise NotFound("找不到该党员")
+        raise NotFound(N_("找不到该党员"))
     if not can_commend_member(current_user, member):
-        raise NotAllowed("只有党员所在街道的审核员可以评优")
+        raise NotAllowed(N_("只有党员所在街道的审核员可以评优"))
     form = CommendForm(period=request.args.get("period"))
     period = parse_period(form.period.data or request.args.get("period"))
     back = url_for("review.show", kind="street", scope_id=member.street_id, table="member",

@@ -3,11 +3,13 @@
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.core.forms import apply_errors, page_of
+from volunteer.core.i18n import N_
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
 from volunteer.orgs import services as orgs
@@ -105,38 +107,39 @@ def _member_action(task_id: int, action, done: str, **kwargs):
 @bp.post("/tasks/<int:task_id>/claim")
 @login_required
 def claim(task_id: int):
-    return _member_action(task_id, services.claim_task, "认领成功，请按时参加")
+    return _member_action(task_id, services.claim_task, N_("认领成功，请按时参加"))
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")
 @login_required
 def unclaim(task_id: int):
-    return _member_action(task_id, services.cancel_claim, "已取消认领")
+    return _member_action(task_id, services.cancel_claim, N_("已取消认领"))
 
 
 @bp.post("/tasks/<int:task_id>/waitlist")
 @login_required
 def join_waitlist(task_id: int):
-    return _member_action(task_id, services.join_waitlist, "已加入候补名单，有空位时会自动为您认领")
+    return _member_action(task_id, services.join_waitlist,
+                          N_("已加入候补名单，有空位时会自动为您认领"))
 
 
 @bp.post("/tasks/<int:task_id>/waitlist/leave")
 @login_required
 def leave_waitlist(task_id: int):
-    return _member_action(task_id, services.leave_waitlist, "已退出候补名单")
+    return _member_action(task_id, services.leave_waitlist, N_("已退出候补名单"))
 
 
 @bp.post("/tasks/<int:task_id>/check-in")
 @login_required
 def check_in(task_id: int):
     token = request.form.get("token") or None
-    return _member_action(task_id, services.check_in, "签到成功", token=token)
+    return _member_action(task_id, services.check_in, N_("签到成功"), token=token)
 
 
 @bp.post("/tasks/<int:task_id>/check-out")
 @login_required
 def check_out(task_id: int):
-    return _member_action(task_id, services.check_out, "签退成功，服务时长待社区确认")
+    return _member_action(task_id, services.check_out, N_("签退成功，服务时长待社区确认"))
 
 
 @bp.get("/tasks/scan/<token>")
@@ -152,7 +155,7 @@ def scan(token: str):
 
 def _grid_choices() -> list:
     grids = db.session.scalars(orgs.list_grids_stmt(current_user.community_id))
-    return [("", "不限网格")] + [(g.id, g.name) for g in grids]
+    return [("", gettext("不限网格"))] + [(g.id, g.name) for g in grids]
 
 
 def _prefill(form, code: str | None) -> None:
@@ -192,7 +195,7 @@ def new_task():
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash("服务项目已发布" if task.status == "open" else "已存为草稿", "success")
+            flash(N_("服务项目已发布") if task.status == "open" else N_("已存为草稿"), "success")
             return redirect(url_for("tasks.detail", task_id=task.id))
     return render_template("tasks/form.html", form=form, templates=TEMPLATES, task=None)
 
@@ -235,7 +238,7 @@ def edit(task_id: int):
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash("已保存", "success")
+            flash(N_("已保存"), "success")
             return redirect(url_for("tasks.detail", task_id=task.id))
     return render_template("tasks/form.html", form=form, templates=TEMPLATES, task=task)
 
@@ -243,7 +246,7 @@ def edit(task_id: int):
 @bp.post("/tasks/<int:task_id>/publish")
 @roles_required("community_secretary")
 def publish(task_id: int):
-    return _member_action(task_id, services.publish_task, "已发布")
+    return _member_action(task_id, services.publish_task, N_("已发布"))
 
 
 @bp.post("/tasks/<int:task_id>/cancel")
@@ -251,9 +254,9 @@ def publish(task_id: int):
 def cancel(task_id: int):
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash("请填写取消原因（不超过 200 字）", "danger")
+        flash(N_("请填写取消原因（不超过 200 字）"), "danger")
         return redirect(url_for("tasks.detail", task_id=task_id))
-    return _member_action(task_id, services.cancel_task, "服务项目已取消，已通知认领人",
+    return _member_action(task_id, services.cancel_task, N_("服务项目已取消，已通知认领人"),
                           reason=form.reason.data)
 
 
@@ -323,21 +326,21 @@ def _claim_action(claim_id: int, action, done: str, form=None, **kwargs):
 def confirm(claim_id: int):
     form = ConfirmForm()
     hours = float(form.hours.data) if form.hours.data is not None else None
-    return _claim_action(claim_id, services.confirm_claim, "已确认服务时长", form=form,
+    return _claim_action(claim_id, services.confirm_claim, N_("已确认服务时长"), form=form,
                          quality=form.quality.data, hours=hours, reason=form.reason.data)
 
 
 @bp.post("/claims/<int:claim_id>/no-show")
 @roles_required("community_secretary")
 def no_show(claim_id: int):
-    return _claim_action(claim_id, services.mark_no_show, "已标记缺席")
+    return _claim_action(claim_id, services.mark_no_show, N_("已标记缺席"))
 
 
 @bp.post("/claims/<int:claim_id>/remove")
 @roles_required("community_secretary")
 def remove(claim_id: int):
     form = ReasonForm()
-    return _claim_action(claim_id, services.remove_claim, "已移出并通知该党员", form=form,
+    return _claim_action(claim_id, services.remove_claim, N_("已移出并通知该党员"), form=form,
                          reason=form.reason.data)
 
 
@@ -345,7 +348,7 @@ def remove(claim_id: int):
 @roles_required("community_secretary", "grid_worker")
 def satisfaction(claim_id: int):
     form = SatisfactionForm()
-    return _claim_action(claim_id, services.rate_satisfaction, "已录入居民满意度", form=form,
+    return _claim_action(claim_id, services.rate_satisfaction, N_("已录入居民满意度"), form=form,
                          satisfaction=form.satisfaction.data, comment=form.comment.data)
 
 
@@ -373,7 +376,7 @@ def certificate():
         start = date.fromisoformat(request.args.get("start") or f"{today.year}-01-01")
         end = date.fromisoformat(request.args.get("end") or today.isoformat())
     except ValueError:
-        flash("日期格式不正确", "danger")
+        flash(N_("日期格式不正确"), "danger")
         return redirect(url_for("tasks.my_service"))
     try:
         data = services.certificate(current_user, start, end)

@@ -1,11 +1,13 @@
 """Pages: collecting and reviewing wishes, members' browsing and claiming, the public wall."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
 from volunteer.core.forms import apply_errors, page_of
+from volunteer.core.i18n import N_
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.orgs import services as orgs
@@ -28,7 +30,7 @@ def _upload(field) -> bytes | None:
 
 def _grid_choices() -> list:
     grids = db.session.scalars(orgs.list_grids_stmt(current_user.community_id))
-    return [("", "请选择")] + [(g.id, g.name) for g in grids]
+    return [("", gettext("请选择"))] + [(g.id, g.name) for g in grids]
 
 
 @bp.get("/wishes")
@@ -61,7 +63,7 @@ def new():
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash("微心愿已登记，等待社区书记审核发布", "success")
+            flash(N_("微心愿已登记，等待社区书记审核发布"), "success")
             return redirect(url_for("wishes.detail", wish_id=wish.id))
     return render_template("wishes/form.html", form=form, wish=None)
 
@@ -85,7 +87,7 @@ def edit(wish_id: int):
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash("已保存", "success")
+            flash(N_("已保存"), "success")
             return redirect(url_for("wishes.detail", wish_id=wish.id))
     return render_template("wishes/form.html", form=form, wish=wish)
 
@@ -107,7 +109,7 @@ def publish(wish_id: int):
     if ActionForm().validate_on_submit():
         services.publish_wish(current_user, wish)
         db.session.commit()
-        flash("心愿已发布，党员可以认领了", "success")
+        flash(N_("心愿已发布，党员可以认领了"), "success")
     return redirect(url_for("wishes.detail", wish_id=wish_id))
 
 
@@ -117,11 +119,11 @@ def return_(wish_id: int):
     wish = services.get_wish(current_user, wish_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash("请填写退回原因（不超过 200 字）", "danger")
+        flash(N_("请填写退回原因（不超过 200 字）"), "danger")
     else:
         services.return_wish(current_user, wish, form.reason.data)
         db.session.commit()
-        flash("已退回给网格员", "success")
+        flash(N_("已退回给网格员"), "success")
     return redirect(url_for("wishes.detail", wish_id=wish_id))
 
 
@@ -132,7 +134,7 @@ def claim(wish_id: int):
     if ActionForm().validate_on_submit():
         services.claim_wish(current_user, wish)
         db.session.commit()
-        flash("认领成功！受助家庭的联系方式已显示，请尽快联系并送达心愿。", "success")
+        flash(N_("认领成功！受助家庭的联系方式已显示，请尽快联系并送达心愿。"), "success")
     return redirect(url_for("wishes.detail", wish_id=wish_id))
 
 
@@ -143,7 +145,7 @@ def release(wish_id: int):
     if ActionForm().validate_on_submit():
         services.release_wish(current_user, wish)
         db.session.commit()
-        flash("已退还该心愿，其他党员可以认领", "info")
+        flash(N_("已退还该心愿，其他党员可以认领"), "info")
     return redirect(url_for("wishes.list_wishes", tab="mine"))
 
 
@@ -153,7 +155,7 @@ def fulfil(wish_id: int):
     wish = services.get_wish(current_user, wish_id)
     form = FulfilForm()
     if not form.validate_on_submit():
-        flash("请填写圆梦情况（不超过 1000 字）", "danger")
+        flash(N_("请填写圆梦情况（不超过 1000 字）"), "danger")
         return redirect(url_for("wishes.detail", wish_id=wish_id))
     try:
         services.fulfil_wish(current_user, wish, form.note.data, _upload(form.photo))
@@ -162,7 +164,7 @@ def fulfil(wish_id: int):
         flash("；".join(error.fields.values()) or error.message, "danger")
     else:
         db.session.commit()
-        flash("已标记圆梦，等待社区上门确认", "success")
+        flash(N_("已标记圆梦，等待社区上门确认"), "success")
     return redirect(url_for("wishes.detail", wish_id=wish_id))
 
 
@@ -172,13 +174,13 @@ def confirm(wish_id: int):
     wish = services.get_wish(current_user, wish_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        flash("请选择满意度；感谢和故事各不超过 1000 字", "danger")
+        flash(N_("请选择满意度；感谢和故事各不超过 1000 字"), "danger")
     else:
         services.confirm_wish(current_user, wish, satisfaction=form.satisfaction.data,
                               thanks=form.thanks.data, story=form.story.data,
                               on_wall=form.on_wall.data)
         db.session.commit()
-        flash("已确认圆梦", "success")
+        flash(N_("已确认圆梦"), "success")
     return redirect(url_for("wishes.detail", wish_id=wish_id))
 
 

@@ -259,5 +259,7 @@ def test_dashboard_in_english(town, client, login):
     html = client.get(f"/review/street/{town['s'].id}?period={Q1}").get_data(as_text=True)
     assert 'lang="en"' in html
     for text in ("Hours and active members by month", "Service categories",
-                 "Download chart data (Excel)", "Custom period"):
+                 "Download chart data (Excel)", "Custom period", "Registered members",
+                 "Avg. resident satisfaction", "Score (out of 100)", "Participation by Community"):
         assert text in html, text
+    assert "综合评分" not in html and "报到党员" not in html

@@ -156,3 +156,25 @@ def test_a_member_who_changes_grid_is_counted_in_the_new_one(town, q1, make_grid
         assert found[grid.id] == (3, 5.0, 1) and found[other.id] == (0, 0.0, 0)
     monkeypatch.setattr(figures, "PERIOD_KINDS", ())  # the claims path agrees
     assert services_by_grid() == found
+
+
+def test_the_member_table_ranks_and_sorts_as_the_row_dicts_do(town, q1):
+    """``MemberTable`` builds rows only when read; its scores, ranks and every column's order
+    (both ways) equal those of the full row dicts ranked and sorted by ``sort_rows``."""
+    scope = dashboard.get_scope("district", None)
+    table = dashboard.member_table(scope, q1, town["secretary"])
+    rows = list(table)  # all rows, in rank order
+    assert [r["name"] for r in rows] == [r["name"] for r in ranked_members(q1)]
+    assert {r["id"]: r["score"] for r in rows} == {r["id"]: r["score"]
+                                                   for r in ranked_members(q1)}
+    shown = {r["name"]: r["phone"] for r in rows}
+    assert shown["顾丽"] == "13900000001" and shown["吴强"] == "139****0004"  # other community
+    for key, _label in dashboard.MEMBER_COLUMNS:
+        for descending in (True, False):
+            lazy = dashboard.sort_rows(table, "member", key, descending)
+            eager = dashboard.sort_rows(rows, "member", key, descending)
+            assert [r["id"] for r in lazy] == [r["id"] for r in eager], (key, descending)
+    assert dashboard.sort_rows(table, "member", "nonsense", True)[:2] == rows[:2]
+    fresh = dashboard.member_table(scope, q1, town["secretary"])  # a page read first
+    assert fresh[1:3] == rows[1:3] and fresh[-1] == rows[-1] and len(fresh) == len(rows)
+    assert list(fresh) == rows

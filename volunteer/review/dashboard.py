@@ -1,5 +1,6 @@
 """What a dashboard shows: its scope, summary, charts and tables, for pages, API and exports."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -13,7 +14,7 @@ from volunteer.core.periods import Period
 from volunteer.extensions import db
 from volunteer.orgs.models import Branch, Community, Street, Unit
 from volunteer.review import figures
-from volunteer.review.score import rank_rows
+from volunteer.review.score import RATINGS, rank_order, score_columns
 
 SCOPE_KINDS = {"district": N_("全区"), "street": N_("街道"), "community": N_("社区"),
                "branch": N_("功能型党组织"), "unit": N_("单位")}
@@ -158,22 +159,130 @@ def prefetch(scope: Scope, period: Period, table: str) -> None:
     memo[(scope.key, "charts", period.key)] = (trend, categories)
 
 
-def member_table(scope: Scope, period: Period, viewer) -> list[dict]:
-    """The scope's approved members, ranked, with names of places and phones as ``viewer`` may
-    see them."""
-    rows = rank_rows(figures.member_rows(period, **scope.filters))
-    # the real user, not flask-login's proxy: phones are decided for thousands of rows
-    viewer = getattr(viewer, "_get_current_object", lambda: viewer)()
-    communities = dict(db.session.execute(select(Community.id, Community.name)).all())
-    units = _unit_names({r["unit_id"] for r in rows})
-    for row in rows:
+class MemberTable(Sequence):
+    """The scope's approved members, ranked, with names of places and phones as the viewer may
+    see them: a sequence of row dicts, made only for the rows read.
+
+    Ranking needs six figures of every member and a page shows fifty. So the ranking reads only
+    those (``figures.member_rank_facts``) and computes scores and rank order over columns
+    (``score.score_columns``); the whole facts of a member (``figures.member_facts``) are read
+    for the rows a page shows, or for everyone when an export reads them all or a column
+    outside the ranked figures (name, phone, wishes, requests) sets the order.
+    """
+
+    def __init__(self, period: Period, filters: dict, viewer, order: list[int] | None = None,
+                 shared: dict | None = None):
+        self.viewer = viewer
+        if shared is None:
+            columns = figures.member_columns(figures.member_rank_facts(period, **filters),
+                                             figures.RANK_FACTS)
+            shared = {**self._rank(columns), "columns": columns, "period": period,
+                      "filters": filters, "facts": {}, "all_read": False,
+                      "communities": dict(db.session.execute(
+                          select(Community.id, Community.name)).all()),
+                      "units": _unit_names(set(columns["unit_id"]))}
+        self.shared = shared
+        self.order = shared["by_rank"] if order is None else order
+
+    @staticmethod
+    def _rank(columns: dict[str, tuple]) -> dict:
+        def column(key):
+            return figures.member_column(columns, key)
+
+        services, hours = column("services"), column("hours")
+        ratings = {name: (column(f"{name}_sum"), column(f"{name}_n")) for name in RATINGS}
+        scores = score_columns(services, hours, ratings)
+        by_rank = rank_order(scores, hours, services, columns["id"])
+        ranks = [0] * len(by_rank)
+        for rank, position in enumerate(by_rank, start=1):
+            ranks[position] = rank
+        return {"scores": scores, "ranks": ranks, "by_rank": by_rank}
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._rows(self.order[index])
+        (row,) = self._rows([self.order[index]]) or [None]
+        if row is None:
+            raise IndexError(index)
+        return row
+
+    def __iter__(self):
+        self._read(None)
+        for start in range(0, len(self.order), 1000):
+            yield from self._rows(self.order[start:start + 1000])
+
+    def _read(self, ids: list | None) -> dict:
+        """The whole facts of ``ids`` (None: everyone's), read once per member."""
+        shared, known = self.shared, self.shared["facts"]
+        if shared["all_read"] or (ids is not None and all(i in known for i in ids)):
+            return known
+        found = figures.member_facts(shared["period"], **shared["filters"], by_id=False,
+                                     member_ids=ids, approved_only=ids is None)
+        known.update((facts[0], facts) for facts in found)
+        shared["all_read"] = ids is None
+        return known
+
+    def _rows(self, positions: list[int]) -> list[dict]:
+        ids = self.shared["columns"]["id"]
+        known = self._read([ids[p] for p in positions])
+        # a member deleted between the two reads is left out of the page
+        return [self._row(p, known[ids[p]]) for p in positions if ids[p] in known]
+
+    def _row(self, position: int, facts) -> dict:
+        row = figures.member_row(facts)
+        row["score"] = self.shared["scores"][position]
+        row["rank"] = self.shared["ranks"][position]
         person = SimpleNamespace(id=row["id"], phone=row["phone"],
                                  community_id=row["community_id"])
-        row["phone"] = shown_phone(viewer, person)
-        row["community"] = communities.get(row["community_id"], "")
-        row["unit"] = units.get(row["unit_id"], "")
+        row["phone"] = shown_phone(self.viewer, person)
+        row["community"] = self.shared["communities"].get(row["community_id"], "")
+        row["unit"] = self.shared["units"].get(row["unit_id"], "")
         row.pop("email", None)
-    return rows
+        return row
+
+    def sorted_by(self, key: str, descending: bool) -> "MemberTable":
+        """The table ordered as ``sort_rows`` orders row dicts by ``key``."""
+        if key == "rank":
+            order = list(reversed(self.shared["by_rank"])) if descending else None
+            return MemberTable(None, {}, self.viewer, order, self.shared)
+        values = self._values(key)
+        ranks = self.shared["ranks"]
+        present = [p for p in self.shared["by_rank"] if values[p] is not None]
+        missing = [p for p in self.shared["by_rank"] if values[p] is None]
+        present.sort(key=(lambda p: values[p]) if key in TEXT_KEYS
+                     else (lambda p: (values[p], -ranks[p])), reverse=descending)
+        return MemberTable(None, {}, self.viewer, present + missing, self.shared)
+
+    def _values(self, key: str) -> list:
+        """``key``'s value for every member, in ranking-query order, as ``_row`` shows it."""
+        columns = self.shared["columns"]
+        if key == "score":
+            return self.shared["scores"]
+        if key in ("community", "unit"):
+            names = self.shared["communities" if key == "community" else "units"]
+            return [names.get(place, "") for place in columns[f"{key}_id"]]
+        if key in ("services", "hours", "avg_quality", "avg_satisfaction"):
+            return figures.member_column(columns, key)
+        known = self._read(None)
+        if key == "phone":
+            return [self._row(p, known[i])[key] if i in known else None
+                    for p, i in enumerate(columns["id"])]
+        values = figures.member_column(figures.member_columns(
+            [known[i] for i in columns["id"] if i in known]), key)
+        if len(values) < len(columns["id"]):  # a member deleted between the two reads
+            values = iter(values)
+            return [next(values) if i in known else None for i in columns["id"]]
+        return values
+
+
+def member_table(scope: Scope, period: Period, viewer) -> MemberTable:
+    """The scope's approved members, ranked (``MemberTable``)."""
+    # the real user, not flask-login's proxy: phones are decided for thousands of rows
+    viewer = getattr(viewer, "_get_current_object", lambda: viewer)()
+    return MemberTable(period, scope.filters, viewer)
 
 
 def _unit_names(ids: set) -> dict:
@@ -182,7 +291,7 @@ def _unit_names(ids: set) -> dict:
     return dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
 
 
-def table_rows(scope: Scope, table: str, period: Period, viewer) -> list[dict]:
+def table_rows(scope: Scope, table: str, period: Period, viewer) -> Sequence[dict]:
     if table == "member":
         return member_table(scope, period, viewer)
     return list(group_table(scope, table, period))
@@ -192,9 +301,13 @@ def columns_for(table: str) -> list[tuple[str, str]]:
     return MEMBER_COLUMNS if table == "member" else GROUP_COLUMNS
 
 
-def sort_rows(rows: list[dict], table: str, sort: str | None, descending: bool) -> list[dict]:
+def sort_rows(rows, table: str, sort: str | None, descending: bool):
     """Rows sorted by a column (None values last); the default is the rank."""
     keys = {key for key, _label in columns_for(table)}
+    if isinstance(rows, MemberTable):
+        if not sort or sort not in keys:
+            sort, descending = "rank", False
+        return rows.sorted_by(sort, descending)
     if not sort or sort not in keys or sort == "rank":
         return sorted(rows, key=lambda r: r["rank"], reverse=bool(sort == "rank" and descending))
     present = [r for r in rows if r.get(sort) is not None]

@@ -45,9 +45,10 @@ SCOPE_COLUMNS = {"street_id": User.street_id, "community_id": User.community_id,
 
 
 def scope_filter(scope: dict | None) -> list:
-    """Conditions on ``User`` for a scope like ``{"street_id": 3}`` (None values ignored)."""
-    return [SCOPE_COLUMNS[key] == value for key, value in (scope or {}).items()
-            if value is not None]
+    """Conditions on ``User`` for a scope like ``{"street_id": 3}`` (None values ignored);
+    ``member_ids`` narrows it to some members."""
+    return [User.id.in_(value) if key == "member_ids" else SCOPE_COLUMNS[key] == value
+            for key, value in (scope or {}).items() if value is not None]
 
 
 def _members_of(scope: dict | None):
@@ -207,8 +208,10 @@ def member_facts(period: Period, *, street_id=None, community_id=None, unit_id=N
 
     Run on the session's connection: the ORM's result processing would cost more than the
     query for the district's 27,000 members."""
+    # ``member_ids`` narrows the per-member sums too: a page's fifty rows cost no more than
+    # fifty members' figures, whatever the period
     scope = {"street_id": street_id, "community_id": community_id, "unit_id": unit_id,
-             "branch_id": branch_id, "grid_id": grid_id}
+             "branch_id": branch_id, "grid_id": grid_id, "member_ids": member_ids}
     stats = service_stats(period, scope)
     wishes = wish_stats(period, scope)
     requests = request_stats(period, scope)
@@ -226,8 +229,6 @@ def member_facts(period: Period, *, street_id=None, community_id=None, unit_id=N
         stmt = stmt.order_by(User.id)
     if approved_only:
         stmt = stmt.where(User.status == "approved")
-    if member_ids is not None:
-        stmt = stmt.where(User.id.in_(member_ids))
     return db.session.connection().execute(stmt).all()
 
 

@@ -158,9 +158,16 @@ def test_a_member_who_changes_grid_is_counted_in_the_new_one(town, q1, make_grid
     assert services_by_grid() == found
 
 
-def test_the_member_table_ranks_and_sorts_as_the_row_dicts_do(town, q1):
+def test_the_member_table_ranks_and_sorts_as_the_row_dicts_do(town, q1, make_member,
+                                                               make_service):
     """``MemberTable`` builds rows only when read; its scores, ranks and every column's order
-    (both ways) equal those of the full row dicts ranked and sorted by ``sort_rows``."""
+    (both ways, ties included) equal those of the full row dicts ranked and sorted by
+    ``sort_rows``."""
+    for number in range(4):  # members tied on every figure, and on hours alone
+        twin = make_member(town["c"], name=f"并列{number}", phone=f"1390000011{number}")
+        twin.created_at = local(2025, 12, 1)
+        make_service(twin, local(2026, 2, 2 + number, 12), minutes=60,
+                     quality=4 if number % 2 else None)
     scope = dashboard.get_scope("district", None)
     table = dashboard.member_table(scope, q1, town["secretary"])
     rows = list(table)  # all rows, in rank order

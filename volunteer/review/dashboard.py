@@ -248,12 +248,14 @@ class MemberTable(Sequence):
         if key == "rank":
             order = list(reversed(self.shared["by_rank"])) if descending else None
             return MemberTable(None, {}, self.viewer, order, self.shared)
-        values = self._values(key)
-        ranks = self.shared["ranks"]
-        present = [p for p in self.shared["by_rank"] if values[p] is not None]
-        missing = [p for p in self.shared["by_rank"] if values[p] is None]
-        present.sort(key=(lambda p: values[p]) if key in TEXT_KEYS
-                     else (lambda p: (values[p], -ranks[p])), reverse=descending)
+        values, by_rank = self._values(key), self.shared["by_rank"]
+        # ``sort_rows`` breaks ties of a figure by rank (better first when descending, worse
+        # first when ascending) and keeps text ties in rank order: a stable sort on the value
+        # alone from the right starting order does the same, without a key tuple per member
+        start = by_rank if descending or key in TEXT_KEYS else by_rank[::-1]
+        present = [p for p in start if values[p] is not None]
+        present.sort(key=values.__getitem__, reverse=descending)
+        missing = [p for p in by_rank if values[p] is None]
         return MemberTable(None, {}, self.viewer, present + missing, self.shared)
 
     def _values(self, key: str) -> list:

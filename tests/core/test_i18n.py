@@ -137,3 +137,12 @@ def test_forms_translate_only_choice_labels(app):
     assert [value for value, _label in choices] == list(STAFF_ROLES)
     assert dict(choices)["community_secretary"] == "Community secretary"
     assert ROLES["community_secretary"] == "社区书记"
+
+
+def test_report_and_email_kinds_on_english_pages(client, login, make_member, make_community):
+    login(make_member(community=make_community()))
+    english(client)
+    page = client.get("/me/email").get_data(as_text=True)
+    assert "Monthly reminder" in page and "Micro-wish updates" in page and "一月一提醒" not in page
+    labels = client.get("/api/v1/me/email-preferences").get_json()["labels"]
+    assert labels["monthly_reminder"] == "一月一提醒"  # the API stays Chinese

@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from volunteer.core.errors import NotAllowed, NotFound, ValidationFailed
+from volunteer.core.i18n import N_
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.notifications.mail import build_message, get_backend
@@ -18,14 +19,14 @@ from volunteer.notifications.models import EmailDelivery, EmailOptOut, Notificat
 
 # kinds a user may opt out of by e-mail; anything else is always mailed (when an address exists)
 EMAIL_KINDS = {
-    "monthly_reminder": "一月一提醒",
-    "quarterly_bulletin": "一季一通报",
-    "half_year_summary": "半年一总结",
-    "task_reminder": "服务项目开始前提醒",
-    "task_update": "服务项目变动（取消、递补、移除）",
-    "wish_update": "微心愿动态",
-    "request_update": "居民点单动态",
-    "member_review": "报到审核结果",
+    "monthly_reminder": N_("一月一提醒"),
+    "quarterly_bulletin": N_("一季一通报"),
+    "half_year_summary": N_("半年一总结"),
+    "task_reminder": N_("服务项目开始前提醒"),
+    "task_update": N_("服务项目变动（取消、递补、移除）"),
+    "wish_update": N_("微心愿动态"),
+    "request_update": N_("居民点单动态"),
+    "member_review": N_("报到审核结果"),
 }
 MAX_EMAIL_ATTEMPTS = 6
 SEND_LEASE = timedelta(minutes=5)

@@ -5,14 +5,15 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from volunteer.core.i18n import N_
 from volunteer.core.time import utcnow
 from volunteer.core.types import UTCDateTime
 from volunteer.extensions import db
 
 REPORT_KINDS = {
-    "monthly-reminder": "一月一提醒",
-    "quarterly-bulletin": "一季一通报",
-    "half-year-summary": "半年一总结",
+    "monthly-reminder": N_("一月一提醒"),
+    "quarterly-bulletin": N_("一季一通报"),
+    "half-year-summary": N_("半年一总结"),
 }
 
 

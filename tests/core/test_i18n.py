@@ -146,3 +146,11 @@ def test_report_and_email_kinds_on_english_pages(client, login, make_member, mak
     assert "Monthly reminder" in page and "Micro-wish updates" in page and "一月一提醒" not in page
     labels = client.get("/api/v1/me/email-preferences").get_json()["labels"]
     assert labels["monthly_reminder"] == "一月一提醒"  # the API stays Chinese
+
+
+def test_the_language_outlives_logging_out(client, login, make_staff):
+    login(make_staff("community_secretary"))
+    english(client)
+    page = client.post("/logout", follow_redirects=True).get_data(as_text=True)
+    assert "已退出登录" not in page and 'lang="en"' in page
+    assert client.get("/tasks/new").status_code == 302  # logged out all the same

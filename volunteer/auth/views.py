@@ -73,9 +73,17 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
-    session.clear()
+    _clear_session()
     flash(N_("已退出登录"), "info")
     return redirect(url_for("auth.index"))
+
+
+def _clear_session() -> None:
+    """Forget everything of the session but the language chosen on this device."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
 
 
 @bp.post("/logout-all")
@@ -84,7 +92,7 @@ def logout_all():
     services.end_all_sessions(current_user)
     db.session.commit()
     logout_user()
-    session.clear()
+    _clear_session()
     flash(N_("已在所有设备上退出登录"), "info")
     return redirect(url_for("auth.login"))
 

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from volunteer.core.api import domain_error_response, error_response
 from volunteer.core.errors import DomainError
-from volunteer.core.i18n import N_, translate
+from volunteer.core.i18n import N_, period_label, translate
 from volunteer.core.time import format_local
 from volunteer.extensions import babel, csrf, db, login_manager, talisman
 
@@ -201,6 +201,7 @@ def _register_template_helpers(app: Flask) -> None:
     # pages only: the API and the exports call skill_label and keep the Chinese
     app.jinja_env.filters["skill"] = lambda tag: translate(skill_label(tag))
     app.jinja_env.filters["tr"] = translate
+    app.jinja_env.filters["period_label"] = period_label
 
     @app.template_global()
     def page_url(number: int) -> str:

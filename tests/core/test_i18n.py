@@ -154,3 +154,27 @@ def test_the_language_outlives_logging_out(client, login, make_staff):
     page = client.post("/logout", follow_redirects=True).get_data(as_text=True)
     assert "已退出登录" not in page and 'lang="en"' in page
     assert client.get("/tasks/new").status_code == 302  # logged out all the same
+
+
+def test_period_names_follow_the_language(app):
+    from flask_babel import force_locale
+
+    from volunteer.core.i18n import period_label
+    from volunteer.core.periods import parse_period
+
+    keys = ("2026-01", "2026-11", "2026Q3", "2026H1", "2026H2", "2026", "2026-07-15..2026-10-14")
+    with app.test_request_context():
+        for key in keys:  # Chinese: exactly the label the exports and reports keep
+            assert period_label(key) == period_label(parse_period(key)) == parse_period(key).label
+        assert period_label("not-a-period") == "not-a-period"
+        with force_locale("en"):
+            assert [period_label(key) for key in keys] == [
+                "Jan 2026", "Nov 2026", "Q3 2026", "H1 2026", "H2 2026", "2026",
+                "2026-07-15 to 2026-10-14"]
+
+
+def test_dashboard_period_names_in_english(client, login, make_staff):
+    login(make_staff("district_admin"))
+    english(client)
+    page = client.get("/review/district?period=2026Q3").get_data(as_text=True)
+    assert "Q3 2026" in page and "2026年第3季度" not in page

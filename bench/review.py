@@ -20,6 +20,7 @@ from _common import ensure_district, make_app, percentile
 from sqlalchemy import bindparam, select, text
 
 PERIOD = "2026Q3"
+RANGE = "2026-07-15..2026-10-14"
 PASSWORD = "Tongtong2026"
 
 # the per-member figures every page starts from (the quarter's ``member_periods`` rows, kept by
@@ -58,6 +59,11 @@ def targets(ids: dict) -> list[tuple]:
          raw_sql("u.id"), {}),
         ("district: members/hours", "district_admin",
          f"/review/district?{p}&table=member&sort=hours", raw_sql("u.id"), {}),
+        # a custom range that cuts months: its services are summed from the claims themselves
+        ("district: units, range", "district_admin",
+         f"/review/district?period={RANGE}&table=unit", None, {}),
+        ("district: members, range", "district_admin",
+         f"/review/district?period={RANGE}&table=member", None, {}),
         ("street: communities", "street_reviewer", f"/review/street/{s}?{p}",
          raw_sql("u.community_id", "AND u.street_id = :scope"), {"scope": s}),
         ("street: members", "street_reviewer", f"/review/street/{s}?{p}&table=member",

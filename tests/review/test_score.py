@@ -66,3 +66,51 @@ def test_ties_and_empty_scopes():
     same = rank_rows([row(2, 1, 1.0), row(1, 1, 1.0)])
     assert [r["id"] for r in same] == [1, 2]  # no ratings anywhere: equal scores, by id
     assert same[0]["score"] == 60.0
+
+
+def _reference_scores(rows: list[dict], per_member: bool) -> list[float]:
+    """The formula written plainly, row by row, with ``bayesian_average`` and ``scope_mean``."""
+    def volume(row, key):
+        value = float(row.get(key) or 0)
+        if not per_member:
+            return value
+        members = int(row.get("approved") or 0)
+        return value / members if members else 0.0
+
+    means = {name: scope_mean(rows, name) for name in ("quality", "satisfaction")}
+    top_services = max((volume(r, "services") for r in rows), default=0.0)
+    top_hours = max((volume(r, "hours") for r in rows), default=0.0)
+    scores = []
+    for row in rows:
+        if not row.get("services"):
+            scores.append(0.0)
+            continue
+        total = (0.3 * (volume(row, "services") / top_services if top_services else 0.0)
+                 + 0.3 * (volume(row, "hours") / top_hours if top_hours else 0.0))
+        for name in ("quality", "satisfaction"):
+            average = bayesian_average(float(row.get(f"{name}_sum") or 0),
+                                       int(row.get(f"{name}_n") or 0), means[name])
+            total += 0.2 * ((average - 1) / 4 if average is not None else 0.0)
+        scores.append(round(100 * total, 1))
+    return scores
+
+
+@pytest.mark.parametrize("per_member", [False, True])
+def test_the_column_formula_equals_the_plain_one_exactly(per_member):
+    import random
+
+    generator = random.Random(2026)
+    for _trial in range(200):
+        rows = []
+        for number in range(generator.randint(0, 40)):
+            services = generator.choice([0, 0, 1, 2, 3, 7, 12])
+            rated = generator.randint(0, services)
+            rows.append({"id": number, "services": services,
+                         "hours": round(generator.randint(0, 900) / 60, 1) if services else 0.0,
+                         "approved": generator.randint(0, 30),
+                         "quality_sum": float(sum(generator.randint(1, 5) for _ in range(rated))),
+                         "quality_n": rated,
+                         "satisfaction_sum": float(3 * (rated // 2)),
+                         "satisfaction_n": rated // 2})
+        expected = _reference_scores(rows, per_member)
+        assert [r["score"] for r in score_rows(rows, per_member=per_member)] == expected

@@ -16,6 +16,13 @@ from volunteer.core.periods import containing, parse_period
     ("2026H2", "half", date(2026, 7, 1), date(2027, 1, 1)),
     ("2026", "year", date(2026, 1, 1), date(2027, 1, 1)),
     ("2026-01-05..2026-02-20", "range", date(2026, 1, 5), date(2026, 2, 21)),
+    # a range that is exactly a calendar period is that period (its figures are kept ready)
+    ("2026-07-01..2026-09-30", "quarter", date(2026, 7, 1), date(2026, 10, 1)),
+    ("2026-02-01..2026-02-28", "month", date(2026, 2, 1), date(2026, 3, 1)),
+    ("2026-07-01..2026-12-31", "half", date(2026, 7, 1), date(2027, 1, 1)),
+    ("2026-01-01..2026-12-31", "year", date(2026, 1, 1), date(2027, 1, 1)),
+    ("2026-07-01..2026-09-29", "range", date(2026, 7, 1), date(2026, 9, 30)),
+    ("2026-07-01..2026-11-30", "range", date(2026, 7, 1), date(2026, 12, 1)),
 ])
 def test_parse(text, kind, start, end):
     period = parse_period(text)

@@ -100,6 +100,17 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(local_zone()).date()
 
 
+def calendar_period(period: Period) -> Period:
+    """A range that is exactly a month, quarter, half-year or year, as that period (its figures
+    are kept ready: ``tasks.summary``); any other period unchanged."""
+    if period.kind == "range" and period.start.day == 1:
+        for kind in ("month", "quarter", "half", "year"):
+            same = containing(kind, period.start)
+            if same.start == period.start and same.end == period.end:
+                return same
+    return period
+
+
 def _year(text: str, field: str) -> int:
     year = int(text)
     if not 2000 <= year <= 2100:
@@ -140,7 +151,7 @@ def parse_period(text: str | None, field: str = "period") -> Period:
                                    fields={field: "结束日期不能早于开始日期"})
         if (last - first).days > 366 * 3:
             raise ValidationFailed("期间不能超过三年", fields={field: "期间不能超过三年"})
-        return Period("range", first, last + timedelta(days=1))
+        return calendar_period(Period("range", first, last + timedelta(days=1)))
     raise ValidationFailed(
         "期间格式应为 2026-10、2026Q3、2026H1、2026 或 2026-01-01..2026-03-31",
         fields={field: "格式不正确"})

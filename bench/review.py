@@ -140,12 +140,15 @@ def bench(engine: str, scale: float, repeat: int, only: list[str] | None = None
 
     from volunteer.core.periods import parse_period
     from volunteer.extensions import db
+    from volunteer.generate import analyse
 
     period = parse_period(PERIOD)
     with app.app_context():
         upgrade()
-        db.session.execute(text("ANALYZE"))  # statistics for indexes a migration just added
         db.session.commit()
+        # statistics for indexes a migration just added; on PostgreSQL a vacuum too, as
+        # autovacuum (off on these machines) would have done after the bulk load
+        analyse()
         ids, phones = pick_ids(db)
         db.session.remove()
     clients = {}

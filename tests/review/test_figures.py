@@ -185,3 +185,18 @@ def test_the_member_table_ranks_and_sorts_as_the_row_dicts_do(town, q1, make_mem
     fresh = dashboard.member_table(scope, q1, town["secretary"])  # a page read first
     assert fresh[1:3] == rows[1:3] and fresh[-1] == rows[-1] and len(fresh) == len(rows)
     assert list(fresh) == rows
+
+
+def test_sorting_by_a_column_breaks_ties_by_rank():
+    rows = [{"id": rank, "rank": rank, "hours": hours, "name": name}
+            for rank, hours, name in ((3, None, "乙"), (1, 3.0, "乙"), (5, 3.0, "甲"),
+                                      (2, 3.0, "甲"), (4, 1.0, "丙"))]
+
+    def ranks(sort, descending):
+        return [r["rank"] for r in dashboard.sort_rows(rows, "community", sort, descending)]
+
+    assert ranks("hours", True) == [1, 2, 5, 4, 3]  # ties: the better rank first
+    assert ranks("hours", False) == [4, 5, 2, 1, 3]  # ties: the worse rank first
+    assert ranks("name", False) == [4, 1, 3, 2, 5]  # 丙 < 乙 < 甲 by code point; ties by rank
+    assert ranks("name", True) == [2, 5, 1, 3, 4]
+    assert ranks("rank", True) == [5, 4, 3, 2, 1] and ranks(None, True) == [1, 2, 3, 4, 5]

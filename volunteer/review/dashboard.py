@@ -248,15 +248,8 @@ class MemberTable(Sequence):
         if key == "rank":
             order = list(reversed(self.shared["by_rank"])) if descending else None
             return MemberTable(None, {}, self.viewer, order, self.shared)
-        values, by_rank = self._values(key), self.shared["by_rank"]
-        # ``sort_rows`` breaks ties of a figure by rank (better first when descending, worse
-        # first when ascending) and keeps text ties in rank order: a stable sort on the value
-        # alone from the right starting order does the same, without a key tuple per member
-        start = by_rank if descending or key in TEXT_KEYS else by_rank[::-1]
-        present = [p for p in start if values[p] is not None]
-        present.sort(key=values.__getitem__, reverse=descending)
-        missing = [p for p in by_rank if values[p] is None]
-        return MemberTable(None, {}, self.viewer, present + missing, self.shared)
+        order = _ordered(self.shared["by_rank"], self._values(key), key, descending)
+        return MemberTable(None, {}, self.viewer, order, self.shared)
 
     def _values(self, key: str) -> list:
         """``key``'s value for every member, in ranking-query order, as ``_row`` shows it."""
@@ -305,18 +298,27 @@ def columns_for(table: str) -> list[tuple[str, str]]:
 
 def sort_rows(rows, table: str, sort: str | None, descending: bool):
     """Rows sorted by a column (None values last); the default is the rank."""
-    keys = {key for key, _label in columns_for(table)}
+    if not sort or sort not in {key for key, _label in columns_for(table)}:
+        sort, descending = "rank", False
     if isinstance(rows, MemberTable):
-        if not sort or sort not in keys:
-            sort, descending = "rank", False
         return rows.sorted_by(sort, descending)
-    if not sort or sort not in keys or sort == "rank":
-        return sorted(rows, key=lambda r: r["rank"], reverse=bool(sort == "rank" and descending))
-    present = [r for r in rows if r.get(sort) is not None]
-    missing = [r for r in rows if r.get(sort) is None]
-    present.sort(key=lambda r: (r[sort], -r["rank"]) if sort not in TEXT_KEYS else r[sort],
-                 reverse=descending)
-    return present + missing
+    by_rank = sorted(range(len(rows)), key=lambda position: rows[position]["rank"])
+    if sort == "rank":
+        order = by_rank[::-1] if descending else by_rank
+    else:
+        order = _ordered(by_rank, [row.get(sort) for row in rows], sort, descending)
+    return [rows[position] for position in order]
+
+
+def _ordered(by_rank: list[int], values: Sequence, key: str, descending: bool) -> list[int]:
+    """Row positions ordered by ``values`` (one per position), None last in rank order; ties of
+    a figure go by rank (better first when descending, worse first when ascending), ties of a
+    text in rank order. A stable sort on the value alone, started from rank order or its
+    reverse, gives exactly that without a key tuple per row."""
+    start = by_rank if descending or key in TEXT_KEYS else by_rank[::-1]
+    present = [position for position in start if values[position] is not None]
+    present.sort(key=values.__getitem__, reverse=descending)
+    return present + [position for position in by_rank if values[position] is None]
 
 
 def summary(scope: Scope, period: Period) -> dict:

@@ -115,22 +115,19 @@ def score_rows(rows: list[dict], *, per_member: bool = False) -> list[dict]:
 
 def rank_order(scores: list[float], hours: list[float], services: list[int], ids: list
                ) -> list[int]:
-    """Row positions in rank order: ``rank_key`` over columns (hours as floats, services as
-    ints, as the row dicts hold them)."""
+    """Row positions in rank order: score, then hours, then services (higher first), then id
+    (hours as floats, services as ints, as the row dicts hold them)."""
     keys = sorted(zip(map(neg, scores), map(neg, hours), map(neg, services), ids,
                       range(len(ids)), strict=True))
     return [key[4] for key in keys]
 
 
-def rank_key(row: dict) -> tuple:
-    return (-row["score"], -float(row.get("hours") or 0), -int(row.get("services") or 0),
-            row["id"])
-
-
 def rank_rows(rows: list[dict], *, per_member: bool = False) -> list[dict]:
     """Score ``rows`` and sort them by rank, setting ``rank`` (1 = best); returns them."""
     score_rows(rows, per_member=per_member)
-    rows.sort(key=rank_key)
+    order = rank_order([r["score"] for r in rows], [float(r.get("hours") or 0) for r in rows],
+                       [int(r.get("services") or 0) for r in rows], [r["id"] for r in rows])
+    rows[:] = [rows[position] for position in order]
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
     return rows

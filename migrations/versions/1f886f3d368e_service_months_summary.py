@@ -2,8 +2,8 @@
 
 service_months holds each member's confirmed services per local month and category,
 member_periods the same per member and month, quarter, half-year or year, and month_totals the
-whole district's per month, so the review figures need not add up every claim of a period. Both are filled here from the existing claims, by the
-same code that keeps them current (volunteer.tasks.summary), on the migration's own connection.
+whole district's per month, so the review figures need not add up every claim of a period. They
+are filled from the existing claims by the later service days migration.
 
 Revision ID: 1f886f3d368e
 Revises: 8017c2d8972b
@@ -70,9 +70,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('month', 'category', name=op.f('pk_month_totals'))
     )
     # ### end Alembic commands ###
-    from volunteer.tasks.summary import rebuild
-
-    rebuild(connection=op.get_bind())
+    # filled by the later "service days summary" migration, which rebuilds every summary
+    # table with the code of volunteer.tasks.summary (that code now writes service_days too,
+    # which does not exist yet here)
 
 
 def downgrade():

@@ -26,6 +26,21 @@ def test_members_of_the_street_ranked_by_score(town, q1):
     assert [r["score"] for r in rows][3] == 0.0
 
 
+def test_a_range_that_cuts_months_by_hand(town):
+    """Read from service_days: 20–31 March holds 顾丽's services of the 20th (2 h) and of
+    23:30 on the 31st (1 h), not the one at 00:30 on 1 April; 1 April alone holds that one."""
+    rows = {r["name"]: r for r in ranked_members(parse_period("2026-03-20..2026-03-31"),
+                                                 street_id=town["s"].id)}
+    gu = rows["顾丽"]
+    assert (gu["services"], gu["hours"], gu["avg_quality"]) == (2, 3.0, 4.5)
+    assert rows["吴强"]["services"] == 0  # 9 March is before the range
+    april = {r["name"]: r for r in ranked_members(parse_period("2026-04-01..2026-04-01"),
+                                                  street_id=town["s"].id)}
+    assert (april["顾丽"]["services"], april["顾丽"]["hours"]) == (1, 1.0)
+    assert figures.category_rows(parse_period("2026-03-09..2026-03-10")) == [
+        {"category": "checkpoint_duty", "label": "卡口值守", "services": 3, "hours": 4.0}]
+
+
 def test_communities_of_the_street(town, q1):
     rows = figures.group_rows("community", q1, street_id=town["s"].id, now=local(2026, 4, 2))
     assert [r["name"] for r in rows] == ["虹桥社区", "公园社区"]  # B 83.7 before A 82.1
@@ -104,8 +119,8 @@ def test_a_page_in_one_statement_equals_its_parts(town):
 
 def test_the_summaries_give_the_figures_of_the_claims(town, monkeypatch):
     """The district's charts read month_totals; months, quarters, half-years and years read
-    member_periods, other whole-month ranges service_months, the rest the claims: forcing each
-    slower path changes nothing."""
+    member_periods, other whole-month ranges service_months, the rest service_days: forcing
+    each slower path changes nothing."""
     now = local(2026, 4, 2)
     cases = [(key, scope) for key in ("2026Q1", "2026-03", "2026", "2026H1")
              for scope in ({}, {"street_id": town["s"].id}, {"community_id": town["a"].id},
@@ -129,7 +144,7 @@ def test_the_summaries_give_the_figures_of_the_claims(town, monkeypatch):
         assert figures_of(key, scope) == from_periods[(key, str(scope))], ("months", key, scope)
     monkeypatch.setattr(figures, "whole_months", lambda period: False)
     for key, scope in cases:
-        assert figures_of(key, scope) == from_periods[(key, str(scope))], ("claims", key, scope)
+        assert figures_of(key, scope) == from_periods[(key, str(scope))], ("days", key, scope)
 
 
 def test_monthly_trend_by_hand(town):

@@ -27,8 +27,15 @@ from volunteer.extensions import db
 from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
 from volunteer.requests.models import ServiceRequest
 from volunteer.review.score import rank_rows
-from volunteer.tasks.models import Claim, MemberPeriod, MonthTotal, ServiceMonth, Task
-from volunteer.tasks.summary import PERIOD_KINDS, month_number, months_between, served_between
+from volunteer.tasks.models import MemberPeriod, MonthTotal, ServiceDay, ServiceMonth, Task
+from volunteer.tasks.summary import (
+    PERIOD_KINDS,
+    SUMS,
+    days_between,
+    month_number,
+    months_between,
+    served_between,
+)
 from volunteer.wishes.models import Wish, WishClaim
 
 LEVELS = {
@@ -61,49 +68,31 @@ def _members_of(scope: dict | None):
 def service_stats(period: Period, scope: dict | None = None):
     """Per member: services, minutes, quality and satisfaction sums and counts in the period.
 
-    Read from the summaries (``tasks.summary``) — as they are for a month, quarter, half-year
-    or year, added up over ``service_months`` for a range of whole months — else from the
-    claims themselves; all three give the same figures."""
+    Read from the summaries (``tasks.summary``): as they are for a month, quarter, half-year
+    or year (``member_periods``), else added up over the period's ``service_months`` (a range of
+    whole months) or ``service_days`` (any other range); all give the same figures."""
     if period.kind in PERIOD_KINDS:
         stmt = select(MemberPeriod.member_id.label("member_id"),
-                      *[getattr(MemberPeriod, name).label(name) for name in (
-                          "services", "minutes", "quality_sum", "quality_n", "satisfaction_sum",
-                          "satisfaction_n")]).where(MemberPeriod.period == period.key)
+                      *[getattr(MemberPeriod, name).label(name) for name in SUMS]
+                      ).where(MemberPeriod.period == period.key)
         member_column = MemberPeriod.member_id
-    elif whole_months(period):
-        stmt = (
-            select(
-                ServiceMonth.member_id.label("member_id"),
-                func.sum(ServiceMonth.services).label("services"),
-                func.sum(ServiceMonth.minutes).label("minutes"),
-                func.sum(ServiceMonth.quality_sum).label("quality_sum"),
-                func.sum(ServiceMonth.quality_n).label("quality_n"),
-                func.sum(ServiceMonth.satisfaction_sum).label("satisfaction_sum"),
-                func.sum(ServiceMonth.satisfaction_n).label("satisfaction_n"),
-            )
-            .where(*months_between(period))
-            .group_by(ServiceMonth.member_id)
-        )
-        member_column = ServiceMonth.member_id
     else:
-        stmt = (
-            select(
-                Claim.member_id.label("member_id"),
-                func.count(Claim.id).label("services"),
-                func.coalesce(func.sum(Claim.confirmed_minutes), 0).label("minutes"),
-                func.sum(Claim.quality).label("quality_sum"),
-                func.count(Claim.quality).label("quality_n"),
-                func.sum(Claim.satisfaction).label("satisfaction_sum"),
-                func.count(Claim.satisfaction).label("satisfaction_n"),
-            )
-            .join(Task, Task.id == Claim.task_id)
-            .where(*served_in(period))
-            .group_by(Claim.member_id)
-        )
-        member_column = Claim.member_id
+        table, conditions = _summed(period)
+        stmt = (select(table.member_id.label("member_id"),
+                       *[func.sum(getattr(table, name)).label(name) for name in SUMS])
+                .where(*conditions).group_by(table.member_id))
+        member_column = table.member_id
     if (members := _members_of(scope)) is not None:
         stmt = stmt.where(member_column.in_(members))
     return stmt.subquery("service_stats")
+
+
+def _summed(period: Period) -> tuple:
+    """The summary table a period's figures are added up from, and the conditions selecting
+    its rows: ``service_months`` for whole months, else ``service_days``."""
+    if whole_months(period):
+        return ServiceMonth, months_between(period)
+    return ServiceDay, days_between(period)
 
 
 def whole_months(period: Period) -> bool:
@@ -606,17 +595,11 @@ def category_rows(period: Period, scope: dict | None = None) -> list[dict]:
                        MonthTotal.month <= month_number(months[-1]))
                 .group_by(MonthTotal.category))
         member_column = None
-    elif whole_months(period):
-        stmt = (select(ServiceMonth.category, func.sum(ServiceMonth.services),
-                       func.sum(ServiceMonth.minutes))
-                .where(*months_between(period)).group_by(ServiceMonth.category))
-        member_column = ServiceMonth.member_id
     else:
-        stmt = (select(Task.category, func.count(Claim.id),
-                       func.coalesce(func.sum(Claim.confirmed_minutes), 0))
-                .join(Task, Task.id == Claim.task_id).where(*served_in(period))
-                .group_by(Task.category))
-        member_column = Claim.member_id
+        table, conditions = _summed(period)
+        stmt = (select(table.category, func.sum(table.services), func.sum(table.minutes))
+                .where(*conditions).group_by(table.category))
+        member_column = table.member_id
     if (members := _members_of(scope)) is not None:
         stmt = stmt.where(member_column.in_(members))
     rows = [{"category": code, "label": category_label(code), "services": int(n),

@@ -1,9 +1,12 @@
 """Keeps the service summaries equal to the confirmed services they add up.
 
-A service is a live, confirmed claim that is not a no-show; it counts in the local month in which
-its task ends. Two tables hold the sums:
+A service is a live, confirmed claim that is not a no-show; it counts on the local day (and in
+the month) in which its task ends. These tables hold the sums:
 
-- ``service_months``: per member, local month and task category, added up from the claims;
+- ``service_days``: per member, local day and task category, added up from the claims (read for
+  custom ranges that cut months);
+- ``service_months``: per member, local month and task category, added up from
+  ``service_days``;
 - ``member_periods``: per member and month, quarter, half-year or year, added up from
   ``service_months``, with the member's organisations (``follow_member`` keeps them current);
 - ``month_totals``: the whole district per month, per category and in all (with the month's
@@ -17,16 +20,17 @@ two months as a safety net.
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, literal, select, text, update
+from sqlalchemy import case, delete, func, literal, select, text, update
 
 from volunteer.auth.models import User
 from volunteer.core.periods import Period, containing, local_date
+from volunteer.core.time import local_zone
 from volunteer.extensions import db
-from volunteer.tasks.models import Claim, MemberPeriod, MonthTotal, ServiceMonth, Task
+from volunteer.tasks.models import Claim, MemberPeriod, MonthTotal, ServiceDay, ServiceMonth, Task
 
-_SUMS = ("services", "minutes", "quality_sum", "quality_n", "satisfaction_sum",
+SUMS = ("services", "minutes", "quality_sum", "quality_n", "satisfaction_sum",
          "satisfaction_n")
 PERIOD_KINDS = ("month", "quarter", "half", "year")
 ORG_COLUMNS = ("street_id", "community_id", "grid_id", "unit_id", "branch_id")
@@ -36,6 +40,17 @@ TOTALS_LOCK = 7281  # the advisory-lock class of ``month_totals`` (its second ke
 def month_number(month: Period) -> int:
     """The ``service_months.month`` of a month: 202607 for July 2026."""
     return month.start.year * 100 + month.start.month
+
+
+def day_number(day: date) -> int:
+    """The ``service_days.day`` of a local day: 20260715 for 15 July 2026."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def days_between(period: Period) -> list:
+    """Conditions selecting the ``service_days`` rows of any period."""
+    return [ServiceDay.day >= day_number(period.start),
+            ServiceDay.day < day_number(period.end)]
 
 
 def served_between(start: datetime, end: datetime) -> list:
@@ -53,20 +68,46 @@ def months_between(period: Period) -> list:
 
 
 def _fill_month(run: Callable, month: Period, member_ids: Iterable[int] | None) -> None:
-    """Insert the month's ``service_months`` rows (of ``member_ids`` only, when given)."""
-    stmt = (
-        select(literal(month_number(month)), Claim.member_id, Task.category,
-               func.count(Claim.id), func.coalesce(func.sum(Claim.confirmed_minutes), 0),
-               func.coalesce(func.sum(Claim.quality), 0), func.count(Claim.quality),
-               func.coalesce(func.sum(Claim.satisfaction), 0), func.count(Claim.satisfaction))
-        .join(Task, Task.id == Claim.task_id)
-        .where(*served_between(month.start_utc, month.end_utc))
-        .group_by(Claim.member_id, Task.category)
-    )
+    """Insert the month's ``service_days`` rows from the claims, then its ``service_months``
+    rows from those (of ``member_ids`` only, when given)."""
+    # the local day of each service, from its task's end: the first day the task ended before
+    # the end of (a CASE over the month's day boundaries, the same SQL on every database)
+    days = [month.start + timedelta(days=n) for n in range((month.end - month.start).days)]
+    day = case(*[(Task.ends_at < datetime.combine(each + timedelta(days=1), time(),
+                                                  local_zone()), day_number(each))
+                 for each in days[:-1]], else_=day_number(days[-1]))
+    services = (select(day.label("day"), Claim.member_id, Task.category,
+                       Claim.confirmed_minutes, Claim.quality, Claim.satisfaction)
+                .join(Task, Task.id == Claim.task_id)
+                .where(*served_between(month.start_utc, month.end_utc)))
     if member_ids is not None:
-        stmt = stmt.where(Claim.member_id.in_(list(member_ids)))
+        services = services.where(Claim.member_id.in_(list(member_ids)))
+    s = services.subquery("services")
+    run(ServiceDay.__table__.insert().from_select(
+        ("day", "member_id", "category", *SUMS),
+        select(s.c.day, s.c.member_id, s.c.category, func.count(),
+               func.coalesce(func.sum(s.c.confirmed_minutes), 0),
+               func.coalesce(func.sum(s.c.quality), 0), func.count(s.c.quality),
+               func.coalesce(func.sum(s.c.satisfaction), 0), func.count(s.c.satisfaction))
+        .group_by(s.c.day, s.c.member_id, s.c.category)))
+    stmt = (select(literal(month_number(month)), ServiceDay.member_id, ServiceDay.category,
+                   *[func.sum(getattr(ServiceDay, name)) for name in SUMS])
+            .where(*days_between(month)).group_by(ServiceDay.member_id, ServiceDay.category))
+    if member_ids is not None:
+        stmt = stmt.where(ServiceDay.member_id.in_(list(member_ids)))
     run(ServiceMonth.__table__.insert().from_select(
-        ("month", "member_id", "category", *_SUMS), stmt))
+        ("month", "member_id", "category", *SUMS), stmt))
+
+
+def _clear_month(run: Callable, month: Period, member_ids: Iterable[int] | None) -> None:
+    """Delete the month's ``service_days`` and ``service_months`` rows (of ``member_ids``)."""
+    days = delete(ServiceDay).where(*days_between(month))
+    months = delete(ServiceMonth).where(ServiceMonth.month == month_number(month))
+    if member_ids is not None:
+        days = days.where(ServiceDay.member_id.in_(list(member_ids)))
+        months = months.where(ServiceMonth.member_id.in_(list(member_ids)))
+    run(days)
+    run(months)
 
 
 def _fill_period(run: Callable, period: Period, member_ids: Iterable[int] | None) -> None:
@@ -74,7 +115,7 @@ def _fill_period(run: Callable, period: Period, member_ids: Iterable[int] | None
     cleared = delete(MemberPeriod).where(MemberPeriod.period == period.key)
     orgs = [getattr(User, name) for name in ORG_COLUMNS]
     stmt = (select(literal(period.key), ServiceMonth.member_id, *orgs,
-                   *[func.sum(getattr(ServiceMonth, name)) for name in _SUMS])
+                   *[func.sum(getattr(ServiceMonth, name)) for name in SUMS])
             .join(User, User.id == ServiceMonth.member_id)
             .where(*months_between(period)).group_by(ServiceMonth.member_id, *orgs))
     if member_ids is not None:
@@ -82,7 +123,7 @@ def _fill_period(run: Callable, period: Period, member_ids: Iterable[int] | None
         stmt = stmt.where(ServiceMonth.member_id.in_(list(member_ids)))
     run(cleared)
     run(MemberPeriod.__table__.insert().from_select(
-        ("period", "member_id", *ORG_COLUMNS, *_SUMS), stmt))
+        ("period", "member_id", *ORG_COLUMNS, *SUMS), stmt))
 
 
 def _fill_totals(run: Callable, month: Period) -> None:
@@ -129,8 +170,7 @@ def refresh(pairs: Iterable[tuple[int, datetime]]) -> None:
     run(select(User.id).where(User.id.in_(member_ids)).order_by(User.id).with_for_update())
     periods: dict[Period, set[int]] = defaultdict(set)
     for month, member_ids in months.items():
-        run(delete(ServiceMonth).where(ServiceMonth.month == month_number(month),
-                                       ServiceMonth.member_id.in_(member_ids)))
+        _clear_month(run, month, member_ids)
         _fill_month(run, month, member_ids)
         for period in _periods_over([month]):
             periods[period] |= member_ids
@@ -157,11 +197,13 @@ def rebuild(months: list[Period] | None = None, *, connection=None) -> int:
     run = connection.execute if connection is not None else db.session.execute
     if (connection.dialect if connection is not None else db.engine.dialect).name == "postgresql":
         # a confirmation's refresh waits until the rebuilt months are committed (reads go on)
-        run(text("LOCK TABLE service_months, member_periods, month_totals IN EXCLUSIVE MODE"))
+        run(text("LOCK TABLE service_days, service_months, member_periods, month_totals "
+                 "IN EXCLUSIVE MODE"))
     if months is None:
         first, last = run(
             select(func.min(Task.ends_at), func.max(Task.ends_at))
             .join(Claim, Claim.task_id == Task.id).where(Claim.confirmed_at.is_not(None))).one()
+        run(delete(ServiceDay))
         run(delete(ServiceMonth))
         run(delete(MemberPeriod))
         run(delete(MonthTotal))
@@ -170,7 +212,7 @@ def rebuild(months: list[Period] | None = None, *, connection=None) -> int:
             containing("month", local_date(last)).end).months()
     else:
         for month in months:
-            run(delete(ServiceMonth).where(ServiceMonth.month == month_number(month)))
+            _clear_month(run, month, None)
     for month in months:
         _fill_month(run, month, None)
     for period in sorted(_periods_over(months), key=lambda p: (p.start, p.end)):

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from flask import g, has_request_context
 from sqlalchemy import select
 
-from volunteer.auth.permissions import shown_phone
+from volunteer.auth.permissions import mask_phone, phone_rule, shown_phone
 from volunteer.core.errors import NotFound, ValidationFailed
 from volunteer.core.i18n import N_
 from volunteer.core.periods import Period
@@ -261,16 +261,16 @@ class MemberTable(Sequence):
             return [names.get(place, "") for place in columns[f"{key}_id"]]
         if key in ("services", "hours", "avg_quality", "avg_satisfaction"):
             return figures.member_column(columns, key)
-        known = self._read(None)
+        # name, phone, wishes, requests: that figure alone (a member deleted since the ranking
+        # was read sorts last, as None)
+        found = figures.member_sort_values(self.shared["period"], key, **self.shared["filters"])
         if key == "phone":
-            return [self._row(p, known[i])[key] if i in known else None
-                    for p, i in enumerate(columns["id"])]
-        values = figures.member_column(figures.member_columns(
-            [known[i] for i in columns["id"] if i in known]), key)
-        if len(values) < len(columns["id"]):  # a member deleted between the two reads
-            values = iter(values)
-            return [next(values) if i in known else None for i in columns["id"]]
-        return values
+            visible = phone_rule(self.viewer)
+            return [None if i not in found else found[i][0] if visible(i, found[i][1])
+                    else mask_phone(found[i][0]) for i in columns["id"]]
+        if key in ("wishes", "requests"):
+            return [found.get(i, 0) for i in columns["id"]]
+        return [found.get(i) for i in columns["id"]]
 
 
 def member_table(scope: Scope, period: Period, viewer) -> MemberTable:

@@ -232,6 +232,25 @@ def member_rank_facts(period: Period, **scope) -> list[tuple]:
     return db.session.connection().execute(stmt).all()
 
 
+def member_sort_values(period: Period, key: str, **scope) -> dict:
+    """One figure of each approved member of a scope, read alone — ``{member id: value}`` —
+    for sorting the member table by a column outside the ranked figures without reading every
+    member's whole facts: ``name``; ``phone`` as (phone, community id), which decide how it is
+    shown; ``wishes`` and ``requests`` (members without any are left out)."""
+    if key in ("wishes", "requests"):
+        stats = (wish_stats if key == "wishes" else request_stats)(period, scope)
+        stmt = (select(stats.c.member_id, stats.c[key])
+                .join(User, User.id == stats.c.member_id))
+    else:
+        fields = [User.name] if key == "name" else [User.phone, User.community_id]
+        stmt = select(User.id, *fields)
+    stmt = stmt.where(User.role == "member", User.status == "approved", *scope_filter(scope))
+    rows = db.session.connection().execute(stmt).all()
+    if key == "phone":
+        return {member_id: (phone, community_id) for member_id, phone, community_id in rows}
+    return dict(rows)
+
+
 def _service_columns(stats) -> list:
     return [func.coalesce(stats.c.services, 0), func.coalesce(stats.c.minutes, 0),
             stats.c.quality_sum, stats.c.quality_n, stats.c.satisfaction_sum,

@@ -17,6 +17,7 @@ from volunteer.auth.services import (
     hash_password,
 )
 from volunteer.core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from volunteer.core.text import required_reason
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.members.models import INDUSTRIES, SKILLS, MemberSkill
@@ -26,7 +27,6 @@ from volunteer.orgs.models import Community, Grid, Street, Unit
 
 MAX_TAGS = 12
 TAG_MAX = 20
-REASON_MAX = 200
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -133,11 +133,7 @@ def reject_member(actor, member: User, reason: str) -> User:
     """The community secretary rejects a pending member, with a reason the member sees."""
     if not can_review_member(actor, member):
         raise NotAllowed("只有党员居住社区的书记可以审核")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(fields={"reason": "请填写不通过的原因"})
-    if len(reason) > REASON_MAX:
-        raise ValidationFailed(fields={"reason": f"不能超过 {REASON_MAX} 个字符"})
+    reason = required_reason(reason, "请填写不通过的原因")
     if member.status != "pending":
         raise InvalidState("只能审核待审核的报到")
     member.status = "rejected"

@@ -16,6 +16,7 @@ from volunteer.core.errors import (
     TooManyAttempts,
     ValidationFailed,
 )
+from volunteer.core.text import clean_text, required_reason, required_text
 from volunteer.core.throttle import count_events, record_event
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
@@ -36,10 +37,8 @@ from volunteer.requests.permissions import (
     can_view_request,
     is_assignee,
 )
-from volunteer.wishes.services import clean_text
 
-NAME_MAX, ADDRESS_MAX, DESCRIPTION_MAX, REASON_MAX, NOTE_MAX, COMMENT_MAX = (
-    30, 120, 1000, 200, 1000, 500)
+NAME_MAX, ADDRESS_MAX, DESCRIPTION_MAX, NOTE_MAX, COMMENT_MAX = 30, 120, 1000, 1000, 500
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -69,14 +68,6 @@ def dispatch_hours() -> int:
 
 
 # ---------------------------------------------------------------- text checks
-
-
-def _required(field: str, value, maximum: int) -> str:
-    errors: dict[str, str] = {}
-    value = clean_text(errors, field, value, maximum)
-    if errors:
-        raise ValidationFailed(fields=errors)
-    return value
 
 
 def _clean_phone(errors: dict, value) -> str:
@@ -189,7 +180,7 @@ def reject_request(actor, req: ServiceRequest, reason: str,
     """Turn a request down with a reason the resident reads when tracking."""
     if not can_handle_request(actor, req):
         raise NotAllowed()
-    reason = _required("reason", reason, REASON_MAX)
+    reason = required_reason(reason)
     now = now or utcnow()
     allowed = ("submitted", "accepted") if can_dispatch_request(actor, req) else ("submitted",)
     _move(req, allowed, "该点单当前不能退回", status="rejected", rejected_at=now,
@@ -246,7 +237,7 @@ def decline_request(member, req: ServiceRequest, reason: str,
     """The member declines with a reason; the request goes back to the secretary."""
     if not is_assignee(member, req):
         raise NotAllowed("该点单没有派给您")
-    reason = _required("reason", reason, REASON_MAX)
+    reason = required_reason(reason)
     now = now or utcnow()
     _move(req, ("dispatched", "taken"), "该点单当前不能婉拒", status="accepted",
           assignee_id=None, dispatched_at=None, taken_at=None)
@@ -263,7 +254,7 @@ def complete_request(member, req: ServiceRequest, note: str,
     """The member reports the service done, with a note."""
     if not is_assignee(member, req):
         raise NotAllowed("该点单没有派给您")
-    note = _required("note", note, NOTE_MAX)
+    note = required_text("note", note, NOTE_MAX)
     now = now or utcnow()
     _move(req, ("taken",), "接单后才能标记完成", status="completed", completed_at=now,
           completion_note=note)

@@ -6,6 +6,7 @@ from volunteer.audit.services import record_action
 from volunteer.auth.models import User
 from volunteer.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from volunteer.core.periods import Period
+from volunteer.core.text import required_reason
 from volunteer.extensions import db
 from volunteer.notifications.services import notify
 from volunteer.review import figures
@@ -14,7 +15,6 @@ from volunteer.review.permissions import can_commend_member, can_withdraw_commen
 from volunteer.review.score import rank_rows
 
 MAX_CITATION = 500
-MAX_REASON = 200
 
 
 class AlreadyCommended(Conflict):
@@ -69,11 +69,7 @@ def withdraw_commendation(actor, commendation: Commendation, reason: str) -> Non
     """Withdraw a commendation made in error; the member is told why, and it is audited."""
     if not can_withdraw_commendation(actor, commendation):
         raise NotAllowed("只有该街道的审核员可以撤销评优")
-    reason = (reason or "").strip() if isinstance(reason, str) else ""
-    if not reason:
-        raise ValidationFailed("请填写撤销原因", fields={"reason": "请填写撤销原因"})
-    if len(reason) > MAX_REASON:
-        raise ValidationFailed(fields={"reason": f"撤销原因不能超过 {MAX_REASON} 个字符"})
+    reason = required_reason(reason, "请填写撤销原因")
     record_action(actor, "withdraw_commendation", commendation,
                   member_id=commendation.member_id, period=commendation.period, reason=reason)
     notify(commendation.member_id, "commendation",

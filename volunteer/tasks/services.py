@@ -19,6 +19,7 @@ from volunteer.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from volunteer.core.text import REASON_MAX, clean_text, required_reason
 from volunteer.core.time import format_local, local_zone, to_local, utcnow
 from volunteer.extensions import db
 from volunteer.members.services import clean_skills
@@ -46,7 +47,7 @@ from volunteer.tasks.permissions import (
     can_view_task,
 )
 
-TITLE_MAX, LOCATION_MAX, DESCRIPTION_MAX, REASON_MAX, COMMENT_MAX = 80, 120, 2000, 200, 500
+TITLE_MAX, LOCATION_MAX, DESCRIPTION_MAX, COMMENT_MAX = 80, 120, 2000, 500
 MAX_DURATION = timedelta(days=7)
 MAX_SERIES_DAYS, MAX_SHIFTS, MAX_SERIES_TASKS = 31, 6, 100
 MAX_HOURS = 24
@@ -129,28 +130,16 @@ def local_day_range(day: date) -> tuple[datetime, datetime]:
 # ---------------------------------------------------------------- posting
 
 
-def _clean_text(errors: dict, field: str, value, maximum: int, *, required: bool) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else None
-    if value is None:
-        errors[field] = "应为文本"
-        return ""
-    if required and not value:
-        errors[field] = "必填"
-    elif len(value) > maximum:
-        errors[field] = f"不能超过 {maximum} 个字符"
-    return value
-
-
 def _clean_task_fields(actor, data: dict, *, now: datetime, opening: bool,
                        min_slots: int = MIN_SLOTS) -> dict:
     """Validate posted task fields; every bad field is named in one ValidationFailed."""
     errors: dict[str, str] = {}
     clean = {
-        "title": _clean_text(errors, "title", data.get("title"), TITLE_MAX, required=True),
-        "description": _clean_text(errors, "description", data.get("description"),
-                                   DESCRIPTION_MAX, required=False),
-        "location": _clean_text(errors, "location", data.get("location"), LOCATION_MAX,
-                                required=True),
+        "title": clean_text(errors, "title", data.get("title"), TITLE_MAX, missing="必填"),
+        "description": clean_text(errors, "description", data.get("description"),
+                                  DESCRIPTION_MAX, required=False),
+        "location": clean_text(errors, "location", data.get("location"), LOCATION_MAX,
+                               missing="必填"),
     }
     category = data.get("category")
     if category not in CATEGORIES:
@@ -324,7 +313,7 @@ def cancel_task(actor, task: Task, reason: str, now: datetime | None = None) -> 
     if not can_manage_task(actor, task):
         raise NotAllowed()
     now = now or utcnow()
-    reason = _required_reason(reason)
+    reason = required_reason(reason)
     if task.state_at(now) in ("done", "cancelled"):
         raise InvalidState("已结束或已取消的服务项目不能取消")
     task.status = "cancelled"
@@ -341,15 +330,6 @@ def cancel_task(actor, task: Task, reason: str, now: datetime | None = None) -> 
     task.slots_taken = 0
     record_action(actor, "cancel_task", task, reason=reason)
     return task
-
-
-def _required_reason(reason) -> str:
-    reason = (reason or "").strip() if isinstance(reason, str) or reason is None else ""
-    if not reason:
-        raise ValidationFailed(fields={"reason": "请填写原因"})
-    if len(reason) > REASON_MAX:
-        raise ValidationFailed(fields={"reason": f"不能超过 {REASON_MAX} 个字符"})
-    return reason
 
 
 # ---------------------------------------------------------------- reading
@@ -676,7 +656,7 @@ def remove_claim(actor, claim: Claim, reason: str, now: datetime | None = None) 
     if not can_confirm_claim(actor, claim):
         raise NotAllowed()
     now = now or utcnow()
-    reason = _required_reason(reason)
+    reason = required_reason(reason)
     if not claim.is_live or claim.confirmed_at is not None:
         raise InvalidState("该认领已结束或已确认，不能移除")
     claim.status, claim.ended_at, claim.end_reason = "removed", now, reason
@@ -894,11 +874,8 @@ def confirm_claim(actor, claim: Claim, *, quality: int, hours: float | None = No
     else:
         minutes = round(hours * 60)
     adjusted = minutes is not None and minutes != claim.self_minutes
-    reason = (reason or "").strip() if isinstance(reason, str) else ""
-    if adjusted and not reason:
-        errors["reason"] = "调整服务时长须说明原因"
-    elif len(reason) > REASON_MAX:
-        errors["reason"] = f"不能超过 {REASON_MAX} 个字符"
+    reason = clean_text(errors, "reason", reason, REASON_MAX, required=adjusted,
+                        missing="调整服务时长须说明原因")
     if errors:
         raise ValidationFailed(fields=errors)
     first = claim.confirmed_at is None

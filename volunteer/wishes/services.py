@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from volunteer.audit.services import record_action
 from volunteer.auth.models import User
 from volunteer.core.errors import Conflict, InvalidState, NotAllowed, NotFound, ValidationFailed
+from volunteer.core.text import clean_text, required_reason
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
 from volunteer.notifications.services import notify
@@ -31,7 +32,7 @@ from volunteer.wishes.permissions import (
     is_community_staff,
 )
 
-NAME_MAX, ADDRESS_MAX, CONTENT_MAX, NOTE_MAX, REASON_MAX = 30, 120, 500, 1000, 200
+NAME_MAX, ADDRESS_MAX, CONTENT_MAX, NOTE_MAX = 30, 120, 500, 1000
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 
 
@@ -67,19 +68,6 @@ def local_today(now: datetime | None = None) -> date:
 
 
 # ---------------------------------------------------------------- validation
-
-
-def clean_text(errors: dict, field: str, value, maximum: int, *, required: bool = True) -> str:
-    """A stripped text field; a missing, too long or non-text value is named in ``errors``."""
-    if value is not None and not isinstance(value, str):
-        errors[field] = "应为文本"
-        return ""
-    value = (value or "").strip()
-    if required and not value:
-        errors[field] = "不能为空"
-    elif len(value) > maximum:
-        errors[field] = f"不能超过 {maximum} 个字符"
-    return value
 
 
 def _clean_wish(actor, data: dict, *, now: datetime, community_id: int,
@@ -228,7 +216,7 @@ def return_wish(actor, wish: Wish, reason: str, now: datetime | None = None) -> 
     """The secretary sends a wish back to the grid worker with a reason."""
     if not can_review_wish(actor, wish):
         raise NotAllowed()
-    reason = _required_reason(reason)
+    reason = required_reason(reason)
     if wish.status != "submitted":
         raise InvalidState("只有待审核的心愿可以退回")
     now = now or utcnow()
@@ -238,14 +226,6 @@ def return_wish(actor, wish: Wish, reason: str, now: datetime | None = None) -> 
     notify(wish.created_by_id, "wish_returned", "微心愿被退回，请修改",
            f"原因：{reason}", link=f"/wishes/{wish.id}")
     return wish
-
-
-def _required_reason(reason) -> str:
-    errors: dict[str, str] = {}
-    reason = clean_text(errors, "reason", reason, REASON_MAX)
-    if errors:
-        raise ValidationFailed(fields=errors)
-    return reason
 
 
 # ---------------------------------------------------------------- claim

@@ -1,6 +1,7 @@
 """The demo district, taken from the programme's own newspaper reports (shared/seed)."""
 
 import random
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -153,10 +154,16 @@ def load_demo() -> bool:
                                    "repair", "driving", "it", "mediation", "cooking",
                                    "photography", "sign_language"], rng.randint(0, 2))))
     now = utcnow()
+    joined = random.Random(7)  # its own draws: the rest of the demo stays as it was
     for index, (name, unit_name, community_name, skills) in enumerate(people, start=1):
         community = communities[community_name]
         community_grids = [g for g in grids.values() if g.community is community]
         pending = index > len(people) - 8
+        # registered before the three months of service below (pending ones this week), so
+        # every period's dashboard counts the members who served in it as registered
+        registered = now - timedelta(
+            days=joined.randint(1, 5) if pending else joined.randint(100, 300),
+            hours=joined.randint(0, 12))
         member = User(role="member", phone=f"138{index:08d}", name=name,
                       password_hash=password_hash,
                       status="pending" if pending else "approved",
@@ -165,7 +172,8 @@ def load_demo() -> bool:
                       grid_id=rng.choice(community_grids).id if community_grids else None,
                       industry=rng.choice(["government", "education", "health",
                                            "state_enterprise", "institution"]),
-                      reviewed_at=None if pending else now)
+                      created_at=registered,
+                      reviewed_at=None if pending else registered + timedelta(days=1))
         member.skills = [MemberSkill(tag=tag) for tag in skills]
         if community_name == "大庆社区" and not pending:
             member.branch_id = branches["万濠华府功能型党支部"].id

@@ -44,6 +44,28 @@ def test_demo_loads_once(app, ctx):
     assert found == phones
 
 
+def test_the_demo_members_registered_before_they_served(app, ctx):
+    """Every month the demo has services in counts those who served among its registered and
+    approved members (a participation rate of at most 100 %)."""
+    from volunteer.core.periods import containing, local_date
+    from volunteer.core.time import utcnow
+    from volunteer.demo import load_demo
+    from volunteer.review import dashboard
+
+    load_demo()
+    db.session.commit()
+    month = containing("month", local_date(utcnow()))
+    served = 0
+    for _ in range(4):
+        for street_id in db.session.scalars(select(User.street_id).where(
+                User.role == "street_reviewer")):
+            total = dashboard.summary(dashboard.get_scope("street", street_id), month)
+            assert total["active"] <= total["approved"] <= total["registered"], month.key
+            served += total["active"]
+        month = month.previous()
+    assert served  # the check compared months with services
+
+
 def test_migrations_match_models(app, ctx):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

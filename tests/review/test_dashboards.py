@@ -165,6 +165,14 @@ def test_chart_tables_download_as_excel(town, client, login):
     assert participation == [("公园社区", 0.6667, 2, 3), ("虹桥社区", 1.0, 1, 1)]
 
 
+def test_a_range_that_cuts_months_says_its_trend_is_by_whole_months(town, client, login):
+    login(town["reviewer"])
+    base = f"/review/street/{town['s'].id}?period="
+    assert 'data-testid="trend-whole-months"' not in client.get(base + Q1).get_data(as_text=True)
+    cut = client.get(base + "2026-03-09..2026-03-20").get_data(as_text=True)
+    assert 'data-testid="trend-whole-months"' in cut and "按整月统计" in cut
+
+
 def test_hours_csv_for_the_registries(town, client, login):
     login(town["reviewer"])
     response = client.get(f"/review/street/{town['s'].id}/hours.csv?period={Q1}")

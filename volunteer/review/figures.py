@@ -416,7 +416,8 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
             period, scope, any(level not in PLACE_LEVELS for level in batch))]
             for batch in batches]
     else:  # one joined source, built once when two batches read it
-        (joined,) = _member_figures(period, scope, True)
+        (joined,) = _member_figures(period, scope,
+                                    any(level not in PLACE_LEVELS for level in levels))
         joined = (joined.cte("member_figures").prefix_with("MATERIALIZED")
                   if len(batches) > 1 else joined.subquery())
         sources = [[joined] for _batch in batches]
@@ -472,23 +473,28 @@ def _member_figures(period: Period, scope: dict, members_own_counts: bool) -> li
     their service figures: the members (registered, approved, and — only when a table counts
     its members' own wishes and requests: units, branches — those counts) and the
     ``member_periods`` rows, which carry the members' organisations. Otherwise one source: each
-    member with their figures joined to them.
+    member with their figures joined to them (their own wish and request counts, again, only
+    when a table counts them).
     """
     if period.kind not in PERIOD_KINDS:
         stats = service_stats(period, scope)
+        joined = (select(*_ORGS, literal_column("1").label("registered"),
+                         case((User.status == "approved", 1), else_=0).label("approved"),
+                         case((stats.c.services > 0, 1), else_=0).label("active"),
+                         stats.c.minutes, stats.c.services, stats.c.quality_sum,
+                         stats.c.quality_n, stats.c.satisfaction_sum, stats.c.satisfaction_n)
+                  .outerjoin(stats, stats.c.member_id == User.id)
+                  .where(User.role == "member", User.created_at < period.end_utc,
+                         *scope_filter(scope)))
+        if not members_own_counts:
+            return [joined.add_columns(*[literal_column("0").label(name) for name in (
+                "wishes", "requests", "request_seconds")])]
         wishes = wish_stats(period, scope)
         requests = request_stats(period, scope)
-        return [select(*_ORGS, literal_column("1").label("registered"),
-                       case((User.status == "approved", 1), else_=0).label("approved"),
-                       case((stats.c.services > 0, 1), else_=0).label("active"),
-                       stats.c.minutes, stats.c.services, stats.c.quality_sum,
-                       stats.c.quality_n, stats.c.satisfaction_sum, stats.c.satisfaction_n,
-                       wishes.c.wishes, requests.c.requests, requests.c.request_seconds)
-                .outerjoin(stats, stats.c.member_id == User.id)
+        return [joined.add_columns(wishes.c.wishes, requests.c.requests,
+                                   requests.c.request_seconds)
                 .outerjoin(wishes, wishes.c.member_id == User.id)
-                .outerjoin(requests, requests.c.member_id == User.id)
-                .where(User.role == "member", User.created_at < period.end_utc,
-                       *scope_filter(scope))]
+                .outerjoin(requests, requests.c.member_id == User.id)]
 
     def row(orgs, **values):
         return [*orgs, *[values.get(name, literal_column("0")).label(name)

@@ -123,6 +123,8 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer.core import openapi
     from volunteer.members import api as members_api
     from volunteer.members import views as members_views
+    from volunteer.mobilisation import api as mobilisation_api
+    from volunteer.mobilisation import views as mobilisation_views
     from volunteer.notifications import api as notifications_api
     from volunteer.notifications import views as notifications_views
     from volunteer.orgs import api as orgs_api
@@ -146,7 +148,7 @@ def _register_blueprints(app: Flask) -> None:
                    openapi):
         app.register_blueprint(module.bp)
     for module in (wishes_views, wishes_api, requests_views, requests_api, review_views,
-                   review_api):
+                   review_api, mobilisation_views, mobilisation_api):
         app.register_blueprint(module.bp)
     app.cli.add_command(tasks_cli.cli)
 

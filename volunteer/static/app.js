@@ -36,6 +36,21 @@
         });
     });
   }
+  // a live section (the 集结号 roster) reloads itself every N seconds, unless one is typing in it
+  document.querySelectorAll("[data-live-refresh]").forEach(function (section) {
+    var seconds = parseInt(section.getAttribute("data-live-refresh"), 10) || 20;
+    setInterval(function () {
+      if (document.hidden || section.contains(document.activeElement)) { return; }
+      fetch(window.location.href, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html || section.contains(document.activeElement)) { return; }
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(section.id);
+          if (fresh) { section.innerHTML = fresh.innerHTML; }
+        })
+        .catch(function () {});
+    }, seconds * 1000);
+  });
   // the unit field suggests units as one types
   var unitInput = document.querySelector("input[data-unit-search]");
   if (unitInput) {

@@ -1,0 +1,157 @@
+"""Client API: 集结号 — declaring, answering, the live roster, posts and shifts, closing."""
+
+from flask import jsonify, request
+from flask_login import current_user
+from pydantic import BaseModel, Field
+
+from volunteer.auth.permissions import shown_phone
+from volunteer.core.api import api_blueprint, doc, page_args, paginated, parse_body
+from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.time import isoformat
+from volunteer.extensions import db
+from volunteer.mobilisation import services
+
+bp = api_blueprint("mobilisation_api", __name__)
+
+
+class PostIn(BaseModel):
+    name: str = Field(max_length=40)
+    needed: int
+
+
+class MobilisationIn(BaseModel):
+    title: str = Field(max_length=80)
+    message: str = Field(max_length=1000)
+    community_ids: list[int] = Field(default_factory=list, max_length=300)
+    grid_ids: list[int] = Field(default_factory=list, max_length=300)
+    posts: list[PostIn] = Field(max_length=20)
+
+
+class ReplyIn(BaseModel):
+    answer: str = Field(max_length=10)
+    note: str | None = Field(default=None, max_length=200)
+
+
+class AssignIn(BaseModel):
+    member_id: int
+    post_id: int | None
+    shift: str | None = Field(default=None, max_length=40)
+
+
+def serialise(mobilisation, viewer) -> dict:
+    """A call as ``viewer`` sees it: with their own answer (members) or the counts (staff)."""
+    body = {
+        "id": mobilisation.id, "title": mobilisation.title, "message": mobilisation.message,
+        "status": mobilisation.status, "status_label": mobilisation.status_label,
+        "street_id": mobilisation.street_id, "created_at": isoformat(mobilisation.created_at),
+        "closed_at": isoformat(mobilisation.closed_at),
+        "areas": [{"community_id": a.community_id, "community_name": a.community.name,
+                   "grid_id": a.grid_id, "grid_name": a.grid.name if a.grid else None}
+                  for a in mobilisation.areas],
+        "posts": [{"id": p.id, "name": p.name, "needed": p.needed} for p in mobilisation.posts],
+    }
+    if viewer.role == "member":
+        mine = services.my_reply(viewer, mobilisation)
+        body["my_reply"] = serialise_reply(mine) if mine else None
+    else:
+        body["members_told"] = mobilisation.members_told
+        body["counts"] = services.counts(viewer, mobilisation)
+    return body
+
+
+def serialise_reply(reply) -> dict:
+    return {"answer": reply.answer, "answer_label": reply.answer_label, "note": reply.note,
+            "answered_at": isoformat(reply.answered_at),
+            "post": {"id": reply.post.id, "name": reply.post.name} if reply.post else None,
+            "shift": reply.shift}
+
+
+def _mobilisation(mobilisation_id: int):
+    return services.get_mobilisation(current_user, mobilisation_id)
+
+
+@bp.get("/mobilisations")
+@doc("集结号列表：党员看发给自己的，工作人员看管辖范围内的",
+     query={"page": "integer", "per_page": "integer"})
+@login_required
+def list_mobilisations():
+    return paginated(services.list_stmt(current_user),
+                     lambda mobilisation: serialise(mobilisation, current_user))
+
+
+@bp.post("/mobilisations")
+@doc("发出集结号（区级管理员；街道审核员限本街道）：集结区域为社区或网格，岗位及所需人数；"
+     "区域内所有已审核党员立即收到通知", body=MobilisationIn, status=201, errors=(403,))
+@roles_required("district_admin", "street_reviewer")
+def declare():
+    data = parse_body(MobilisationIn)
+    mobilisation = services.declare(
+        current_user, title=data.title, message=data.message, community_ids=data.community_ids,
+        grid_ids=data.grid_ids, posts=[post.model_dump() for post in data.posts])
+    db.session.commit()
+    return jsonify(serialise(mobilisation, current_user)), 201
+
+
+@bp.get("/mobilisations/<int:mobilisation_id>")
+@doc("集结号详情", errors=(404,))
+@login_required
+def detail(mobilisation_id: int):
+    return jsonify(serialise(_mobilisation(mobilisation_id), current_user))
+
+
+@bp.post("/mobilisations/<int:mobilisation_id>/reply")
+@doc("回复集结号：answer 为 reporting（报到）或 cannot（无法报到），可再次回复修改",
+     body=ReplyIn, errors=(403, 404, 409))
+@roles_required("member")
+def reply(mobilisation_id: int):
+    mobilisation = _mobilisation(mobilisation_id)
+    data = parse_body(ReplyIn)
+    row = services.reply(current_user, mobilisation, data.answer, data.note)
+    db.session.commit()
+    return jsonify(serialise_reply(row))
+
+
+@bp.get("/mobilisations/<int:mobilisation_id>/roster")
+@doc("报到名单（实时）：社区书记、网格员看本社区党员，发起人看全部；"
+     "show=reporting|cannot|none|assigned|unassigned 筛选",
+     query={"show": "string", "page": "integer", "per_page": "integer"}, errors=(403, 404))
+@login_required
+def roster(mobilisation_id: int):
+    mobilisation = _mobilisation(mobilisation_id)
+    stmt = services.roster_stmt(current_user, mobilisation, request.args.get("show") or None)
+    page, per_page = page_args()
+    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, max_per_page=100)
+    replies = services.replies_of(mobilisation, result.items)
+    items = []
+    for member in result.items:
+        row = replies.get(member.id)
+        items.append({
+            "member": {"id": member.id, "name": member.name,
+                       "phone": shown_phone(current_user, member),
+                       "community_id": member.community_id, "grid_id": member.grid_id,
+                       "skills": member.skill_tags},
+            "reply": serialise_reply(row) if row else None,
+        })
+    return jsonify({"items": items, "page": page, "per_page": per_page, "total": result.total,
+                    "counts": services.counts(current_user, mobilisation)})
+
+
+@bp.post("/mobilisations/<int:mobilisation_id>/assign")
+@doc("安排岗位和班次（党员居住社区的书记）；post_id 为 null 时取消安排",
+     body=AssignIn, errors=(403, 404, 409))
+@roles_required("community_secretary")
+def assign(mobilisation_id: int):
+    mobilisation = _mobilisation(mobilisation_id)
+    data = parse_body(AssignIn)
+    row = services.assign(current_user, mobilisation, data.member_id, data.post_id, data.shift)
+    db.session.commit()
+    return jsonify(serialise_reply(row))
+
+
+@bp.post("/mobilisations/<int:mobilisation_id>/close")
+@doc("结束集结号（发起的街道审核员或区级管理员）；报到党员收到感谢", errors=(403, 404, 409))
+@roles_required("district_admin", "street_reviewer")
+def close(mobilisation_id: int):
+    mobilisation = services.close(current_user, _mobilisation(mobilisation_id))
+    db.session.commit()
+    return jsonify(serialise(mobilisation, current_user))

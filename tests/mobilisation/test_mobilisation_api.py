@@ -1,0 +1,147 @@
+"""集结号 through the client API: the contract, bad input, denials."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from volunteer.extensions import db
+from volunteer.mobilisation.models import Mobilisation, MobilisationReply
+
+from .conftest import POSTS
+
+
+def body(area, **fields) -> dict:
+    return {"title": "城南新村临时管控区集结", "message": "请到社区党群服务中心报到",
+            "community_ids": [area["south"].id], "grid_ids": [area["grid"].id],
+            "posts": POSTS, **fields}
+
+
+def test_declare_answer_assign_and_close(area, client, token_for):
+    reviewer, secretary = token_for(area["reviewer"]), token_for(area["south_secretary"])
+    created = client.post("/api/v1/mobilisations", json=body(area), headers=reviewer)
+    assert created.status_code == 201, created.get_json()
+    call = created.get_json()
+    assert call["members_told"] == 3 and call["counts"]["unanswered"] == 3
+    assert [p["name"] for p in call["posts"]] == ["卡口值守", "后勤保障"]
+    url = f"/api/v1/mobilisations/{call['id']}"
+    member = token_for(area["a"])
+    listed = client.get("/api/v1/mobilisations", headers=member).get_json()
+    assert listed["total"] == 1 and listed["items"][0]["my_reply"] is None
+    answered = client.post(f"{url}/reply", json={"answer": "reporting", "note": "马上到"},
+                           headers=member)
+    assert answered.status_code == 200 and answered.get_json()["answer"] == "reporting"
+    roster = client.get(f"{url}/roster?show=unassigned", headers=secretary).get_json()
+    assert [i["member"]["name"] for i in roster["items"]] == ["冯罡"]
+    assert roster["items"][0]["member"]["phone"] == "13700009001"  # their own community's
+    assert roster["items"][0]["member"]["skills"] == ["driving"]
+    assert roster["counts"]["reporting"] == 1
+    post_id = call["posts"][0]["id"]
+    assigned = client.post(f"{url}/assign", json={"member_id": area["a"].id, "post_id": post_id,
+                                                  "shift": "8:00–12:00"}, headers=secretary)
+    assert assigned.status_code == 200
+    assert assigned.get_json()["post"] == {"id": post_id, "name": "卡口值守"}
+    mine = client.get(url, headers=member).get_json()["my_reply"]
+    assert (mine["post"]["name"], mine["shift"]) == ("卡口值守", "8:00–12:00")
+    # the street reviewer's roster masks phones (not their community's)
+    seen = client.get(f"{url}/roster", headers=reviewer).get_json()["items"]
+    assert seen[0]["member"]["phone"] == "137****9001"
+    closed = client.post(f"{url}/close", headers=reviewer)
+    assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
+    late = client.post(f"{url}/reply", json={"answer": "cannot"}, headers=token_for(area["b"]))
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "invalid_state"
+
+
+@pytest.mark.parametrize(("payload", "field"), [
+    ("{not json", "body"),
+    ("[1, 2]", "body"),
+    ({"title": 5}, "title"),
+    ({"community_ids": "1"}, "community_ids"),
+    ({"posts": [{"name": "卡口", "needed": "6"}]}, "posts"),
+    ({"title": "集" * 81}, "title"),
+])
+def test_malformed_declarations_are_400_and_change_nothing(area, client, token_for, payload,
+                                                            field):
+    headers = {**token_for(area["reviewer"]), "Content-Type": "application/json"}
+    if isinstance(payload, dict):
+        response = client.post("/api/v1/mobilisations", json=body(area, **payload),
+                               headers=headers)
+    else:
+        response = client.post("/api/v1/mobilisations", data=payload, headers=headers)
+    assert response.status_code == 400, response.get_json()
+    assert field in response.get_json()["error"]["fields"]
+    assert db.session.scalar(select(func.count()).select_from(Mobilisation)) == 0
+
+
+def test_denials(area, call, client, token_for):
+    url = f"/api/v1/mobilisations/{call.id}"
+    other_street = client.post("/api/v1/mobilisations",
+                               json=body(area, community_ids=[area["away"].id], grid_ids=[]),
+                               headers=token_for(area["reviewer"]))
+    assert other_street.status_code == 400
+    assert other_street.get_json()["error"]["fields"] == {
+        "community_ids": "只能选择本街道的社区"}
+    assert client.post("/api/v1/mobilisations", json=body(area),
+                       headers=token_for(area["south_secretary"])).status_code == 403
+    assert client.get(url, headers=token_for(area["e"])).status_code == 404
+    assert client.get(url, headers=token_for(area["away_secretary"])).status_code == 404
+    assert client.get(f"{url}/roster", headers=token_for(area["a"])).status_code == 403
+    assert client.get("/api/v1/mobilisations/999999",
+                      headers=token_for(area["a"])).status_code == 404
+    assert client.post(f"{url}/reply", json={"answer": "reporting"},
+                       headers=token_for(area["d"])).status_code == 404
+    secretary = token_for(area["east_secretary"])
+    client.post(f"{url}/reply", json={"answer": "reporting"}, headers=token_for(area["a"]))
+    denied = client.post(f"{url}/assign", json={"member_id": area["a"].id,
+                                                "post_id": call.posts[0].id}, headers=secretary)
+    assert denied.status_code == 403
+    unknown = client.post(f"{url}/assign", json={"member_id": 999999, "post_id": None},
+                          headers=token_for(area["south_secretary"]))
+    assert unknown.status_code == 404
+    wrong = client.post(f"{url}/assign", json={"member_id": area["a"].id, "post_id": "x"},
+                        headers=token_for(area["south_secretary"]))
+    assert wrong.status_code == 400
+    assert client.post(f"{url}/close", headers=token_for(area["other_reviewer"])).status_code \
+        == 404
+    assert client.get(f"{url}/roster?show=all", headers=token_for(area["reviewer"])
+                      ).status_code == 400
+    assert client.get(f"{url}/roster", headers=token_for(area["away_secretary"])
+                      ).status_code == 404
+
+
+def test_the_openapi_document_lists_the_mobilisation_paths(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/mobilisations", "/api/v1/mobilisations/{mobilisation_id}/reply",
+                 "/api/v1/mobilisations/{mobilisation_id}/roster",
+                 "/api/v1/mobilisations/{mobilisation_id}/assign"):
+        assert path in paths, path
+
+
+@pytest.mark.postgres
+def test_one_member_pressing_twice_at_once_keeps_one_answer(area, call, app, db_url,
+                                                             token_for):
+    """Ten threads answer for the same member at the same moment (and ten for ten others):
+    every request succeeds and each member holds exactly one roster row."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("concurrency tests need PostgreSQL (set TEST_DATABASE_URL)")
+    headers = token_for(area["a"])
+    path = f"/api/v1/mobilisations/{call.id}/reply"
+    barrier = threading.Barrier(10)
+    statuses: list = [None] * 10
+
+    def run(index: int) -> None:
+        client = app.test_client()
+        barrier.wait()
+        answer = "reporting" if index % 2 else "cannot"
+        statuses[index] = client.post(path, json={"answer": answer}, headers=headers).status_code
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [200] * 10
+    db.session.expire_all()
+    rows = db.session.scalars(select(MobilisationReply).where(
+        MobilisationReply.member_id == area["a"].id)).all()
+    assert len(rows) == 1 and rows[0].answer in ("reporting", "cannot")

@@ -99,7 +99,7 @@ def test_members_answer_and_change_their_answer(area, call):
     assert [(r.member_id, r.answer, r.note) for r in rows] == [(area["a"].id, "cannot", None)]
     with pytest.raises(ValidationFailed) as refused:
         services.reply(area["a"], call, "maybe")
-    assert refused.value.fields == {"answer": "应为 reporting（报到）或 cannot（无法报到）"}
+    assert refused.value.fields == {"answer": "应为 reporting（响应报到）或 cannot（无法报到）"}
     for outsider in ("d", "e", "pending"):
         with pytest.raises(NotAllowed):
             services.reply(area[outsider], call, "reporting")

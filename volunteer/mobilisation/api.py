@@ -100,7 +100,7 @@ def detail(mobilisation_id: int):
 
 
 @bp.post("/mobilisations/<int:mobilisation_id>/reply")
-@doc("回复集结号：answer 为 reporting（报到）或 cannot（无法报到），可再次回复修改",
+@doc("回复集结号：answer 为 reporting（响应报到）或 cannot（无法报到），可再次回复修改",
      body=ReplyIn, errors=(403, 404, 409))
 @roles_required("member")
 def reply(mobilisation_id: int):

@@ -20,7 +20,7 @@ class DeclareForm(WebForm):
 
 
 class ReplyForm(WebForm):
-    answer = SelectField(N_("回复"), choices=[("reporting", N_("报到")),
+    answer = SelectField(N_("回复"), choices=[("reporting", N_("响应报到")),
                                               ("cannot", N_("无法报到"))])
     note = StringField(N_("备注"), validators=[
         Optional(), Length(max=200, message=N_("不能超过 200 个字符"))])

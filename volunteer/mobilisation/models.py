@@ -11,7 +11,7 @@ from volunteer.core.types import UTCDateTime
 from volunteer.extensions import db
 
 STATUSES = {"active": N_("集结中"), "closed": N_("已结束")}
-ANSWERS = {"reporting": N_("报到"), "cannot": N_("无法报到")}
+ANSWERS = {"reporting": N_("响应报到"), "cannot": N_("无法报到")}
 
 
 class Mobilisation(db.Model):

@@ -1,7 +1,7 @@
 """集结号: declaring a call to a control area, members' answers, posts and shifts, closing.
 
 Every approved member living in the control area (a whole community, or one of its grids) is
-told at once, in the inbox and by e-mail where an address is known. Each answers "报到" or
+told at once, in the inbox and by e-mail where an address is known. Each answers "响应报到" or
 "无法报到" (and may change the answer while the call is open); the community's secretary sees
 the live roster of their community's members — answers, skills, phones — and gives those who
 report a post and a shift. The district admin declares anywhere, a street reviewer inside their
@@ -209,7 +209,7 @@ def declare(actor, *, title, message, community_ids=None, grid_ids=None, posts=N
     posts_text = "、".join(f"{name} {needed} 人" for name, needed in clean_posts)
     notify_many([{"user_id": member_id, "kind": "mobilisation_call",
                   "title": f"集结号：{title}", "link": link, "email": email,
-                  "body": f"{message}\n\n岗位：{posts_text}\n请尽快回复“报到”或“无法报到”。"}
+                  "body": f"{message}\n\n岗位：{posts_text}\n请尽快回复“响应报到”或“无法报到”。"}
                  for member_id, email in members], "mobilisation_call", now=now)
     staff = db.session.scalars(select(User).where(
         User.role.in_(COMMUNITY_STAFF), User.active.is_(True),
@@ -252,7 +252,7 @@ def reply(member, mobilisation: Mobilisation, answer, note=None,
     _open(mobilisation)
     errors: dict[str, str] = {}
     if answer not in ANSWERS:
-        errors["answer"] = "应为 reporting（报到）或 cannot（无法报到）"
+        errors["answer"] = "应为 reporting（响应报到）或 cannot（无法报到）"
     note = clean_text(errors, "note", note, NOTE_MAX, required=False) or None
     if errors:
         raise ValidationFailed(fields=errors)
@@ -302,7 +302,7 @@ def assign(actor, mobilisation: Mobilisation, member_id, post_id, shift=None,
         raise ValidationFailed(fields=errors)
     row = _reply_of(mobilisation.id, member.id)
     if row is None or row.answer != "reporting":
-        raise InvalidState("只能为已回复“报到”的党员安排岗位")
+        raise InvalidState("只能为已回复“响应报到”的党员安排岗位")
     row.post_id = post.id if post else None
     row.shift = shift if post else None
     row.assigned_by_id, row.assigned_at = (actor.id, now or utcnow()) if post else (None, None)

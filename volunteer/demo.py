@@ -188,10 +188,35 @@ def load_demo() -> bool:
         notify(member, "member_approved", "报到审核已通过",
                f"欢迎加入{member.community.name}“双报到·通通在”在职党员队伍。", link="/me")
     _load_activity(rng, now, communities, grids)
+    _load_mobilisation(communities)
     from volunteer.tasks import summary
 
     summary.rebuild()
     return True
+
+
+def _load_mobilisation(communities: dict) -> None:
+    """An open 集结号 of 虹桥街道 for 新西社区 (as on 21 November: 虹桥北村56幢 sealed), half
+    of its members answered, the first of them given a post."""
+    from volunteer.mobilisation import services as mobilisation
+
+    reviewer = db.session.scalar(select(User).where(User.phone == "13900000022"))
+    secretary = db.session.scalar(select(User).where(User.phone == "13900000002"))
+    call = mobilisation.declare(
+        reviewer, title="虹桥北村56幢临时管控集结",
+        message="虹桥北村56幢实施临时封闭管理，请居住在新西社区的在职党员就地转为志愿者，"
+                "到社区党群服务中心报到，接受社区党委的指挥调度。",
+        community_ids=[communities["新西社区"].id],
+        posts=[{"name": "协助转运", "needed": 4}, {"name": "楼道消杀", "needed": 3},
+               {"name": "代购帮办", "needed": 3}, {"name": "卡口值守", "needed": 4}])
+    members = db.session.scalars(select(User).where(
+        User.role == "member", User.status == "approved",
+        User.community_id == communities["新西社区"].id).order_by(User.id)).all()
+    for number, member in enumerate(members[: len(members) // 2]):
+        mobilisation.reply(member, call, "cannot" if number % 4 == 3 else "reporting",
+                           "在外地出差" if number % 4 == 3 else None)
+    if members:
+        mobilisation.assign(secretary, call, members[0].id, call.posts[0].id, "8:00–12:00")
 
 
 # (title, category, location, local start hour, hours, slots) of the services the reports name

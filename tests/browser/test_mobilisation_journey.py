@@ -28,11 +28,6 @@ def hongqiao(make_street, make_community, make_grid, make_staff, make_member, re
     return facts
 
 
-def logout(page) -> None:
-    page.get_by_role("button", name="退出").click()
-    page.wait_for_load_state()
-
-
 def test_call_answer_assign_and_close(new_page, shoot, login_as, hongqiao):
     reviewer = new_page()
     login_as(reviewer, hongqiao["reviewer"], PASSWORD)

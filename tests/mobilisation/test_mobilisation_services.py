@@ -121,6 +121,8 @@ def test_the_secretary_assigns_posts_and_shifts_to_their_members(area, call):
         services.assign(area["south_secretary"], call, area["c"].id, checkpoint.id)
     with pytest.raises(NotAllowed):
         services.assign(area["reviewer"], call, area["a"].id, checkpoint.id)
+    with pytest.raises(NotAllowed):  # a branch secretary follows, the community assigns
+        services.assign(area["branch_secretary"], call, area["a"].id, supplies.id)
     with pytest.raises(InvalidState):
         services.assign(area["south_secretary"], call, area["b"].id, checkpoint.id)
     with pytest.raises(NotFound):
@@ -159,7 +161,8 @@ def test_each_sees_their_part_of_the_roster(area, call, admin):
     assert names(area["south_secretary"]) == ["冯罡", "秦晓春"]  # their community only
     assert names(area["east_grid_worker"]) == ["陆华雷"]
     assert names(area["south_secretary"], "unassigned") == ["冯罡"]
-    for outsider in ("away_secretary", "other_reviewer", "d"):
+    assert names(area["branch_secretary"]) == ["冯罡"]  # their branch's members only
+    for outsider in ("away_secretary", "other_reviewer", "d", "away_branch_secretary"):
         with pytest.raises(NotFound):
             services.get_mobilisation(area[outsider], call.id)
     for outsider in ("away_secretary", "other_reviewer"):
@@ -175,10 +178,12 @@ def test_lists_show_each_their_calls(area, call, admin):
     def titles(viewer):
         return [m.title for m in db.session.scalars(services.list_stmt(viewer))]
 
-    for name in ("a", "c", "reviewer", "south_secretary", "east_grid_worker"):
+    for name in ("a", "c", "reviewer", "south_secretary", "east_grid_worker",
+                 "branch_secretary"):
         assert titles(area[name]) == ["城南新村临时管控区集结"], name
     assert titles(admin) == ["城南新村临时管控区集结"]
-    for name in ("d", "e", "pending", "away_secretary", "other_reviewer"):
+    for name in ("d", "e", "pending", "away_secretary", "other_reviewer",
+                 "away_branch_secretary"):
         assert titles(area[name]) == [], name
 
 

@@ -4,8 +4,9 @@ Every approved member living in the control area (a whole community, or one of i
 told at once, in the inbox and by e-mail where an address is known. Each answers "响应报到" or
 "无法报到" (and may change the answer while the call is open); the community's secretary sees
 the live roster of their community's members — answers, skills, phones — and gives those who
-report a post and a shift. The district admin declares anywhere, a street reviewer inside their
-street; whoever may declare it closes it.
+report a post and a shift; a functional branch's secretary follows their branch's members. The
+district admin declares anywhere, a street reviewer inside their street; whoever may declare it
+closes it.
 """
 
 from datetime import datetime
@@ -72,8 +73,16 @@ def is_addressed(user, mobilisation: Mobilisation) -> bool:
     return False
 
 
+def is_area_branch_secretary(user, mobilisation: Mobilisation) -> bool:
+    """The secretary of a functional branch (功能型党支部) of a community in the area: they
+    follow their branch's members on the roster."""
+    return (user is not None and user.role == "branch_secretary"
+            and user.branch_id is not None and user.community_id in mobilisation.community_ids)
+
+
 def can_view(user, mobilisation: Mobilisation) -> bool:
     return (can_manage(user, mobilisation) or is_area_staff(user, mobilisation)
+            or is_area_branch_secretary(user, mobilisation)
             or is_addressed(user, mobilisation) or _street_sees(user, mobilisation))
 
 
@@ -89,9 +98,9 @@ def roster_community(user, mobilisation: Mobilisation) -> int | None:
     reaches, narrowed to their street for another street's reviewer)."""
     if can_manage(user, mobilisation) or _street_sees(user, mobilisation):
         return None
-    if is_area_staff(user, mobilisation):
+    if is_area_staff(user, mobilisation) or is_area_branch_secretary(user, mobilisation):
         return user.community_id
-    raise NotAllowed("只有集结区域的社区书记、网格员和发起人可以查看报到名单")
+    raise NotAllowed("只有集结区域的社区书记、网格员、功能型党支部书记和发起人可以查看报到名单")
 
 
 def can_assign(user, mobilisation: Mobilisation, member) -> bool:
@@ -363,7 +372,7 @@ def list_stmt(viewer):
             Community.street_id == viewer.street_id)
         return stmt.where(or_(Mobilisation.street_id == viewer.street_id,
                               Mobilisation.id.in_(reaching)))
-    if viewer.role in COMMUNITY_STAFF:
+    if viewer.role in (*COMMUNITY_STAFF, "branch_secretary"):
         return stmt.where(Mobilisation.id.in_(
             area.where(MobilisationArea.community_id == viewer.community_id)))
     if viewer.role == "member" and viewer.status == "approved":
@@ -391,6 +400,8 @@ def _roster_parts(viewer, mobilisation: Mobilisation) -> tuple[list, object]:
     conditions = _addressed_conditions(mobilisation)
     if community_id is not None:
         conditions.append(User.community_id == community_id)
+        if viewer.role == "branch_secretary":
+            conditions.append(User.branch_id == viewer.branch_id)
     elif not can_manage(viewer, mobilisation):  # another street's reviewer: their street
         conditions.append(User.street_id == viewer.street_id)
     r = MobilisationReply

@@ -112,8 +112,8 @@ def reply(mobilisation_id: int):
 
 
 @bp.get("/mobilisations/<int:mobilisation_id>/roster")
-@doc("报到名单（实时）：社区书记、网格员看本社区党员，发起人看全部；"
-     "show=reporting|cannot|none|assigned|unassigned 筛选",
+@doc("报到名单（实时）：社区书记、网格员看本社区党员，功能型党支部书记看本支部党员，"
+     "发起人看全部；show=reporting|cannot|none|assigned|unassigned 筛选",
      query={"show": "string", "page": "integer", "per_page": "integer"}, errors=(403, 404))
 @login_required
 def roster(mobilisation_id: int):

@@ -202,3 +202,17 @@ def test_closing_thanks_those_who_reported_and_ends_answers(area, call):
         services.reply(area["b"], call, "reporting")
     with pytest.raises(InvalidState):
         services.close(area["reviewer"], call)
+
+
+def test_a_member_is_asked_on_their_page_until_they_answer(area, call, client, login):
+    assert services.awaiting_answer(area["a"]) == [call]
+    assert services.awaiting_answer(area["d"]) == []  # not in the area
+    login(area["a"])
+    assert "城南新村临时管控区集结" in client.get("/me").get_data(as_text=True)
+    services.reply(area["a"], call, "cannot")
+    db.session.commit()
+    assert services.awaiting_answer(area["a"]) == []
+    assert "城南新村临时管控区集结" not in client.get("/me").get_data(as_text=True)
+    assert services.awaiting_answer(area["b"]) == [call]
+    services.close(area["reviewer"], call)
+    assert services.awaiting_answer(area["b"]) == []  # a closed call asks nobody

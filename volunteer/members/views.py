@@ -105,8 +105,10 @@ def reject(member_id: int):
 @bp.get("/me")
 @login_required
 def me():
+    from volunteer.mobilisation.services import awaiting_answer  # it builds on members
+
     return render_template("members/me.html", user=current_user, skills=SKILLS,
-                           industries=INDUSTRIES)
+                           industries=INDUSTRIES, calls=awaiting_answer(current_user))
 
 
 @bp.route("/me/profile", methods=["GET", "POST"])

@@ -384,6 +384,16 @@ def list_stmt(viewer):
     return stmt.where(False)
 
 
+def awaiting_answer(member) -> list[Mobilisation]:
+    """The open calls that reach ``member`` and that they have not answered yet."""
+    if member is None or member.role != "member" or member.status != "approved":
+        return []
+    answered = select(MobilisationReply.mobilisation_id).where(
+        MobilisationReply.member_id == member.id)
+    return list(db.session.scalars(list_stmt(member).where(
+        Mobilisation.status == "active", Mobilisation.id.not_in(answered))))
+
+
 def my_reply(member, mobilisation: Mobilisation) -> MobilisationReply | None:
     if member is None or member.role != "member":
         return None

@@ -145,3 +145,36 @@ def test_one_member_pressing_twice_at_once_keeps_one_answer(area, call, app, db_
     rows = db.session.scalars(select(MobilisationReply).where(
         MobilisationReply.member_id == area["a"].id)).all()
     assert len(rows) == 1 and rows[0].answer in ("reporting", "cannot")
+
+
+def test_the_roster_downloads_as_excel_as_each_may_see_it(area, call, client, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    from volunteer.mobilisation import services
+
+    services.reply(area["a"], call, "reporting", "马上到")
+    services.assign(area["south_secretary"], call, area["a"].id, call.posts[0].id, "8:00–12:00")
+    db.session.commit()
+    login(area["south_secretary"])
+    response = client.get(f"/mobilisations/{call.id}/roster.xlsx")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(io.BytesIO(response.get_data())).active.iter_rows(
+        values_only=True))
+    assert "城南新村临时管控区集结" in rows[0][0] and rows[1][0] == "请到社区党群服务中心报到"
+    assert rows[2] == ("姓名", "手机号", "社区", "网格", "专长", "回复", "备注", "回复时间",
+                       "岗位", "班次")
+    assert [r[:2] for r in rows[3:]] == [("冯罡", "13700009001"), ("秦晓春", area["b"].phone)]
+    assert rows[3][2] == "城南新村社区" and rows[3][4] == "驾驶"
+    assert rows[3][5:7] == ("响应报到", "马上到") and rows[3][8:] == ("卡口值守", "8:00–12:00")
+    assert rows[4][5] == "未回复"
+    client.post("/logout")
+    login(area["reviewer"])
+    masked = load_workbook(io.BytesIO(client.get(
+        f"/mobilisations/{call.id}/roster.xlsx?show=reporting").get_data())).active
+    assert [r[:2] for r in masked.iter_rows(min_row=4, values_only=True)] == [
+        ("冯罡", "137****9001")]
+    client.post("/logout")
+    login(area["a"])
+    assert client.get(f"/mobilisations/{call.id}/roster.xlsx").status_code == 403

@@ -469,3 +469,37 @@ def counts(viewer, mobilisation: Mobilisation) -> dict:
              for p in mobilisation.posts]
     return {"reached": reached, "reporting": reporting, "cannot": cannot,
             "unanswered": reached - reporting - cannot, "posts": posts}
+
+
+ROSTER_COLUMNS = [("name", "姓名"), ("phone", "手机号"), ("community", "社区"), ("grid", "网格"),
+                  ("skills", "专长"), ("answer", "回复"), ("note", "备注"),
+                  ("answered_at", "回复时间"), ("post", "岗位"), ("shift", "班次")]
+
+
+def roster_rows(viewer, mobilisation: Mobilisation, show: str | None = None):
+    """The roster ``viewer`` may see as row dicts (``ROSTER_COLUMNS``), in roster order, for
+    the Excel download; phones as the viewer may see them."""
+    from volunteer.auth.permissions import shown_phone
+    from volunteer.core.time import format_local
+    from volunteer.members.models import skill_label
+
+    members = db.session.scalars(roster_stmt(viewer, mobilisation, show)).all()
+    communities = dict(db.session.execute(select(Community.id, Community.name).where(
+        Community.id.in_(mobilisation.community_ids))).all())
+    grids = dict(db.session.execute(select(Grid.id, Grid.name).where(
+        Grid.community_id.in_(mobilisation.community_ids))).all())
+    for start in range(0, len(members), 1000):
+        chunk = members[start:start + 1000]
+        replies = replies_of(mobilisation, chunk)
+        for member in chunk:
+            row = replies.get(member.id)
+            yield {"name": member.name, "phone": shown_phone(viewer, member),
+                   "community": communities.get(member.community_id, ""),
+                   "grid": grids.get(member.grid_id, ""),
+                   "skills": "、".join(skill_label(tag) for tag in member.skill_tags),
+                   "answer": row.answer_label if row else "未回复",
+                   "note": row.note if row else None,
+                   "answered_at": format_local(row.answered_at) if row else None,
+                   "post": row.post.name if row and row.post else None,
+                   "shift": row.shift if row else None}
+

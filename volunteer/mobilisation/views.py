@@ -9,10 +9,12 @@ from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
 from volunteer.core.forms import apply_errors, optional_int, page_of
 from volunteer.core.i18n import N_
+from volunteer.core.time import format_local, utcnow
 from volunteer.extensions import db
 from volunteer.mobilisation import services
 from volunteer.mobilisation.forms import ActionForm, AssignForm, DeclareForm, ReplyForm
 from volunteer.orgs.models import Community, Grid
+from volunteer.review import exports
 
 bp = Blueprint("mobilisation", __name__)
 
@@ -82,6 +84,18 @@ def detail(mobilisation_id: int):
         can_assign=current_user.role == "community_secretary" and
         services.is_area_staff(current_user, mobilisation),
         reply_form=ReplyForm(), assign_form=assign_form, action_form=ActionForm())
+
+
+@bp.get("/mobilisations/<int:mobilisation_id>/roster.xlsx")
+@login_required
+def roster_export(mobilisation_id: int):
+    mobilisation = services.get_mobilisation(current_user, mobilisation_id)
+    show = request.args.get("show") or None
+    rows = services.roster_rows(current_user, mobilisation,
+                                show if show in services.ROSTER_FILTERS else None)
+    title = f"{mobilisation.title} · 报到名单（导出于 {format_local(utcnow())}）"
+    path = exports.write_table(title, services.ROSTER_COLUMNS, rows, note=mobilisation.message)
+    return exports.download(path, f"mobilisation-{mobilisation.id}-roster.xlsx", exports.XLSX)
 
 
 @bp.post("/mobilisations/<int:mobilisation_id>/reply")

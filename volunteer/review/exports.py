@@ -10,6 +10,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -87,6 +88,15 @@ def stream_file(path: str) -> Iterator[bytes]:
                 yield chunk
     finally:
         os.unlink(path)
+
+
+def download(path: str, filename: str, mimetype: str) -> Response:
+    """Stream a written export file as an attachment (deleted once sent), after ending the
+    request's read transaction, so a slow download holds no database snapshot."""
+    db.session.rollback()
+    filename = filename.replace("..", "_")
+    return Response(stream_file(path), mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 def hours_rows(period: Period, scope: dict) -> Iterator[list]:

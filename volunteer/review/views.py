@@ -4,7 +4,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     render_template,
@@ -132,7 +131,7 @@ def export(kind: str, scope_id: int | None):
     scope, period, table, rows = _scoped_table(kind, scope_id)
     title = f"{scope.title} · {period.label} · {dashboard.TABLE_LABELS[table]}统计"
     path = exports.write_table(title, dashboard.columns_for(table), rows)
-    return _download(path, f"review-{scope.key}-{period.key}-{table}.xlsx", exports.XLSX)
+    return exports.download(path, f"review-{scope.key}-{period.key}-{table}.xlsx", exports.XLSX)
 
 
 @bp.get("/review/district/charts.xlsx", defaults={"kind": "district", "scope_id": None})
@@ -144,7 +143,7 @@ def export_charts(kind: str, scope_id: int | None):
     period = chosen_period()
     title = f"{scope.title} · {period.label} · 图表数据"
     path = exports.write_sheets(title, dashboard.chart_sheets(dashboard.charts(scope, period)))
-    return _download(path, f"review-{scope.key}-{period.key}-charts.xlsx", exports.XLSX)
+    return exports.download(path, f"review-{scope.key}-{period.key}-charts.xlsx", exports.XLSX)
 
 
 @bp.get("/review/district/hours.csv", defaults={"kind": "district", "scope_id": None})
@@ -157,15 +156,7 @@ def hours_csv(kind: str, scope_id: int | None):
     period = chosen_period()
     rows = exports.hours_rows(period, scope.filters)
     path = exports.write_csv(exports.HOURS_CSV_HEADER, rows)
-    return _download(path, f"service-hours-{scope.key}-{period.key}.csv", "text/csv")
-
-
-def _download(path: str, filename: str, mimetype: str) -> Response:
-    """Stream a written export file as an attachment (deleted once sent)."""
-    db.session.rollback()  # end the read transaction before streaming
-    filename = filename.replace("..", "_")
-    return Response(exports.stream_file(path), mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return exports.download(path, f"service-hours-{scope.key}-{period.key}.csv", "text/csv")
 
 
 @bp.route("/review/commend/<int:member_id>", methods=["GET", "POST"])

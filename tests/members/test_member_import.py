@@ -138,3 +138,30 @@ def test_unreadable_files_are_refused_clearly(ctx, places, runner, tmp_path, dat
     path.write_bytes(data)
     result = runner.invoke(args=["import", "members", str(path)])
     assert result.exit_code != 0 and message in result.output
+
+
+def test_the_admin_imports_on_the_web_and_downloads_the_report_once(places, client, login,
+                                                                     admin, make_staff):
+    login(admin)
+    page = client.get("/admin/import/members")
+    assert page.status_code == 200 and "批量导入党员" in page.get_data(as_text=True)
+    response = client.post("/admin/import/members", data={
+        "file": (io.BytesIO(xlsx_bytes(ROWS)), "名单.xlsx")},
+        content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert 'data-testid="import-created">3<' in html and 'data-testid="import-errors">7<' in html
+    assert "找不到工作单位“崇川区不存在局”" in html
+    token = html.split("/admin/import/members/")[1].split(".csv")[0]
+    report = client.get(f"/admin/import/members/{token}.csv")
+    assert report.status_code == 200 and "初始密码" in report.get_data(as_text=True)
+    assert client.get(f"/admin/import/members/{token}.csv").status_code == 404  # once
+    assert client.get("/admin/import/members/../../etc.csv").status_code == 404
+    bad = client.post("/admin/import/members", data={
+        "file": (io.BytesIO(b"x"), "list.txt")}, content_type="multipart/form-data")
+    assert "请上传 .xlsx 或 .csv 文件" in bad.get_data(as_text=True)
+    client.post("/logout")
+    login(make_staff("community_secretary", places["park"]))
+    assert client.get("/admin/import/members").status_code == 403
+    assert client.post("/admin/import/members", data={
+        "file": (io.BytesIO(xlsx_bytes(ROWS)), "名单.xlsx")},
+        content_type="multipart/form-data").status_code == 403

@@ -1,6 +1,8 @@
-"""Registration, review and profile forms."""
+"""Registration, review, profile and import forms."""
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     EmailField,
     PasswordField,
     SelectField,
@@ -47,3 +49,9 @@ class RejectForm(WebForm):
 
 class ApproveForm(WebForm):
     """No fields: the approve button posts only its CSRF token."""
+
+
+class ImportForm(WebForm):
+    file = FileField(N_("名单文件（.xlsx 或 .csv）"), validators=[FileRequired(N_("请选择文件"))])
+    dry_run = BooleanField(N_("只检查，不导入"))
+

@@ -17,6 +17,7 @@ with light argon2id parameters; the first login rehashes them at full cost
 import csv
 import io
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -259,4 +260,34 @@ def report_csv(result: ImportResult) -> str:
     writer.writerow(REPORT_HEADER)
     writer.writerows(result.report)
     return out.getvalue()
+
+
+def save_report(result: ImportResult) -> str:
+    """Keep the report (it holds the initial passwords) in the instance folder, readable by
+    the service only, for one download; returns its token."""
+    folder = _report_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(16)
+    path = folder / f"{token}.csv"
+    path.write_text(report_csv(result), encoding="utf-8")
+    path.chmod(0o600)
+    return token
+
+
+def report_path(token: str):
+    """The saved report of ``token``, or NotFound (the file goes once downloaded)."""
+    from volunteer.core.errors import NotFound
+
+    path = _report_folder() / f"{token}.csv"
+    if not re.fullmatch(r"[0-9a-f]{32}", token or "") or not path.is_file():
+        raise NotFound("导入结果已下载或不存在，请重新导入或在命令行查看")
+    return path
+
+
+def _report_folder():
+    from pathlib import Path
+
+    from flask import current_app
+
+    return Path(current_app.instance_path) / "imports"
 

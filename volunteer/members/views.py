@@ -9,8 +9,14 @@ from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.core.forms import apply_errors, page_of
 from volunteer.core.i18n import N_
 from volunteer.extensions import db
-from volunteer.members import services
-from volunteer.members.forms import ApproveForm, ProfileFields, RegisterForm, RejectForm
+from volunteer.members import importer, services
+from volunteer.members.forms import (
+    ApproveForm,
+    ImportForm,
+    ProfileFields,
+    RegisterForm,
+    RejectForm,
+)
 from volunteer.members.models import INDUSTRIES, SKILLS
 from volunteer.members.permissions import can_review_member
 from volunteer.orgs import services as orgs
@@ -133,3 +139,36 @@ def profile():
             flash(N_("资料已保存"), "success")
             return redirect(url_for("members.me"))
     return render_template("members/profile.html", form=form)
+
+
+@bp.route("/admin/import/members", methods=["GET", "POST"])
+@roles_required("district_admin")
+def import_members():
+    """The district admin uploads a sheet of members; the page shows the outcome and offers
+    the row-by-row report (with the initial passwords) for one download."""
+    form = ImportForm()
+    result = token = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = importer.import_members(
+                importer.read_sheet(upload.read(), upload.filename or ""), actor=current_user,
+                dry_run=form.dry_run.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            result = None
+        else:
+            db.session.commit()
+            token = importer.save_report(result)
+    return render_template("members/import.html", form=form, result=result, token=token,
+                           columns=importer.COLUMNS, required=importer.REQUIRED)
+
+
+@bp.get("/admin/import/members/<token>.csv")
+@roles_required("district_admin")
+def import_report(token: str):
+    from volunteer.review.exports import download
+
+    return download(str(importer.report_path(token)), "member-import-report.csv", "text/csv")
+

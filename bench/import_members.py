@@ -40,8 +40,9 @@ def bench(engine: str, rows: int) -> str:
     app = make_app(url, instance)
     from sqlalchemy import func
 
+    from volunteer.core.sheets import read_sheet
     from volunteer.extensions import db
-    from volunteer.members.importer import import_members, read_sheet
+    from volunteer.members.importer import import_members
     from volunteer.orgs.models import Community, Unit
 
     with app.app_context():

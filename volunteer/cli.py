@@ -151,45 +151,73 @@ def import_group() -> None:
     """导入：从 Excel 或 CSV 批量导入."""
 
 
-@import_group.command("members")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
-              help="逐行结果（含初始密码）写入的 CSV；默认与文件同名加 .report.csv")
-@click.option("--dry-run", is_flag=True, help="只检查，不导入")
-@with_appcontext
-def import_members_command(file: Path, report: Path | None, dry_run: bool) -> None:
-    """Import members (在职党员) from FILE (.xlsx or .csv; columns 姓名 手机号 工作单位 居住社区,
-    optional 街道 网格 专长) as approved members with random initial passwords, with a progress
-    bar and a row-by-row report; bad rows are reported and skipped."""
-    from volunteer.core.errors import DomainError
-    from volunteer.members.importer import import_members, read_sheet, report_csv
+IMPORTERS = {
+    "members": ("volunteer.members.importer", "import_members", "导入党员"),
+    "places": ("volunteer.orgs.importer", "import_places", "导入街道、社区、网格"),
+    "units": ("volunteer.orgs.importer", "import_units", "导入单位"),
+}
 
+
+def _import_command(kind: str, help_text: str):
+    @import_group.command(kind, help=help_text)
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+                  help="逐行结果写入的 CSV；默认与文件同名加 .report.csv")
+    @click.option("--dry-run", is_flag=True, help="只检查，不导入")
+    @with_appcontext
+    def command(file: Path, report: Path | None, dry_run: bool) -> None:
+        run_import(kind, file, report, dry_run)
+
+    return command
+
+
+def run_import(kind: str, file: Path, report: Path | None, dry_run: bool) -> None:
+    """Read FILE with a progress bar, import it, write the row-by-row report, summarise."""
+    import importlib
+
+    from volunteer.core.errors import DomainError
+    from volunteer.core.sheets import read_sheet, report_csv
+
+    module, function, label = IMPORTERS[kind]
+    importer = getattr(importlib.import_module(module), function)
     data = file.read_bytes()
     try:
-        with click.progressbar(length=_count_rows(data, file.name), label="导入党员",
+        with click.progressbar(length=_count_rows(data, file.name), label=label,
                                show_pos=True) as bar:
-            result = import_members(read_sheet(data, file.name), dry_run=dry_run,
-                                    progress=bar.update)
+            result = importer(read_sheet(data, file.name), dry_run=dry_run, progress=bar.update)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException("；".join(error.fields.values()) or error.message) from None
     db.session.commit()
     report = report or file.with_name(file.name + ".report.csv")
     report.write_text(report_csv(result), encoding="utf-8")
-    report.chmod(0o600)  # it holds the initial passwords
+    report.chmod(0o600)  # a member import's holds the initial passwords
     verb = "可导入" if dry_run else "已导入"
-    click.echo(f"共 {result.rows} 行：{verb} {result.rows - len(result.errors)} 人，"
-               f"有误 {len(result.errors)} 行。逐行结果：{report}")
-    for line, name, phone, _outcome, reason in result.errors[:20]:
-        click.echo(f"  第 {line} 行 {name} {phone}：{reason}", err=True)
+    click.echo(f"共 {result.rows} 行：{verb} {result.rows - len(result.errors)} 行"
+               f"（新建 {result.created}），有误 {len(result.errors)} 行。逐行结果：{report}")
+    for line, *identity, _outcome, reason in result.errors[:20]:
+        click.echo(f"  第 {line} 行 {' '.join(str(v) for v in identity if v)}：{reason}",
+                   err=True)
     if len(result.errors) > 20:
         click.echo(f"  ……其余 {len(result.errors) - 20} 行见结果文件", err=True)
+
+
+import_members_command = _import_command(
+    "members", "Import members (在职党员) from FILE (.xlsx or .csv; columns 姓名 手机号 工作单位 "
+    "居住社区, optional 街道 网格 专长) as approved members with random initial passwords; bad "
+    "rows are reported line by line and skipped.")
+import_places_command = _import_command(
+    "places", "Import streets, communities and grids from FILE (columns 街道, optional 社区 "
+    "网格 上级网格); what exists already is kept.")
+import_units_command = _import_command(
+    "units", "Import units from FILE (columns 单位名称, optional 单位类型); what exists already "
+    "is kept.")
 
 
 def _count_rows(data: bytes, filename: str) -> int:
     """The data rows of a sheet (for the progress bar's length)."""
     from volunteer.core.errors import DomainError
-    from volunteer.members.importer import read_sheet
+    from volunteer.core.sheets import read_sheet
 
     try:
         return max(0, sum(1 for _ in read_sheet(data, filename)) - 1)

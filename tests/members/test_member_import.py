@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from volunteer.auth.models import User
 from volunteer.core.errors import ValidationFailed
+from volunteer.core.sheets import read_sheet
 from volunteer.extensions import db
-from volunteer.members.importer import import_members, read_sheet
+from volunteer.members.importer import import_members
 
 HEADER = ["序号", "姓名", "手机号", "工作单位", "街道", "居住社区", "网格", "专长"]
 
@@ -77,7 +78,7 @@ def test_the_cli_imports_the_good_rows_and_reports_every_bad_one(runner, places,
     sheet.write_bytes(xlsx_bytes(ROWS))
     result = runner.invoke(args=["import", "members", str(sheet)])
     assert result.exit_code == 0, result.output
-    assert "共 10 行：已导入 3 人，有误 7 行" in result.output
+    assert "共 10 行：已导入 3 行（新建 3），有误 7 行" in result.output
     report = list(csv.reader((tmp_path / "党员名单.xlsx.report.csv").read_text(
         encoding="utf-8-sig").splitlines()))
     assert report[0] == ["行号", "姓名", "手机号", "结果", "说明"]
@@ -144,18 +145,18 @@ def test_the_admin_imports_on_the_web_and_downloads_the_report_once(places, clie
                                                                      admin, make_staff):
     login(admin)
     page = client.get("/admin/import/members")
-    assert page.status_code == 200 and "批量导入党员" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "批量导入" in page.get_data(as_text=True)
     response = client.post("/admin/import/members", data={
         "file": (io.BytesIO(xlsx_bytes(ROWS)), "名单.xlsx")},
         content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert 'data-testid="import-created">3<' in html and 'data-testid="import-errors">7<' in html
     assert "找不到工作单位“崇川区不存在局”" in html
-    token = html.split("/admin/import/members/")[1].split(".csv")[0]
-    report = client.get(f"/admin/import/members/{token}.csv")
+    token = html.split("/admin/import/report/")[1].split(".csv")[0]
+    report = client.get(f"/admin/import/report/{token}.csv")
     assert report.status_code == 200 and "初始密码" in report.get_data(as_text=True)
-    assert client.get(f"/admin/import/members/{token}.csv").status_code == 404  # once
-    assert client.get("/admin/import/members/../../etc.csv").status_code == 404
+    assert client.get(f"/admin/import/report/{token}.csv").status_code == 404  # once
+    assert client.get("/admin/import/report/../../etc.csv").status_code == 404
     bad = client.post("/admin/import/members", data={
         "file": (io.BytesIO(b"x"), "list.txt")}, content_type="multipart/form-data")
     assert "请上传 .xlsx 或 .csv 文件" in bad.get_data(as_text=True)

@@ -14,15 +14,10 @@ with light argon2id parameters; the first login rehashes them at full cost
 (``auth.services.authenticate``).
 """
 
-import csv
-import io
 import os
-import re
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from zipfile import BadZipFile
 
 from argon2 import PasswordHasher
 from sqlalchemy import insert, select
@@ -31,6 +26,7 @@ from volunteer.audit.services import record_action
 from volunteer.auth.models import User
 from volunteer.auth.services import NAME_MAX, PHONE_RE
 from volunteer.core.errors import ValidationFailed
+from volunteer.core.sheets import NOT_IMPORTED, ImportResult, records
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.members.models import MemberSkill
@@ -45,57 +41,6 @@ CHUNK = 1000
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 PASSWORD_LENGTH = 12
 REPORT_HEADER = ["行号", "姓名", "手机号", "结果", "说明"]
-
-
-@dataclass
-class ImportResult:
-    """What an import did: rows read, members created, and one report line per row (line,
-    name, phone, "已导入" or "未导入", the initial password or the reason)."""
-
-    rows: int = 0
-    created: int = 0
-    dry_run: bool = False
-    report: list[tuple] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[tuple]:
-        return [line for line in self.report if line[3] == "未导入"]
-
-
-def read_sheet(data: bytes, filename: str) -> Iterator[tuple[int, list]]:
-    """(line number, cell values) of each row of an .xlsx or .csv file, header first."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError,
-                TypeError) as error:  # what openpyxl raises for a damaged or foreign file
-            raise ValidationFailed(fields={"file": "无法读取该 Excel 文件"}) from error
-        for number, row in enumerate(book.active.iter_rows(values_only=True), start=1):
-            yield number, list(row)
-        return
-    if not name.endswith(".csv"):
-        raise ValidationFailed(fields={"file": "请上传 .xlsx 或 .csv 文件"})
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationFailed(fields={"file": "CSV 文件应为 UTF-8 或 GBK 编码"})
-    yield from enumerate(csv.reader(io.StringIO(text)), start=1)
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a phone typed into Excel as a number
-    return str(value).strip()
 
 
 class _Lookups:
@@ -179,38 +124,18 @@ def import_members(rows: Iterable[tuple[int, list]], *, actor=None, dry_run: boo
     """Check every row and import the good ones (all of them, or none with ``dry_run``);
     ``progress`` is called with the number of rows handled since its last call. Flushes,
     never commits. A file without the required columns raises ValidationFailed."""
-    rows = iter(rows)
-    try:
-        _line, header = next(rows)
-    except StopIteration:
-        raise ValidationFailed(fields={"file": "文件是空的"}) from None
-    header = [_text(cell) for cell in header]
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise ValidationFailed(fields={"file": f"缺少列：{'、'.join(missing)}（第一行应为列名）"})
-    positions = {COLUMNS[name]: index for index, name in enumerate(header) if name in COLUMNS}
     lookups, seen = _Lookups(), {}
-    result, good = ImportResult(dry_run=dry_run), []
-    for line, cells in rows:
-        values = {key: _text(cells[index]) if index < len(cells) else ""
-                  for key, index in positions.items()}
-        if not any(values.values()):
-            continue  # a blank line
-        result.rows += 1
-        if result.rows > MAX_ROWS:
-            raise ValidationFailed(fields={"file": f"一次最多导入 {MAX_ROWS} 行"})
+    result, good = ImportResult(REPORT_HEADER, dry_run=dry_run), []
+    for line, values in records(rows, COLUMNS, REQUIRED, result, max_rows=MAX_ROWS,
+                                progress=progress):
         try:
             member = _check_row(values, lookups, seen)
         except ValidationFailed as error:
             result.report.append((line, values.get("name", ""), values.get("phone", ""),
-                                  "未导入", error.message))
+                                  NOT_IMPORTED, error.message))
         else:
             seen[member["phone"]] = line
             good.append((line, member))
-        if progress and result.rows % 500 == 0:
-            progress(500)
-    if progress and result.rows % 500:
-        progress(result.rows % 500)
     if not dry_run:
         _insert(good, result)
         record_action(actor, "import_members", None, rows=result.rows, created=result.created,
@@ -250,44 +175,3 @@ def _insert_chunk(chunk: list[tuple[int, dict]], passwords: list[str], hashes: l
     for (line, m), password in zip(chunk, passwords, strict=True):
         result.report.append((line, m["name"], m["phone"], "已导入", f"初始密码 {password}"))
     result.created += len(chunk)
-
-
-def report_csv(result: ImportResult) -> str:
-    """The row-by-row report as CSV text (with a byte-order mark for spreadsheet programs)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(REPORT_HEADER)
-    writer.writerows(result.report)
-    return out.getvalue()
-
-
-def save_report(result: ImportResult) -> str:
-    """Keep the report (it holds the initial passwords) in the instance folder, readable by
-    the service only, for one download; returns its token."""
-    folder = _report_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(16)
-    path = folder / f"{token}.csv"
-    path.write_text(report_csv(result), encoding="utf-8")
-    path.chmod(0o600)
-    return token
-
-
-def report_path(token: str):
-    """The saved report of ``token``, or NotFound (the file goes once downloaded)."""
-    from volunteer.core.errors import NotFound
-
-    path = _report_folder() / f"{token}.csv"
-    if not re.fullmatch(r"[0-9a-f]{32}", token or "") or not path.is_file():
-        raise NotFound("导入结果已下载或不存在，请重新导入或在命令行查看")
-    return path
-
-
-def _report_folder():
-    from pathlib import Path
-
-    from flask import current_app
-
-    return Path(current_app.instance_path) / "imports"
-

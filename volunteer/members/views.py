@@ -8,6 +8,7 @@ from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.core.forms import apply_errors, page_of
 from volunteer.core.i18n import N_
+from volunteer.core.sheets import read_sheet, report_path, save_report
 from volunteer.extensions import db
 from volunteer.members import importer, services
 from volunteer.members.forms import (
@@ -19,6 +20,7 @@ from volunteer.members.forms import (
 )
 from volunteer.members.models import INDUSTRIES, SKILLS
 from volunteer.members.permissions import can_review_member
+from volunteer.orgs import importer as orgs_importer
 from volunteer.orgs import services as orgs
 from volunteer.review.services import list_commendations
 
@@ -141,34 +143,39 @@ def profile():
     return render_template("members/profile.html", form=form)
 
 
-@bp.route("/admin/import/members", methods=["GET", "POST"])
+IMPORTS = {"members": (N_("党员"), importer.import_members),
+           "places": (N_("街道、社区、网格"), orgs_importer.import_places),
+           "units": (N_("单位"), orgs_importer.import_units)}
+
+
+@bp.route("/admin/import/<any(members, places, units):kind>", methods=["GET", "POST"])
 @roles_required("district_admin")
-def import_members():
-    """The district admin uploads a sheet of members; the page shows the outcome and offers
-    the row-by-row report (with the initial passwords) for one download."""
+def import_sheet(kind: str):
+    """The district admin uploads a sheet of members, places or units; the page shows the
+    outcome and offers the row-by-row report (a member import's with the initial passwords)
+    for one download."""
     form = ImportForm()
     result = token = None
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            result = importer.import_members(
-                importer.read_sheet(upload.read(), upload.filename or ""), actor=current_user,
-                dry_run=form.dry_run.data)
+            result = IMPORTS[kind][1](read_sheet(upload.read(), upload.filename or ""),
+                                      actor=current_user, dry_run=form.dry_run.data)
         except ValidationFailed as error:
             db.session.rollback()
             apply_errors(form, error)
             result = None
         else:
             db.session.commit()
-            token = importer.save_report(result)
+            token = save_report(result)
     return render_template("members/import.html", form=form, result=result, token=token,
-                           columns=importer.COLUMNS, required=importer.REQUIRED)
+                           kind=kind, imports=IMPORTS)
 
 
-@bp.get("/admin/import/members/<token>.csv")
+@bp.get("/admin/import/report/<token>.csv")
 @roles_required("district_admin")
 def import_report(token: str):
     from volunteer.review.exports import download
 
-    return download(str(importer.report_path(token)), "member-import-report.csv", "text/csv")
+    return download(str(report_path(token)), "import-report.csv", "text/csv")
 

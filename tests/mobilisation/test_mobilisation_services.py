@@ -174,7 +174,7 @@ def test_each_sees_their_part_of_the_roster(area, call, admin):
         services.roster_stmt(area["reviewer"], call, "everyone")
 
 
-def test_lists_show_each_their_calls(area, call, admin):
+def test_lists_show_each_their_calls(area, call, admin, make_staff, make_unit):
     def titles(viewer):
         return [m.title for m in db.session.scalars(services.list_stmt(viewer))]
 
@@ -185,6 +185,7 @@ def test_lists_show_each_their_calls(area, call, admin):
     for name in ("d", "e", "pending", "away_secretary", "other_reviewer",
                  "away_branch_secretary"):
         assert titles(area[name]) == [], name
+    assert titles(make_staff("unit_contact", make_unit())) == []  # units follow no calls
 
 
 def test_closing_thanks_those_who_reported_and_ends_answers(area, call):

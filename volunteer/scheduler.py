@@ -52,17 +52,20 @@ def _overdue_alerts(now):
 
 def _housekeeping(now):
     from volunteer.core.periods import containing, local_date
+    from volunteer.core.sheets import purge_reports
     from volunteer.core.throttle import purge_events
     from volunteer.tasks import summary
 
     purged = purge_events()
+    reports_purged = purge_reports()
     # the summary is kept current as claims are confirmed; this rebuild of the last two
     # months only repairs what a change made outside the tasks service left behind
     month = containing("month", local_date(now))
     summary_rows = summary.rebuild([month.previous(), month])
     if db.engine.dialect.name == "sqlite":
         db.session.execute(db.text("PRAGMA optimize"))
-    return {"throttle_purged": purged, "summary_rows": summary_rows}
+    return {"throttle_purged": purged, "summary_rows": summary_rows,
+            "import_reports_purged": reports_purged}
 
 
 def jobs(tz: str) -> list[tuple[Callable, object, str]]:

@@ -166,3 +166,22 @@ def test_the_admin_imports_on_the_web_and_downloads_the_report_once(places, clie
     assert client.post("/admin/import/members", data={
         "file": (io.BytesIO(xlsx_bytes(ROWS)), "名单.xlsx")},
         content_type="multipart/form-data").status_code == 403
+
+
+def test_reports_nobody_downloaded_are_purged_after_a_day(app, ctx):
+    import os
+    import time
+
+    from volunteer.core.errors import NotFound
+    from volunteer.core.sheets import ImportResult, purge_reports, report_path, save_report
+    from volunteer.core.time import utcnow
+    from volunteer.scheduler import _housekeeping
+
+    old, fresh = save_report(ImportResult(["行号"])), save_report(ImportResult(["行号"]))
+    day_ago = time.time() - 25 * 3600
+    os.utime(report_path(old), (day_ago, day_ago))
+    assert _housekeeping(utcnow())["import_reports_purged"] == 1
+    assert report_path(fresh).is_file()
+    with pytest.raises(NotFound):
+        report_path(old)
+    assert purge_reports(older_than_hours=0) == 1

@@ -140,5 +140,22 @@ def report_path(token: str) -> Path:
     return path
 
 
+def purge_reports(older_than_hours: float = 24) -> int:
+    """Delete import reports nobody downloaded (they may hold initial passwords) once they are
+    a day old; returns how many went."""
+    import time
+
+    folder = _report_folder()
+    if not folder.is_dir():
+        return 0
+    limit = time.time() - older_than_hours * 3600
+    gone = 0
+    for path in folder.glob("*.csv"):
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            gone += 1
+    return gone
+
+
 def _report_folder() -> Path:
     return Path(current_app.instance_path) / "imports"

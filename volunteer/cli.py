@@ -151,13 +151,6 @@ def import_group() -> None:
     """导入：从 Excel 或 CSV 批量导入."""
 
 
-IMPORTERS = {
-    "members": ("volunteer.members.importer", "import_members", "导入党员"),
-    "places": ("volunteer.orgs.importer", "import_places", "导入街道、社区、网格"),
-    "units": ("volunteer.orgs.importer", "import_units", "导入单位"),
-}
-
-
 def _import_command(kind: str, help_text: str):
     @import_group.command(kind, help=help_text)
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -173,16 +166,14 @@ def _import_command(kind: str, help_text: str):
 
 def run_import(kind: str, file: Path, report: Path | None, dry_run: bool) -> None:
     """Read FILE with a progress bar, import it, write the row-by-row report, summarise."""
-    import importlib
-
     from volunteer.core.errors import DomainError
     from volunteer.core.sheets import read_sheet, report_csv
+    from volunteer.members.importer import IMPORTS
 
-    module, function, label = IMPORTERS[kind]
-    importer = getattr(importlib.import_module(module), function)
+    label, importer = IMPORTS[kind]
     data = file.read_bytes()
     try:
-        with click.progressbar(length=_count_rows(data, file.name), label=label,
+        with click.progressbar(length=_count_rows(data, file.name), label=f"导入{label}",
                                show_pos=True) as bar:
             result = importer(read_sheet(data, file.name), dry_run=dry_run, progress=bar.update)
     except DomainError as error:

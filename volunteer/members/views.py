@@ -5,6 +5,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.downloads import download
 from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.core.forms import apply_errors, page_of
 from volunteer.core.i18n import N_
@@ -20,7 +21,6 @@ from volunteer.members.forms import (
 )
 from volunteer.members.models import INDUSTRIES, SKILLS
 from volunteer.members.permissions import can_review_member
-from volunteer.orgs import importer as orgs_importer
 from volunteer.orgs import services as orgs
 from volunteer.review.services import list_commendations
 
@@ -143,11 +143,6 @@ def profile():
     return render_template("members/profile.html", form=form)
 
 
-IMPORTS = {"members": (N_("党员"), importer.import_members),
-           "places": (N_("街道、社区、网格"), orgs_importer.import_places),
-           "units": (N_("单位"), orgs_importer.import_units)}
-
-
 @bp.route("/admin/import/<any(members, places, units):kind>", methods=["GET", "POST"])
 @roles_required("district_admin")
 def import_sheet(kind: str):
@@ -159,7 +154,7 @@ def import_sheet(kind: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            result = IMPORTS[kind][1](read_sheet(upload.read(), upload.filename or ""),
+            result = importer.IMPORTS[kind][1](read_sheet(upload.read(), upload.filename or ""),
                                       actor=current_user, dry_run=form.dry_run.data)
         except ValidationFailed as error:
             db.session.rollback()
@@ -169,13 +164,11 @@ def import_sheet(kind: str):
             db.session.commit()
             token = save_report(result)
     return render_template("members/import.html", form=form, result=result, token=token,
-                           kind=kind, imports=IMPORTS)
+                           kind=kind, imports=importer.IMPORTS)
 
 
 @bp.get("/admin/import/report/<token>.csv")
 @roles_required("district_admin")
 def import_report(token: str):
-    from volunteer.review.exports import download
-
     return download(str(report_path(token)), "import-report.csv", "text/csv")
 

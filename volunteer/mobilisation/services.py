@@ -9,6 +9,7 @@ district admin declares anywhere, a street reviewer inside their street; whoever
 closes it.
 """
 
+from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, select
@@ -28,89 +29,52 @@ from volunteer.mobilisation.models import (
     MobilisationPost,
     MobilisationReply,
 )
+from volunteer.mobilisation.permissions import (
+    COMMUNITY_STAFF,
+    can_assign,
+    can_declare,
+    can_manage,
+    can_view,
+    is_addressed,
+    is_area_branch_secretary,
+    is_area_staff,
+    reaches_reviewers_street,
+)
 from volunteer.notifications.services import notify, notify_many
 from volunteer.orgs.models import Community, Grid
 
 TITLE_MAX, MESSAGE_MAX, POST_NAME_MAX, SHIFT_MAX, NOTE_MAX = 80, 1000, 40, 40, 200
 MAX_POSTS, MAX_NEEDED, MAX_AREAS = 20, 10000, 300
-COMMUNITY_STAFF = ("community_secretary", "grid_worker")
 
 
-# ---------------------------------------------------------------- who may do what
-
-
-def can_declare(user) -> bool:
-    """The district admin, or a street reviewer (inside their street)."""
-    return user is not None and (user.role == "district_admin" or (
-        user.role == "street_reviewer" and user.street_id is not None))
-
-
-def can_manage(user, mobilisation: Mobilisation) -> bool:
-    """Close a call: the district admin, or the reviewer of the street that declared it."""
-    if user is None or mobilisation is None:
-        return False
-    if user.role == "district_admin":
-        return True
-    return (user.role == "street_reviewer" and mobilisation.street_id is not None
-            and user.street_id == mobilisation.street_id)
-
-
-def is_area_staff(user, mobilisation: Mobilisation) -> bool:
-    """The secretary or a grid worker of a community in the control area."""
-    return (user is not None and user.role in COMMUNITY_STAFF
-            and user.community_id in mobilisation.community_ids)
-
-
-def is_addressed(user, mobilisation: Mobilisation) -> bool:
-    """An approved member living in the control area."""
-    if user is None or user.role != "member" or user.status != "approved":
-        return False
-    for area in mobilisation.areas:
-        if area.grid_id is None and area.community_id == user.community_id:
-            return True
-        if area.grid_id is not None and area.grid_id == user.grid_id:
-            return True
-    return False
-
-
-def is_area_branch_secretary(user, mobilisation: Mobilisation) -> bool:
-    """The secretary of a functional branch (功能型党支部) of a community in the area: they
-    follow their branch's members on the roster."""
-    return (user is not None and user.role == "branch_secretary"
-            and user.branch_id is not None and user.community_id in mobilisation.community_ids)
-
-
-def can_view(user, mobilisation: Mobilisation) -> bool:
-    return (can_manage(user, mobilisation) or is_area_staff(user, mobilisation)
-            or is_area_branch_secretary(user, mobilisation)
-            or is_addressed(user, mobilisation) or _street_sees(user, mobilisation))
-
-
-def _street_sees(user, mobilisation: Mobilisation) -> bool:
-    """A street reviewer sees a district call that reaches into their street."""
-    if user is None or user.role != "street_reviewer" or user.street_id is None:
-        return False
-    return any(area.community.street_id == user.street_id for area in mobilisation.areas)
+# ---------------------------------------------------------------- the roster's reach
 
 
 def roster_community(user, mobilisation: Mobilisation) -> int | None:
     """The community whose members' roster rows ``user`` sees (None: every community the call
     reaches, narrowed to their street for another street's reviewer)."""
-    if can_manage(user, mobilisation) or _street_sees(user, mobilisation):
+    if can_manage(user, mobilisation) or reaches_reviewers_street(user, mobilisation):
         return None
     if is_area_staff(user, mobilisation) or is_area_branch_secretary(user, mobilisation):
         return user.community_id
     raise NotAllowed("只有集结区域的社区书记、网格员、功能型党支部书记和发起人可以查看报到名单")
 
 
-def can_assign(user, mobilisation: Mobilisation, member) -> bool:
-    """Give a post and shift: the secretary of the member's community."""
-    return (user is not None and user.role == "community_secretary"
-            and member.community_id is not None and user.community_id == member.community_id
-            and member.community_id in mobilisation.community_ids)
-
-
 # ---------------------------------------------------------------- declaring
+
+
+def area_choices(actor) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The communities and grids ``actor`` may call — their street's for a street reviewer,
+    every one for the district admin — as (id, name) and (id, "community · grid")."""
+    communities = select(Community.id, Community.name).order_by(Community.id)
+    grids = (select(Grid.id, Community.name, Grid.name)
+             .join(Community, Community.id == Grid.community_id).order_by(Community.id, Grid.id))
+    if actor.role != "district_admin":
+        communities = communities.where(Community.street_id == actor.street_id)
+        grids = grids.where(Community.street_id == actor.street_id)
+    return ([tuple(row) for row in db.session.execute(communities)],
+            [(grid_id, f"{community} · {grid}") for grid_id, community, grid in
+             db.session.execute(grids)])
 
 
 def _ids(errors: dict, field: str, values) -> list[int]:
@@ -361,8 +325,10 @@ def get_mobilisation(viewer, mobilisation_id) -> Mobilisation:
 
 def list_stmt(viewer):
     """The calls ``viewer`` may see, newest first."""
-    stmt = select(Mobilisation).options(selectinload(Mobilisation.areas),
-                                        selectinload(Mobilisation.posts)).order_by(
+    areas = selectinload(Mobilisation.areas)  # with their names: a list shows them all
+    stmt = select(Mobilisation).options(
+        areas.selectinload(MobilisationArea.community), areas.selectinload(MobilisationArea.grid),
+        selectinload(Mobilisation.posts)).order_by(
         Mobilisation.created_at.desc(), Mobilisation.id.desc())
     area = select(MobilisationArea.mobilisation_id)
     if viewer.role == "district_admin":
@@ -476,10 +442,11 @@ ROSTER_COLUMNS = [("name", "姓名"), ("phone", "手机号"), ("community", "社
                   ("answered_at", "回复时间"), ("post", "岗位"), ("shift", "班次")]
 
 
-def roster_rows(viewer, mobilisation: Mobilisation, show: str | None = None):
+def roster_rows(viewer, mobilisation: Mobilisation, show: str | None = None) -> Iterator[dict]:
     """The roster ``viewer`` may see as row dicts (``ROSTER_COLUMNS``), in roster order, for
-    the Excel download; phones as the viewer may see them."""
-    from volunteer.auth.permissions import shown_phone
+    the Excel download; phones as the viewer may see them. The roster is read (and the viewer
+    checked) here, before any file is written; the rows are made as they are written."""
+    from volunteer.auth.permissions import mask_phone, phone_rule
     from volunteer.core.time import format_local
     from volunteer.members.models import skill_label
 
@@ -488,18 +455,24 @@ def roster_rows(viewer, mobilisation: Mobilisation, show: str | None = None):
         Community.id.in_(mobilisation.community_ids))).all())
     grids = dict(db.session.execute(select(Grid.id, Grid.name).where(
         Grid.community_id.in_(mobilisation.community_ids))).all())
-    for start in range(0, len(members), 1000):
-        chunk = members[start:start + 1000]
-        replies = replies_of(mobilisation, chunk)
-        for member in chunk:
-            row = replies.get(member.id)
-            yield {"name": member.name, "phone": shown_phone(viewer, member),
-                   "community": communities.get(member.community_id, ""),
-                   "grid": grids.get(member.grid_id, ""),
-                   "skills": "、".join(skill_label(tag) for tag in member.skill_tags),
-                   "answer": row.answer_label if row else "未回复",
-                   "note": row.note if row else None,
-                   "answered_at": format_local(row.answered_at) if row else None,
-                   "post": row.post.name if row and row.post else None,
-                   "shift": row.shift if row else None}
+    visible = phone_rule(viewer)
 
+    def rows() -> Iterator[dict]:
+        for start in range(0, len(members), 1000):
+            chunk = members[start:start + 1000]
+            replies = replies_of(mobilisation, chunk)
+            for member in chunk:
+                row = replies.get(member.id)
+                yield {"name": member.name,
+                       "phone": member.phone if visible(member.id, member.community_id)
+                       else mask_phone(member.phone),
+                       "community": communities.get(member.community_id, ""),
+                       "grid": grids.get(member.grid_id, ""),
+                       "skills": "、".join(skill_label(tag) for tag in member.skill_tags),
+                       "answer": row.answer_label if row else "未回复",
+                       "note": row.note if row else None,
+                       "answered_at": format_local(row.answered_at) if row else None,
+                       "post": row.post.name if row and row.post else None,
+                       "shift": row.shift if row else None}
+
+    return rows()

@@ -3,47 +3,33 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.downloads import XLSX, download
 from volunteer.core.errors import ValidationFailed
 from volunteer.core.forms import apply_errors, optional_int, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.time import format_local, utcnow
 from volunteer.extensions import db
-from volunteer.mobilisation import services
+from volunteer.mobilisation import permissions, services
 from volunteer.mobilisation.forms import ActionForm, AssignForm, DeclareForm, ReplyForm
-from volunteer.orgs.models import Community, Grid
 from volunteer.review import exports
 
 bp = Blueprint("mobilisation", __name__)
-
-
-def _area_choices() -> tuple[list, list]:
-    """The communities and grids ``current_user`` may call: their street's, or all."""
-    communities = select(Community.id, Community.name).order_by(Community.id)
-    grids = (select(Grid.id, Community.name, Grid.name)
-             .join(Community, Community.id == Grid.community_id).order_by(Community.id, Grid.id))
-    if current_user.role == "street_reviewer":
-        communities = communities.where(Community.street_id == current_user.street_id)
-        grids = grids.where(Community.street_id == current_user.street_id)
-    return (list(db.session.execute(communities)),
-            [(grid_id, f"{community} · {grid}") for grid_id, community, grid in
-             db.session.execute(grids)])
 
 
 @bp.get("/mobilisations")
 @login_required
 def list_mobilisations():
     return render_template("mobilisation/list.html", page=page_of(services.list_stmt(current_user)),
-                           can_declare=services.can_declare(current_user))
+                           can_declare=permissions.can_declare(current_user))
 
 
 @bp.route("/mobilisations/new", methods=["GET", "POST"])
 @roles_required("district_admin", "street_reviewer")
 def new():
     form = DeclareForm()
-    form.community_ids.choices, form.grid_ids.choices = _area_choices()
+    form.community_ids.choices, form.grid_ids.choices = services.area_choices(current_user)
     if form.validate_on_submit():
         try:
             mobilisation = services.declare(
@@ -79,10 +65,10 @@ def detail(mobilisation_id: int):
         page=page, replies=services.replies_of(mobilisation, page.items) if page else {},
         counts=services.counts(current_user, mobilisation) if staff else None,
         my_reply=services.my_reply(current_user, mobilisation),
-        addressed=services.is_addressed(current_user, mobilisation),
-        can_manage=services.can_manage(current_user, mobilisation),
-        can_assign=current_user.role == "community_secretary" and
-        services.is_area_staff(current_user, mobilisation),
+        addressed=permissions.is_addressed(current_user, mobilisation),
+        can_manage=permissions.can_manage(current_user, mobilisation),
+        assignable={member.id for member in (page.items if page else [])
+                    if permissions.can_assign(current_user, mobilisation, member)},
         reply_form=ReplyForm(), assign_form=assign_form, action_form=ActionForm())
 
 
@@ -95,7 +81,7 @@ def roster_export(mobilisation_id: int):
                                 show if show in services.ROSTER_FILTERS else None)
     title = f"{mobilisation.title} · 报到名单（导出于 {format_local(utcnow())}）"
     path = exports.write_table(title, services.ROSTER_COLUMNS, rows, note=mobilisation.message)
-    return exports.download(path, f"mobilisation-{mobilisation.id}-roster.xlsx", exports.XLSX)
+    return download(path, f"mobilisation-{mobilisation.id}-roster.xlsx", XLSX)
 
 
 @bp.post("/mobilisations/<int:mobilisation_id>/reply")

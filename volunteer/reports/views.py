@@ -4,6 +4,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.downloads import XLSX
 from volunteer.core.forms import page_of
 from volunteer.reports import services
 from volunteer.reports.excel import workbook_for
@@ -11,7 +12,6 @@ from volunteer.reports.models import REPORT_KINDS
 from volunteer.review.score import EXPLANATION
 
 bp = Blueprint("reports", __name__)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/reports")

@@ -2,12 +2,11 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from flask import g, has_request_context
 from sqlalchemy import select
 
-from volunteer.auth.permissions import mask_phone, phone_rule, shown_phone
+from volunteer.auth.permissions import mask_phone, phone_rule
 from volunteer.core.errors import NotFound, ValidationFailed
 from volunteer.core.i18n import N_
 from volunteer.core.periods import Period
@@ -173,6 +172,7 @@ class MemberTable(Sequence):
     def __init__(self, period: Period, filters: dict, viewer, order: list[int] | None = None,
                  shared: dict | None = None):
         self.viewer = viewer
+        self.visible = phone_rule(viewer)  # can_see_phone decided once for the viewer
         if shared is None:
             columns = figures.member_columns(figures.member_rank_facts(period, **filters),
                                              figures.RANK_FACTS)
@@ -235,13 +235,15 @@ class MemberTable(Sequence):
         row = figures.member_row(facts)
         row["score"] = self.shared["scores"][position]
         row["rank"] = self.shared["ranks"][position]
-        person = SimpleNamespace(id=row["id"], phone=row["phone"],
-                                 community_id=row["community_id"])
-        row["phone"] = shown_phone(self.viewer, person)
+        row["phone"] = self._phone(row["id"], row["phone"], row["community_id"])
         row["community"] = self.shared["communities"].get(row["community_id"], "")
         row["unit"] = self.shared["units"].get(row["unit_id"], "")
         row.pop("email", None)
         return row
+
+    def _phone(self, member_id: int, phone: str, community_id: int | None) -> str:
+        """The phone as the viewer may see it (``shown_phone``)."""
+        return phone if self.visible(member_id, community_id) else mask_phone(phone)
 
     def sorted_by(self, key: str, descending: bool) -> "MemberTable":
         """The table ordered as ``sort_rows`` orders row dicts by ``key``."""
@@ -265,9 +267,7 @@ class MemberTable(Sequence):
         # was read sorts last, as None)
         found = figures.member_sort_values(self.shared["period"], key, **self.shared["filters"])
         if key == "phone":
-            visible = phone_rule(self.viewer)
-            return [None if i not in found else found[i][0] if visible(i, found[i][1])
-                    else mask_phone(found[i][0]) for i in columns["id"]]
+            return [self._phone(i, *found[i]) if i in found else None for i in columns["id"]]
         if key in ("wishes", "requests"):
             return [found.get(i, 0) for i in columns["id"]]
         return [found.get(i) for i in columns["id"]]

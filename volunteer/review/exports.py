@@ -10,7 +10,6 @@ import os
 import tempfile
 from collections.abc import Iterator
 
-from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -26,8 +25,6 @@ from volunteer.review import figures
 from volunteer.review.score import EXPLANATION
 from volunteer.tasks.models import Claim, Task, category_label
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHUNK = 64 * 1024
 PERCENT_KEYS = {"participation"}
 HOURS_CSV_HEADER = ["姓名", "手机号（脱敏）", "服务日期", "服务时长（小时）", "服务项目",
                     "服务类别", "服务组织"]
@@ -78,25 +75,6 @@ def _write_sheet(sheet, title: str, columns: list[tuple[str, str]], rows, note: 
                 value = cell
             values.append(value)
         sheet.append(values)
-
-
-def stream_file(path: str) -> Iterator[bytes]:
-    """Yield a file in chunks and delete it at the end (or when the client goes away)."""
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                yield chunk
-    finally:
-        os.unlink(path)
-
-
-def download(path: str, filename: str, mimetype: str) -> Response:
-    """Stream a written export file as an attachment (deleted once sent), after ending the
-    request's read transaction, so a slow download holds no database snapshot."""
-    db.session.rollback()
-    filename = filename.replace("..", "_")
-    return Response(stream_file(path), mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 def hours_rows(period: Period, scope: dict) -> Iterator[list]:

@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from volunteer.auth.models import User
 from volunteer.core.decorators import login_required
+from volunteer.core.downloads import XLSX, download
 from volunteer.core.errors import NotAllowed, NotFound, ValidationFailed
 from volunteer.core.forms import apply_errors
 from volunteer.core.i18n import N_
@@ -131,7 +132,7 @@ def export(kind: str, scope_id: int | None):
     scope, period, table, rows = _scoped_table(kind, scope_id)
     title = f"{scope.title} · {period.label} · {dashboard.TABLE_LABELS[table]}统计"
     path = exports.write_table(title, dashboard.columns_for(table), rows)
-    return exports.download(path, f"review-{scope.key}-{period.key}-{table}.xlsx", exports.XLSX)
+    return download(path, f"review-{scope.key}-{period.key}-{table}.xlsx", XLSX)
 
 
 @bp.get("/review/district/charts.xlsx", defaults={"kind": "district", "scope_id": None})
@@ -143,7 +144,7 @@ def export_charts(kind: str, scope_id: int | None):
     period = chosen_period()
     title = f"{scope.title} · {period.label} · 图表数据"
     path = exports.write_sheets(title, dashboard.chart_sheets(dashboard.charts(scope, period)))
-    return exports.download(path, f"review-{scope.key}-{period.key}-charts.xlsx", exports.XLSX)
+    return download(path, f"review-{scope.key}-{period.key}-charts.xlsx", XLSX)
 
 
 @bp.get("/review/district/hours.csv", defaults={"kind": "district", "scope_id": None})
@@ -156,7 +157,7 @@ def hours_csv(kind: str, scope_id: int | None):
     period = chosen_period()
     rows = exports.hours_rows(period, scope.filters)
     path = exports.write_csv(exports.HOURS_CSV_HEADER, rows)
-    return exports.download(path, f"service-hours-{scope.key}-{period.key}.csv", "text/csv")
+    return download(path, f"service-hours-{scope.key}-{period.key}.csv", "text/csv")
 
 
 @bp.route("/review/commend/<int:member_id>", methods=["GET", "POST"])

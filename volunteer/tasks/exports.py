@@ -14,7 +14,6 @@ from volunteer.members.models import skill_label
 from volunteer.tasks.models import CHECK_IN_METHODS
 from volunteer.tasks.services import check_out_late
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROSTER_HEADERS = ["序号", "姓名", "手机号", "工作单位", "专长", "认领状态", "认领时间", "签到时间",
                   "签到方式", "签退时间", "自报时长（小时）", "确认时长（小时）", "时长已调整",
                   "调整原因", "服务质量", "缺席", "居民满意度", "备注"]

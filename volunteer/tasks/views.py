@@ -7,6 +7,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.downloads import XLSX
 from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.core.forms import apply_errors, page_of
 from volunteer.core.i18n import N_
@@ -282,7 +283,7 @@ def roster_export(task_id: int):
     task = services.get_task(current_user, task_id)
     data = exports.roster_workbook(current_user, task, services.list_roster(current_user, task))
     filename = f"roster-{task.id}.xlsx"
-    return Response(data, mimetype=exports.XLSX_MIME,
+    return Response(data, mimetype=XLSX,
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 

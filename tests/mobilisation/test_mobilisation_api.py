@@ -178,3 +178,40 @@ def test_the_roster_downloads_as_excel_as_each_may_see_it(area, call, client, lo
     client.post("/logout")
     login(area["a"])
     assert client.get(f"/mobilisations/{call.id}/roster.xlsx").status_code == 403
+
+
+def test_the_pages_refuse_whom_the_service_refuses(area, call, client, login):
+    """The web routes: a secretary cannot declare, an outsider cannot answer or see the call,
+    another community's secretary cannot assign, a secretary cannot close; a bad posts box and
+    an over-long shift answer clearly and change nothing."""
+    login(area["south_secretary"])
+    assert client.get("/mobilisations/new").status_code == 403
+    assert client.post(f"/mobilisations/{call.id}/close").status_code == 403
+    client.post("/logout")
+    login(area["e"])
+    assert client.get(f"/mobilisations/{call.id}").status_code == 404
+    assert client.post(f"/mobilisations/{call.id}/reply",
+                       data={"answer": "reporting"}).status_code == 404
+    client.post("/logout")
+    login(area["a"])
+    client.post(f"/mobilisations/{call.id}/reply", data={"answer": "reporting"})
+    client.post("/logout")
+    login(area["east_secretary"])
+    assert client.post(f"/mobilisations/{call.id}/assign/{area['a'].id}",
+                       data={"post_id": str(call.posts[0].id)}).status_code == 403
+    client.post("/logout")
+    login(area["south_secretary"])
+    long_shift = client.post(f"/mobilisations/{call.id}/assign/{area['a'].id}",
+                             data={"post_id": str(call.posts[0].id), "shift": "班" * 41},
+                             follow_redirects=True)
+    assert "班次不能超过 40 个字符" in long_shift.get_data(as_text=True)
+    client.post("/logout")
+    login(area["reviewer"])
+    bad = client.post("/mobilisations/new", data={
+        "title": "集结", "message": "报到", "community_ids": [str(area["south"].id)],
+        "posts": "卡口值守 六"})
+    assert "第 1 行应为“岗位名称 人数”" in bad.get_data(as_text=True)
+    db.session.expire_all()
+    row = db.session.scalar(select(MobilisationReply))
+    assert row.post_id is None
+    assert db.session.scalar(select(func.count()).select_from(Mobilisation)) == 1

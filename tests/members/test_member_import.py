@@ -177,6 +177,7 @@ def test_reports_nobody_downloaded_are_purged_after_a_day(app, ctx):
     from volunteer.core.time import utcnow
     from volunteer.scheduler import _housekeeping
 
+    purge_reports(older_than_hours=0)  # reports other tests left in the shared instance
     old, fresh = save_report(ImportResult(["行号"])), save_report(ImportResult(["行号"]))
     day_ago = time.time() - 25 * 3600
     os.utime(report_path(old), (day_ago, day_ago))

@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     import_models()
     db.init_app(app)
+    app.teardown_appcontext(outage.end_session)
     with app.app_context():
         outage.watch_engine(db.engine)
     if not uri.startswith("sqlite") and not options.get("pool_pre_ping"):

@@ -118,6 +118,23 @@ def watch_engine(engine: Engine) -> None:
             record_recovery(getattr(context, "_outage_started", 0.0))
 
 
+def end_session(_error: BaseException | None = None) -> None:
+    """End the request's session; a database gone since the response was made is no error.
+
+    Runs before Flask-SQLAlchemy's own teardown (registered later), whose rollback would
+    otherwise raise out of the WSGI call and turn a finished answer into a bare 500.
+    """
+    try:
+        db.session.remove()
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        record_outage(error)
+        with suppress(Exception):  # usually the connection is invalidated by now
+            db.session.remove()
+        db.session.registry.clear()
+
+
 def outage_response(error: BaseException):
     """503 with Retry-After: the JSON ``unavailable`` error under /api/, else a Chinese page.
 

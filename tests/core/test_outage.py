@@ -194,7 +194,7 @@ def test_database_lost_after_the_answer_was_made(app, client, outage_log):
     assert client.get("/wall").status_code == 200
 
 
-def test_settings_reach_the_postgresql_engine():
+def test_settings_reach_the_postgresql_engine(app):  # app: the instance folder is set
     from volunteer import create_app
 
     app = create_app(make_config("postgresql://nobody@127.0.0.1:9/none", "/tmp",

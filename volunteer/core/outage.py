@@ -109,7 +109,7 @@ def watch_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def on_before(_conn, _cursor, _statement, _parameters, context, _executemany):
-        if context is not None:
+        if _down_since is not None and context is not None:  # statements begun during it
             context._outage_started = time.monotonic()
 
     @event.listens_for(engine, "after_cursor_execute")
@@ -121,8 +121,9 @@ def watch_engine(engine: Engine) -> None:
 def end_session(_error: BaseException | None = None) -> None:
     """End the request's session; a database gone since the response was made is no error.
 
-    Runs before Flask-SQLAlchemy's own teardown (registered later), whose rollback would
-    otherwise raise out of the WSGI call and turn a finished answer into a bare 500.
+    Registered after Flask-SQLAlchemy's own teardown, so it runs first: that teardown's
+    rollback would otherwise raise out of the WSGI call and turn a finished answer into a bare
+    500 with a traceback.
     """
     try:
         db.session.remove()

@@ -220,6 +220,24 @@ def test_scheduler_job_survives_an_outage(app, database_stopped, outage_log):
     assert len(outage_log("database back")) == 1
 
 
+def test_cli_reports_an_outage_in_one_line(monkeypatch, capsys):
+    from flask.cli import FlaskGroup
+
+    from volunteer import cli
+
+    def stopped(*_args, **_kwargs):
+        raise _wrapped(psycopg.OperationalError("connection failed: Connection refused"))
+
+    monkeypatch.setattr(FlaskGroup, "main", stopped)
+    monkeypatch.setattr(sys, "argv", ["volunteer", "reports", "run"])
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert "数据库暂时不可用" in err and "Connection refused" in err
+    assert "Traceback" not in err
+
+
 # --- a real PostgreSQL outage under load ----------------------------------------------------
 
 

@@ -82,7 +82,7 @@ def record_outage(error: BaseException) -> None:
         if _down_since is not None:
             return
         _down_since = time.monotonic()
-    log.error("database unavailable: %s", _summary(error))
+    log.error("database unavailable: %s", summary(error))
 
 
 def record_recovery(started: float) -> None:
@@ -97,7 +97,7 @@ def record_recovery(started: float) -> None:
     log.warning("database back")
 
 
-def _summary(error: BaseException) -> str:
+def summary(error: BaseException) -> str:
     """One line naming the driver's error, not a traceback."""
     root = getattr(error, "orig", None) or error
     text = str(root).strip().splitlines()

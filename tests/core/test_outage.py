@@ -154,12 +154,14 @@ def test_pages_answer_a_chinese_503_page_without_touching_the_database(
     assert client.post("/login", data={"phone": phone, "password": PASSWORD}
                        ).status_code == 503
     assert len(outage_log("database unavailable")) == 1
+    assert not [r for r in outage_log("") if r.exc_info]  # the error page itself never failed
     database_stopped["down"] = False
     assert client.get("/me").status_code == 200  # the session survived the outage
     assert len(outage_log("database back")) == 1
 
 
-def test_outage_while_the_page_renders(app, client, login, make_member, database_stopped):
+def test_outage_while_the_page_renders(app, client, login, make_member, database_stopped,
+                                       outage_log):
     """The user loaded and the view ran; the unread count in the page's header then fails."""
     member = make_member()
     login(member)
@@ -168,6 +170,7 @@ def test_outage_while_the_page_renders(app, client, login, make_member, database
     response = client.get("/me")
     assert response.status_code == 503
     assert "服务暂时不可用" in response.get_data(as_text=True)
+    assert not [r for r in outage_log("") if r.exc_info]
 
 
 def test_database_lost_after_the_answer_was_made(app, client, outage_log):

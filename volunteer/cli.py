@@ -11,6 +11,8 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from volunteer import ROOT, create_app
+from volunteer.core.outage import is_outage
+from volunteer.core.outage import summary as outage_summary
 from volunteer.core.time import format_local
 from volunteer.extensions import db
 
@@ -35,7 +37,14 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "demo":
         ensure_demo_secret()
     group = FlaskGroup(create_app=lambda: create_app(), help="通通在 Tongtong 管理命令")
-    group.main(prog_name="volunteer")
+    try:
+        group.main(prog_name="volunteer")
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        # a stopped database is not a bug: one line and a failing exit status, no traceback
+        click.echo(f"数据库暂时不可用，请稍后再试（{outage_summary(error)}）", err=True)
+        sys.exit(1)
 
 
 @click.command("create-admin")

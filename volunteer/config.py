@@ -15,6 +15,12 @@ class Defaults:
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None  # filled in by create_app: SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # database outages (PostgreSQL): requests answer 503 with this Retry-After (seconds); a
+    # connection attempt gives up after DATABASE_CONNECT_TIMEOUT seconds and a request waits
+    # at most DATABASE_POOL_TIMEOUT seconds for a free pooled connection
+    DATABASE_UNAVAILABLE_RETRY_AFTER = 5
+    DATABASE_CONNECT_TIMEOUT = 5
+    DATABASE_POOL_TIMEOUT = 10
     TIMEZONE = "Asia/Shanghai"
 
     BABEL_DEFAULT_LOCALE = "zh_CN"

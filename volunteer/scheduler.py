@@ -7,6 +7,7 @@ database (see reports.services), not from the scheduler.
 
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -14,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from volunteer.core.outage import is_outage, record_outage
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 
@@ -93,7 +95,13 @@ def run_job(app: Flask, fn: Callable, name: str):
             db.session.commit()
             log.info("job %s: %s", name, result)
             return result
-        except Exception:
+        except Exception as error:
+            if is_outage(error):  # one line per outage, not a traceback per run
+                record_outage(error)
+                log.warning("job %s skipped: the database is unavailable", name)
+                with suppress(Exception):
+                    db.session.rollback()
+                return None
             db.session.rollback()
             log.exception("job %s failed", name)
             return None

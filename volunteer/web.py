@@ -10,6 +10,12 @@ from werkzeug.exceptions import HTTPException
 from volunteer.core.api import domain_error_response, error_response
 from volunteer.core.errors import DomainError
 from volunteer.core.i18n import N_, period_label, translate
+from volunteer.core.outage import (
+    UNAVAILABLE_MESSAGE,
+    database_down,
+    is_outage,
+    outage_response,
+)
 from volunteer.core.time import format_local
 from volunteer.extensions import babel, csrf, db, login_manager, talisman
 
@@ -22,10 +28,11 @@ HTTP_MESSAGES = {
     413: N_("提交的内容过大"),
     429: N_("请求过于频繁，请稍后再试"),
     500: N_("服务器内部错误，请稍后再试"),
+    503: UNAVAILABLE_MESSAGE,
 }
 HTTP_CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "payload_too_large", 429: "too_many_requests",
-              500: "server_error"}
+              500: "server_error", 503: "unavailable"}
 
 CSP = {
     "default-src": "'self'",
@@ -175,6 +182,8 @@ def _register_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def on_http_error(error: HTTPException):
+        if is_outage(getattr(error, "original_exception", None)):
+            return outage_response(error.original_exception)  # raised by another handler
         status = error.code or 500
         message = HTTP_MESSAGES.get(status, error.description or "请求有误")
         if _wants_json():
@@ -186,6 +195,8 @@ def _register_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def on_unexpected(error: Exception):
+        if is_outage(error):
+            return outage_response(error)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         if _wants_json():
@@ -214,7 +225,7 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject():
         unread = 0
-        if current_user.is_authenticated:
+        if not database_down() and current_user.is_authenticated:
             unread = count_unread(current_user)
         return {"ROLES": ROLES, "unread_count": unread, "shown_phone": shown_phone,
                 "current_locale": select_locale()}

@@ -6,6 +6,7 @@ from flask import Flask
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
+from volunteer.core import outage
 from volunteer.extensions import db, migrate
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
@@ -39,9 +40,16 @@ def init_app(app: Flask) -> None:
         options.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
     else:
         options.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
+        options.setdefault("pool_timeout", app.config["DATABASE_POOL_TIMEOUT"])
+        if uri.startswith("postgresql"):
+            options.setdefault("connect_args", {}).setdefault(
+                "connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     import_models()
     db.init_app(app)
+    app.teardown_appcontext(outage.end_session)
+    with app.app_context():
+        outage.watch_engine(db.engine)
     if not uri.startswith("sqlite") and not options.get("pool_pre_ping"):
         with app.app_context():
             _ping_idle_connections(db.engine)

@@ -120,3 +120,16 @@ def test_the_notice_page_is_public_and_linked_from_the_footer(client):
                  "6 个月", "12 个月", "24 个月"):
         assert text in html, text
     assert 'data-testid="footer-privacy"' in client.get("/requests/new").get_data(as_text=True)
+
+
+def test_the_api_document_states_the_consents_and_the_privacy_endpoints(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    assert "privacy_consent" in schemas["RegisterIn"]["required"]
+    assert "privacy_consent" in schemas["RequestIn"]["required"]
+    assert {"health_sensitive", "sensitive_consent"} <= set(schemas["RequestIn"]["properties"])
+    paths = document["paths"]
+    assert "get" in paths["/api/v1/me/data"]
+    assert "202" in paths["/api/v1/me/deletion-request"]["post"]["responses"]
+    assert "get" in paths["/api/v1/deletion-requests"]
+    assert "post" in paths["/api/v1/deletion-requests/{deletion_id}/complete"]

@@ -133,3 +133,13 @@ def test_the_api_document_states_the_consents_and_the_privacy_endpoints(client):
     assert "202" in paths["/api/v1/me/deletion-request"]["post"]["responses"]
     assert "get" in paths["/api/v1/deletion-requests"]
     assert "post" in paths["/api/v1/deletion-requests/{deletion_id}/complete"]
+
+
+def test_staff_see_the_health_flag(client, login, area, make_request):
+    req = make_request(health_sensitive=True, sensitive_consent=True)
+    login(area.worker)
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    assert 'data-testid="health-sensitive"' in page
+    plain = make_request()
+    assert 'data-testid="health-sensitive"' not in client.get(
+        f"/requests/{plain.id}").get_data(as_text=True)

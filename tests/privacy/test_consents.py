@@ -143,3 +143,12 @@ def test_staff_see_the_health_flag(client, login, area, make_request):
     plain = make_request()
     assert 'data-testid="health-sensitive"' not in client.get(
         f"/requests/{plain.id}").get_data(as_text=True)
+
+
+def test_the_notice_and_consents_read_in_english(client, area):
+    client.post("/locale/en", data={"next": "/privacy"})
+    html = client.get("/privacy").get_data(as_text=True)
+    assert "Privacy notice" in html and "How long it is kept" in html and "6 months" in html
+    form = client.get("/requests/new").get_data(as_text=True)
+    assert "I have read and agree to the privacy notice" in form
+    assert "Sensitive personal information" in form

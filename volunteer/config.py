@@ -81,6 +81,11 @@ class Defaults:
     REQUEST_ACCEPT_HOURS = 24
     REQUEST_DISPATCH_HOURS = 48
 
+    # PIPL retention (months after a request or wish closed; the audit log at least 6)
+    REQUEST_CONTACT_RETENTION_MONTHS = 6
+    WISH_HOUSEHOLD_RETENTION_MONTHS = 12
+    AUDIT_RETENTION_MONTHS = 24
+
 
 ENV_NAMES = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",

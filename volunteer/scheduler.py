@@ -56,6 +56,7 @@ def _housekeeping(now):
     from volunteer.core.periods import containing, local_date
     from volunteer.core.sheets import purge_reports
     from volunteer.core.throttle import purge_events
+    from volunteer.privacy.services import purge_personal_data
     from volunteer.tasks import summary
 
     purged = purge_events()
@@ -64,10 +65,12 @@ def _housekeeping(now):
     # months only repairs what a change made outside the tasks service left behind
     month = containing("month", local_date(now))
     summary_rows = summary.rebuild([month.previous(), month])
+    # PIPL retention: closed requests' and wishes' personal data, the audit log past its floor
+    retention = purge_personal_data(now)
     if db.engine.dialect.name == "sqlite":
         db.session.execute(db.text("PRAGMA optimize"))
     return {"throttle_purged": purged, "summary_rows": summary_rows,
-            "import_reports_purged": reports_purged}
+            "import_reports_purged": reports_purged, **retention}
 
 
 def jobs(tz: str) -> list[tuple[Callable, object, str]]:

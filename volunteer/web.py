@@ -158,6 +158,17 @@ def _register_blueprints(app: Flask) -> None:
                    review_api, mobilisation_views, mobilisation_api):
         app.register_blueprint(module.bp)
     app.cli.add_command(tasks_cli.cli)
+    _register_privacy(app)
+
+
+def _register_privacy(app: Flask) -> None:
+    from volunteer.privacy import api as privacy_api
+    from volunteer.privacy import cli as privacy_cli
+    from volunteer.privacy import views as privacy_views
+
+    app.register_blueprint(privacy_views.bp)
+    app.register_blueprint(privacy_api.bp)
+    app.cli.add_command(privacy_cli.cli)
 
 
 def _wants_json() -> bool:

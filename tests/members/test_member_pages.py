@@ -11,7 +11,7 @@ def form_body(community, unit, **overrides):
     body = {"name": "周荣祥", "phone": "13812340001", "password": "Zhou-2022",
             "unit_name": unit.name, "community_id": str(community.id), "grid_id": "",
             "skills": ["legal", "mediation"], "extra_tags": "书法，太极", "industry": "government",
-            "email": ""}
+            "email": "", "privacy_consent": "y"}
     body.update(overrides)
     return body
 

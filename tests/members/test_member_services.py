@@ -11,7 +11,7 @@ def test_register_then_approve(ctx, make_community, make_unit, make_staff):
     community, unit = make_community(), make_unit()
     member = services.register_member(name=" 顾丽 ", phone="13800001234", password="Abcdefg1",
                                       unit_id=unit.id, community_id=community.id,
-                                      skills="医疗，法律, 书法")
+                                      skills="医疗，法律, 书法", privacy_consent=True)
     db.session.commit()
     assert member.name == "顾丽" and member.status == "pending"
     assert member.skill_tags == ["medical", "legal", "书法"] or sorted(member.skill_tags) == \

@@ -21,7 +21,7 @@ def register_body(place, **overrides):
     body = {"name": "顾丽", "phone": "13812345678", "password": "Gu-li-2022",
             "unit_id": place["unit"].id, "community_id": place["community"].id,
             "grid_id": place["grid"].id, "skills": ["education", "摄影", "书法"],
-            "industry": "education"}
+            "industry": "education", "privacy_consent": True}
     body.update(overrides)
     return body
 

@@ -11,7 +11,8 @@ from volunteer.requests import services
 _ips = itertools.count(1)
 
 RESIDENT = {"name": "王阿姨", "phone": "13800001111", "category": "repair",
-            "description": "厨房水龙头漏水，家里只有老人", "address": "新西社区8幢201室"}
+            "description": "厨房水龙头漏水，家里只有老人", "address": "新西社区8幢201室",
+            "privacy_consent": True}
 
 
 # the same community, grid, secretary and grid worker as the wish tests

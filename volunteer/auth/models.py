@@ -69,6 +69,8 @@ class User(UserMixin, db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # set when the account was deleted at the member's request (see privacy.services)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     street = relationship("Street", foreign_keys=[street_id])
     community = relationship("Community", foreign_keys=[community_id])

@@ -25,6 +25,7 @@ def import_models() -> None:
     import volunteer.members.models  # noqa: F401
     import volunteer.notifications.models  # noqa: F401
     import volunteer.orgs.models  # noqa: F401
+    import volunteer.privacy.models  # noqa: F401
     import volunteer.reports.models  # noqa: F401
     import volunteer.requests.models  # noqa: F401
     import volunteer.review.models  # noqa: F401

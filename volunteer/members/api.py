@@ -23,6 +23,7 @@ class RegisterIn(BaseModel):
     skills: list[str] | None = Field(default=None, max_length=20)
     industry: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=120)
+    privacy_consent: bool = Field(description="同意《个人信息保护说明》（/privacy），须为 true")
 
 
 class RejectIn(BaseModel):

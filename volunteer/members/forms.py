@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from volunteer.core.forms import WebForm, optional_int
 from volunteer.core.i18n import N_
 from volunteer.members.models import INDUSTRIES, SKILLS
+from volunteer.privacy.services import PRIVACY_CONSENT_REQUIRED
 
 
 class ProfileFields(WebForm):
@@ -40,6 +41,8 @@ class RegisterForm(ProfileFields):
     unit_name = StringField(N_("工作单位"), validators=[DataRequired(N_("请填写工作单位")),
                                                      Length(max=80)])
     community_id = SelectField(N_("居住社区"), coerce=optional_int, validate_choice=False)
+    privacy_consent = BooleanField(N_("我已阅读并同意《个人信息保护说明》"),
+                                   validators=[DataRequired(PRIVACY_CONSENT_REQUIRED)])
 
 
 class RejectForm(WebForm):

@@ -24,6 +24,7 @@ from volunteer.members.models import INDUSTRIES, SKILLS, MemberSkill
 from volunteer.members.permissions import can_list_members, can_review_member, can_view_member
 from volunteer.notifications.services import notify
 from volunteer.orgs.models import Community, Grid, Street, Unit
+from volunteer.privacy.services import check_consents, record_consents
 
 MAX_TAGS = 12
 TAG_MAX = 20
@@ -56,8 +57,10 @@ def clean_skills(tags) -> list[str]:
 
 def register_member(*, name: str, phone: str, password: str, unit_id: int, community_id: int,
                     grid_id: int | None = None, skills=None, industry: str | None = None,
-                    email: str | None = None) -> User:
-    """报到: a pending member of a residential community, working at a unit."""
+                    email: str | None = None, privacy_consent: bool = False) -> User:
+    """报到: a pending member of a residential community, working at a unit.
+
+    The member must consent to the privacy notice; the consent is recorded with its version."""
     errors: dict[str, str] = {}
     values: dict = {}
     for field, check, raw in (("name", check_name, name), ("phone", check_phone, phone),
@@ -85,6 +88,7 @@ def register_member(*, name: str, phone: str, password: str, unit_id: int, commu
         tags = clean_skills(skills)
     except ValidationFailed as error:
         errors.update(error.fields)
+    check_consents(errors, privacy_consent=privacy_consent)
     if errors:
         raise ValidationFailed(fields=errors)
     ensure_phone_free(values["phone"])
@@ -100,6 +104,7 @@ def register_member(*, name: str, phone: str, password: str, unit_id: int, commu
             db.session.flush()
     except IntegrityError:
         raise PhoneTaken() from None
+    record_consents(user=member)
     return member
 
 

@@ -48,7 +48,8 @@ def register():
                 name=form.name.data, phone=form.phone.data, password=form.password.data,
                 unit_id=unit.id if unit else None, community_id=form.community_id.data,
                 grid_id=form.grid_id.data, skills=form.all_tags(),
-                industry=form.industry.data or None, email=form.email.data or None)
+                industry=form.industry.data or None, email=form.email.data or None,
+                privacy_consent=form.privacy_consent.data)
         except DomainError as error:
             db.session.rollback()
             if not isinstance(error, ValidationFailed):

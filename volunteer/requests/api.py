@@ -26,6 +26,10 @@ class RequestIn(BaseModel):
     description: str = Field(max_length=1000)
     address: str = Field(max_length=120)
     website: str | None = Field(default=None, max_length=200)
+    privacy_consent: bool = Field(description="同意《个人信息保护说明》（/privacy），须为 true")
+    health_sensitive: bool = Field(default=False, description="点单涉及健康状况等敏感个人信息")
+    sensitive_consent: bool = Field(
+        default=False, description="单独同意处理敏感个人信息；health_sensitive 为 true 时须为 true")
 
 
 class RateIn(BaseModel):
@@ -93,8 +97,9 @@ def serialise_request(req, viewer, now=None) -> dict:
         "category": req.category, "category_label": req.category_label,
         "community_id": req.community_id, "community_name": req.community.name,
         "grid": {"id": req.grid.id, "name": req.grid.name} if req.grid else None,
-        "description": req.description, "created_at": isoformat(req.created_at),
-        "accepted_at": isoformat(req.accepted_at), "dispatched_at": isoformat(req.dispatched_at),
+        "description": req.description, "health_sensitive": req.health_sensitive,
+        "created_at": isoformat(req.created_at), "accepted_at": isoformat(req.accepted_at),
+        "dispatched_at": isoformat(req.dispatched_at),
         "taken_at": isoformat(req.taken_at), "completed_at": isoformat(req.completed_at),
         "reject_reason": req.reject_reason, "completion_note": req.completion_note,
         "assignee": {"id": req.assignee.id, "name": req.assignee.name} if req.assignee else None,

@@ -1,10 +1,11 @@
 """Request forms: the public 居民点单 form (with its honeypot), tracking, and the staff steps."""
 
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from volunteer.core.forms import WebForm, optional_int
 from volunteer.core.i18n import N_
+from volunteer.privacy.services import PRIVACY_CONSENT_REQUIRED
 from volunteer.requests.models import CATEGORIES
 
 RATINGS = [(5, N_("5 分 非常满意")), (4, N_("4 分 满意")), (3, N_("3 分 一般")),
@@ -25,6 +26,11 @@ class RequestForm(WebForm):
     description = TextAreaField(N_("具体说明"), validators=[
         DataRequired(N_("请说明需要什么帮助")),
         Length(max=1000, message=N_("不能超过 1000 个字符"))])
+    health_sensitive = BooleanField(N_("我的需求涉及健康状况（如疾病、残障、用药）"))
+    sensitive_consent = BooleanField(
+        N_("我单独同意社区和接单党员为提供这项服务处理我的健康信息（敏感个人信息）"))
+    privacy_consent = BooleanField(N_("我已阅读并同意《个人信息保护说明》"),
+                                   validators=[DataRequired(PRIVACY_CONSENT_REQUIRED)])
     # the honeypot: hidden from people by CSS, filled in only by robots
     website = StringField(N_("网站（请留空）"), validators=[Optional()])
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer.core.i18n import N_
@@ -78,6 +78,8 @@ class ServiceRequest(db.Model):
     address: Mapped[str] = mapped_column(String(120))
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text)
+    # 个人敏感信息: the request tells of the resident's health (needs a separate consent)
+    health_sensitive: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     status: Mapped[str] = mapped_column(String(12), default="submitted")
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -99,6 +101,8 @@ class ServiceRequest(db.Model):
     rated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # set when the retention job cleared the resident's name, phone and address
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     community = relationship("Community")
     grid = relationship("Grid")

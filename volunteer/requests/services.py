@@ -23,6 +23,7 @@ from volunteer.extensions import db
 from volunteer.members.models import MemberSkill
 from volunteer.notifications.services import notify
 from volunteer.orgs.models import Community
+from volunteer.privacy.services import check_consents, record_consents
 from volunteer.requests.models import (
     CATEGORIES,
     PUBLIC_EVENTS,
@@ -103,9 +104,13 @@ def _event(req: ServiceRequest, action: str, actor=None, *, member_id=None, note
 
 
 def submit_request(*, name, phone, community_id, category, description, address,
-                   ip: str, website: str | None = None,
+                   ip: str, website: str | None = None, privacy_consent: bool = False,
+                   health_sensitive: bool = False, sensitive_consent: bool = False,
                    now: datetime | None = None) -> ServiceRequest:
-    """居民点单: a resident's request from the public page; answers with its tracking code."""
+    """居民点单: a resident's request from the public page; answers with its tracking code.
+
+    The resident consents to the privacy notice, and separately to the processing of health
+    information when the request carries it (个人敏感信息); both are recorded."""
     ip = (ip or "unknown")[:128]
     window = timedelta(minutes=_setting("REQUEST_LIMIT_WINDOW_MINUTES", 60))
     if count_events(SUBMIT_BUCKET, ip, window) >= _setting("REQUEST_LIMIT_PER_IP", 5):
@@ -124,15 +129,19 @@ def submit_request(*, name, phone, community_id, category, description, address,
         if isinstance(community_id, int) and not isinstance(community_id, bool) else None
     if community is None:
         errors["community_id"] = "请选择所在社区"
+    check_consents(errors, privacy_consent=privacy_consent, health_sensitive=health_sensitive,
+                   sensitive_consent=sensitive_consent)
     if errors:
         raise ValidationFailed(fields=errors)
     now = now or utcnow()
     req = ServiceRequest(tracking_code=_new_code(), community_id=community.id,
                          street_id=community.street_id, name=name, phone=phone,
                          address=address, category=category, description=description,
-                         status="submitted", created_at=now)
+                         health_sensitive=health_sensitive is True, status="submitted",
+                         created_at=now)
     db.session.add(req)
     db.session.flush()
+    record_consents(request=req, sensitive=req.health_sensitive, now=now)
     _event(req, "submitted", now=now)
     record_event(SUBMIT_BUCKET, ip)
     record_action(None, "submit_request", req, category=category)

@@ -41,7 +41,9 @@ def new():
             req = services.submit_request(ip=request.remote_addr or "unknown",
                                           **{name: form[name].data for name in (
                                               "name", "phone", "community_id", "category",
-                                              "description", "address", "website")})
+                                              "description", "address", "website",
+                                              "privacy_consent", "health_sensitive",
+                                              "sensitive_consent")})
         except ValidationFailed as error:
             db.session.rollback()
             apply_errors(form, error)

@@ -97,6 +97,8 @@ class Wish(db.Model):
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # set when the retention job cleared the household's identity (privacy.services)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     community = relationship("Community")
     grid = relationship("Grid")

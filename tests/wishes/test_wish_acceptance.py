@@ -247,3 +247,19 @@ def test_staff_list_the_wishes_whose_claims_wait(area, make_wish, member):
     assert services.count_awaiting(member) == 0
     mine = [w.id for w in db.session.scalars(services.list_wishes_stmt(member, mine=True))]
     assert mine == [waiting.id]
+
+
+def test_the_demo_claims_are_accepted_ones(app, ctx):
+    """The demo's claimed and confirmed wishes were accepted by the community, so their
+    claimants see the household, and the demo has no claim stuck waiting."""
+    from volunteer.demo import load_demo
+
+    load_demo()
+    db.session.commit()
+    wishes = list(db.session.scalars(select(Wish).where(
+        Wish.status.in_(("claimed", "confirmed")))))
+    assert wishes
+    for wish in wishes:
+        assert [c.state for c in wish.claims] == ["accepted"]
+        assert wish.claims[0].decided_by_id is not None
+        assert can_see_household(wish.claims[0].member, wish)

@@ -270,8 +270,11 @@ def _deciders(wish: Wish) -> list[User]:
 
 def _lock_member(member_id: int) -> None:
     # serialises one member's releases on PostgreSQL (SQLite's BEGIN IMMEDIATE already does),
-    # so two releases at once cannot both pass the weekly limit
-    db.session.execute(select(User.id).where(User.id == member_id).with_for_update())
+    # so two releases at once cannot both pass the weekly limit. FOR NO KEY UPDATE, not FOR
+    # UPDATE: a staff decision at the same moment notifies the member, and the foreign key
+    # check of that insert (FOR KEY SHARE on the member's row) would deadlock with FOR UPDATE
+    db.session.execute(select(User.id).where(User.id == member_id)
+                       .with_for_update(key_share=True))
 
 
 def _end_claim(claim: WishClaim, from_states: tuple, **values) -> None:
@@ -445,17 +448,20 @@ def fulfil_wish(member, wish: Wish, note: str, photo: bytes | None = None,
         raise ValidationFailed(fields=errors)
     now = now or utcnow()
     photo_name = photos.store_photo(photo, "photo") if photo else None
-    waiting = [(c, c.member_id) for c in wish.pending_claims]
+    # claim rows before the wish row, in the order a refusal and a release take them
+    stale = wish.pending_claims
+    ended = list(db.session.scalars(
+        update(WishClaim).where(WishClaim.wish_id == wish.id, WishClaim.state == "pending")
+        .values(state="refused", decided_at=now, ended_at=now, end_reason="心愿已圆梦")
+        .returning(WishClaim.member_id).execution_options(synchronize_session=False)))
     _move(wish, ("published", "claimed"), status="fulfilled", fulfilled_at=now,
-          fulfilled_by_id=member.id, fulfil_note=note, fulfil_photo=photo_name)
-    for claim, member_id in waiting:
-        _end_claim(claim, ("pending",), state="refused", decided_at=now, ended_at=now,
-                   end_reason="心愿已圆梦")
-        db.session.execute(update(Wish).where(Wish.id == wish.id).values(
-            claims_taken=Wish.claims_taken - 1).execution_options(synchronize_session=False))
+          fulfilled_by_id=member.id, fulfil_note=note, fulfil_photo=photo_name,
+          claims_taken=Wish.claims_taken - len(ended))
+    for claim in stale:
+        db.session.expire(claim)
+    for member_id in ended:
         notify(member_id, "wish_claim_refused", "您认领的微心愿已由其他党员圆梦",
                wish.content[:60], link="/wishes")
-    db.session.expire(wish)
     record_action(member, "fulfil_wish", wish)
     staff = {wish.created_by_id, *(s.id for s in _secretaries(wish.community_id))}
     for user_id in staff:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from volunteer.core.api import api_blueprint, doc, paginated, parse_body, query_int
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
+from volunteer.core.text import REASON_MAX
 from volunteer.core.time import isoformat, utcnow
 from volunteer.extensions import db
 from volunteer.wishes import services
@@ -55,7 +56,7 @@ class AcceptIn(BaseModel):
 
 
 class RefuseIn(BaseModel):
-    reason: str = Field(max_length=200)
+    reason: str = Field(max_length=REASON_MAX)
     member_id: int | None = None
 
 

@@ -71,6 +71,9 @@ class Defaults:
     WISH_MAX_VALUE = 500
     WISH_GROUP_MAX = 10
     WISH_UNCLAIMED_DAYS = 7
+    # claims a member may release in 7 days (releasing is how households' identities were
+    # harvested: claim, read, release)
+    WISH_RELEASE_LIMIT_PER_WEEK = 2
     UPLOAD_MAX_BYTES = 3 * 1024 * 1024
 
     # residents' requests: public form limit per IP, tracking failures, overdue thresholds

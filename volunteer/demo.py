@@ -316,7 +316,10 @@ def _load_activity(rng: random.Random, now, communities: dict, grids: dict) -> N
             if status in ("claimed", "confirmed") and members:
                 claimant = members[number % len(members)]
                 wish.claims_taken, wish.claimed_at = 1, created + timedelta(days=2)
-                wish.claims = [WishClaim(member_id=claimant.id, created_at=wish.claimed_at)]
+                # the community accepted these claims, so the claimant sees the household
+                wish.claim_rows = [WishClaim(
+                    member_id=claimant.id, created_at=wish.claimed_at, state="accepted",
+                    decided_at=wish.claimed_at + timedelta(hours=3), decided_by_id=worker.id)]
                 if status == "confirmed":
                     wish.fulfilled_at = created + timedelta(days=4)
                     wish.fulfilled_by_id = claimant.id

@@ -324,7 +324,8 @@ def _generate(rng, n, now, password, tick, created) -> Iterator[None]:
             wish_claim_id += 1
             row.update(claims_taken=1, claimed_at=created_at + timedelta(days=2))
             wish_claims.append({"id": wish_claim_id, "wish_id": i + 1, "member_id": claimant,
-                                "created_at": row["claimed_at"]})
+                                "created_at": row["claimed_at"], "state": "accepted",
+                                "decided_at": row["claimed_at"]})
             if status in ("fulfilled", "confirmed"):
                 row.update(fulfilled_at=created_at + timedelta(days=5), fulfilled_by_id=claimant)
             if status == "confirmed":

@@ -41,14 +41,17 @@ WISH = {"household_kind": "elderly_alone", "beneficiary_name": "张秀英",
 
 @pytest.fixture
 def make_wish(ctx, area):
-    """A wish recorded by the grid worker, moved on to ``status`` through the services."""
+    """A wish recorded by the grid worker, moved on to ``status`` through the services; a
+    ``claimant``'s claim is accepted by the secretary unless ``accepted=False``."""
 
-    def make(status="published", claimant=None, **fields):
+    def make(status="published", claimant=None, accepted=True, **fields):
         wish = services.create_wish(area.worker, **{**WISH, **fields})
         if status != "submitted":
             services.publish_wish(area.secretary, wish)
         if claimant is not None:
             services.claim_wish(claimant, wish)
+            if accepted:
+                services.accept_wish_claim(area.secretary, wish, claimant.id)
         if status == "fulfilled":
             services.fulfil_wish(claimant, wish, "已送到家中")
         db.session.commit()

@@ -1,4 +1,5 @@
-"""Concurrency on PostgreSQL: twenty members press "claim" on one wish at the same moment."""
+"""Concurrency on PostgreSQL: twenty members press "claim" on one wish at the same moment; one
+member releases several claims at once; a release and an acceptance cross."""
 
 import threading
 from collections import Counter
@@ -7,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from volunteer.extensions import db
+from volunteer.wishes import services
 from volunteer.wishes.models import Wish, WishClaim
 
 pytestmark = pytest.mark.postgres
@@ -18,15 +20,19 @@ def _postgres_only(db_url):
         pytest.skip("concurrency tests need PostgreSQL (set TEST_DATABASE_URL)")
 
 
-def fire(app, path: str, headers: list[dict]) -> list[tuple[int, str | None]]:
-    """POST ``path`` from one thread and client per header, all released at once."""
+def fire(app, path: str | list[str], headers: list[dict],
+         method: str | list[str] = "post") -> list[tuple[int, str | None]]:
+    """Send ``path`` (or ``path[i]``) from one thread and client per header, all at once."""
     barrier = threading.Barrier(len(headers))
     results: list = [None] * len(headers)
+    paths = path if isinstance(path, list) else [path] * len(headers)
+    methods = method if isinstance(method, list) else [method] * len(headers)
 
     def run(index: int) -> None:
         client = app.test_client()
         barrier.wait()
-        response = client.post(path, headers=headers[index])
+        response = client.open(paths[index], method=methods[index].upper(),
+                               headers=headers[index])
         body = response.get_json() or {}
         results[index] = (response.status_code, (body.get("error") or {}).get("code"))
 
@@ -71,3 +77,33 @@ def test_one_member_pressing_twice_at_once(app, area, make_wish, member, token_f
     assert tally[(201, None)] == 1, tally
     assert claims_of(wish.id) == 1
     assert db.session.get(Wish, wish.id).claims_taken == 1
+
+
+def test_releases_pressed_at_once_stay_within_the_limit(app, area, make_wish, member, token_for):
+    wishes = [make_wish(claimant=member) for _ in range(5)]
+    header = token_for(member)
+    tally = Counter(fire(app, [f"/api/v1/wishes/{w.id}/claim" for w in wishes], [header] * 5,
+                         method="delete"))
+    assert tally[(200, None)] == services.release_limit() == 2, tally
+    assert tally[(409, "release_limit")] == 3, tally
+    db.session.expire_all()
+    assert services.count_recent_releases(member) == 2
+    assert sum(db.session.get(Wish, w.id).claims_taken for w in wishes) == 3
+
+
+def test_a_release_and_an_acceptance_cross(app, area, make_wish, make_member, token_for):
+    for _ in range(5):
+        member = make_member(community=area.community)
+        wish = make_wish(claimant=member, accepted=False)
+        tally = Counter(fire(app, [f"/api/v1/wishes/{wish.id}/claim",
+                                   f"/api/v1/wishes/{wish.id}/claim/accept"],
+                             [token_for(member), token_for(area.secretary)],
+                             method=["delete", "post"]))
+        db.session.expire_all()
+        row = db.session.get(Wish, wish.id)
+        states = [c.state for c in row.claim_rows]
+        assert 500 not in {status for status, _code in tally}, tally
+        if states == ["released"]:
+            assert row.claims_taken == 0 and row.status == "published"
+        else:
+            assert states == ["accepted"] and row.claims_taken == 1, (states, tally)

@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from volunteer.extensions import db
+from volunteer.wishes import services
 from volunteer.wishes.models import Wish
 
 from .conftest import WISH, image_bytes, noisy_png
@@ -37,6 +38,13 @@ def test_full_flow_over_the_api(client, area, member, token_for):
     assert response.status_code == 201
     claimed = response.get_json()
     assert claimed["claimed_by_me"] is True
+    # the claim waits for the community's staff: no household yet
+    assert claimed["my_claim"]["state"] == "pending"
+    assert "beneficiary" not in claimed and "张秀英" not in str(claimed)
+    response = client.post(f"/api/v1/wishes/{wish_id}/claim/accept", headers=worker)
+    assert response.status_code == 200, response.get_json()
+    claimed = client.get(f"/api/v1/wishes/{wish_id}", headers=me).get_json()
+    assert claimed["my_claim"]["state"] == "accepted"
     assert claimed["beneficiary"] == {"name": "张秀英", "address": "虹桥北村56幢302室",
                                       "phone": "13912345678"}
 
@@ -186,6 +194,8 @@ def test_photo_is_reencoded_without_metadata_and_served_only_to_the_allowed(
     assert client.get(url, headers=token_for(other)).status_code == 404
     assert client.get(url).status_code == 401
     client.post(f"/api/v1/wishes/{wish.id}/claim", headers=token_for(member))
+    assert client.get(url, headers=token_for(member)).status_code == 404  # not yet accepted
+    client.post(f"/api/v1/wishes/{wish.id}/claim/accept", headers=token_for(area.secretary))
     assert client.get(url, headers=token_for(member)).status_code == 200
 
 
@@ -239,7 +249,7 @@ def test_web_upload_of_a_fake_image_is_refused(client, area, login):
     assert db.session.scalar(db.select(db.func.count()).select_from(Wish)) == 0
 
 
-def test_member_pages_hide_the_household_until_claimed(client, area, make_wish, member, login):
+def test_member_pages_hide_the_household_until_accepted(client, area, make_wish, member, login):
     wish = make_wish()
     login(member)
     page = client.get("/wishes").get_data(as_text=True)
@@ -247,6 +257,11 @@ def test_member_pages_hide_the_household_until_claimed(client, area, make_wish, 
     page = client.get(f"/wishes/{wish.id}").get_data(as_text=True)
     assert "张秀英" not in page and "虹桥北村" not in page
     assert client.post(f"/wishes/{wish.id}/claim").status_code == 302
+    page = client.get(f"/wishes/{wish.id}").get_data(as_text=True)
+    assert "等待社区确认" in page
+    assert "张秀英" not in page and "13912345678" not in page and "虹桥北村" not in page
+    services.accept_wish_claim(area.secretary, db.session.get(Wish, wish.id), member.id)
+    db.session.commit()
     page = client.get(f"/wishes/{wish.id}").get_data(as_text=True)
     assert "张秀英" in page and "13912345678" in page
     response = client.post(f"/wishes/{wish.id}/fulfil", data={"note": "送到了"})

@@ -110,8 +110,8 @@ def wish_stats(period: Period, scope: dict | None = None):
     stmt = (
         select(WishClaim.member_id.label("member_id"), func.count(Wish.id).label("wishes"))
         .join(Wish, Wish.id == WishClaim.wish_id)
-        .where(Wish.status == "confirmed", Wish.confirmed_at >= period.start_utc,
-               Wish.confirmed_at < period.end_utc)
+        .where(WishClaim.state == "accepted", Wish.status == "confirmed",
+               Wish.confirmed_at >= period.start_utc, Wish.confirmed_at < period.end_utc)
         .group_by(WishClaim.member_id)
     )
     if (members := _members_of(scope)) is not None:

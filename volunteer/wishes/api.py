@@ -9,11 +9,12 @@ from pydantic import BaseModel, Field
 from volunteer.core.api import api_blueprint, doc, paginated, parse_body, query_int
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
+from volunteer.core.text import REASON_MAX
 from volunteer.core.time import isoformat, utcnow
 from volunteer.extensions import db
 from volunteer.wishes import services
 from volunteer.wishes.models import STATUSES
-from volunteer.wishes.permissions import can_see_household, holds_claim
+from volunteer.wishes.permissions import can_see_claim_history, can_see_household, holds_claim
 
 bp = api_blueprint("wishes_api", __name__)
 
@@ -50,6 +51,15 @@ class ReasonIn(BaseModel):
     reason: str = Field(max_length=200)
 
 
+class AcceptIn(BaseModel):
+    member_id: int | None = None
+
+
+class RefuseIn(BaseModel):
+    reason: str = Field(max_length=REASON_MAX)
+    member_id: int | None = None
+
+
 class FulfilIn(BaseModel):
     note: str = Field(max_length=1000)
 
@@ -79,10 +89,17 @@ def serialise_wish(wish, viewer, now=None) -> dict:
         "fulfilled_at": isoformat(wish.fulfilled_at), "confirmed_at": isoformat(wish.confirmed_at),
         "satisfaction": wish.satisfaction,
     }
+    if viewer.role == "member":
+        mine = wish.claim_of(viewer.id)
+        body["my_claim"] = None if mine is None else {
+            "state": mine.state, "state_label": mine.state_label,
+            "claimed_at": isoformat(mine.created_at), "decided_at": isoformat(mine.decided_at),
+            "releases_left": services.releases_left(viewer, now)}
+    # the household only to the staff and to a claimant the staff accepted
     if can_see_household(viewer, wish):
         body["beneficiary"] = {"name": wish.beneficiary_name, "address": wish.address,
                                "phone": wish.phone}
-        body["claimants"] = [{"id": c.member_id, "name": c.member.name,
+        body["claimants"] = [{"id": c.member_id, "name": c.member.name, "state": c.state,
                               "claimed_at": isoformat(c.created_at)} for c in wish.claims]
         body["fulfil_note"] = wish.fulfil_note
         body["thanks"] = wish.thanks
@@ -93,7 +110,19 @@ def serialise_wish(wish, viewer, now=None) -> dict:
         body["created_at"] = isoformat(wish.created_at)
         body["return_reason"] = wish.return_reason
         body["flags"] = services.flags_of(wish, now)
+        body["awaiting_claims"] = len(wish.pending_claims)
+    if can_see_claim_history(viewer, wish):
+        body["claim_history"] = [serialise_claim_row(c) for c in wish.claim_rows]
     return body
+
+
+def serialise_claim_row(claim) -> dict:
+    """One claim in the staff's history: who, when, decided by whom, ended how."""
+    return {"member_id": claim.member_id, "member_name": claim.member.name,
+            "state": claim.state, "state_label": claim.state_label,
+            "claimed_at": isoformat(claim.created_at), "decided_at": isoformat(claim.decided_at),
+            "decided_by": claim.decided_by.name if claim.decided_by else None,
+            "ended_at": isoformat(claim.ended_at), "reason": claim.end_reason}
 
 
 def _wish(wish_id: int):
@@ -111,7 +140,7 @@ def create():
 
 @bp.get("/wishes")
 @doc("微心愿列表：党员看本社区（scope=street 看本街道）已发布的心愿，mine=1 看本人认领的；"
-     "工作人员看管辖范围，flag=unclaimed|overdue 筛选",
+     "工作人员看管辖范围，flag=unclaimed|overdue|awaiting（认领待确认）筛选",
      query={"status": "string", "scope": "string", "mine": "boolean", "flag": "string",
             "grid_id": "integer", "page": "integer", "per_page": "integer"}, errors=(403,))
 @login_required
@@ -179,7 +208,9 @@ def return_(wish_id: int):
 
 
 @bp.post("/wishes/<int:wish_id>/claim")
-@doc("认领微心愿；已被认领时 409 wish_taken", status=201, errors=(403, 404, 409))
+@doc("认领微心愿：认领先占位，等待心愿所在社区的书记或网格员确认，确认后才显示受助家庭的姓名、"
+     "住址和电话；已被认领时 409 wish_taken，曾被社区谢绝时 409 claim_refused",
+     status=201, errors=(403, 404, 409))
 @roles_required("member")
 def claim(wish_id: int):
     wish = _wish(wish_id)
@@ -189,10 +220,34 @@ def claim(wish_id: int):
 
 
 @bp.delete("/wishes/<int:wish_id>/claim")
-@doc("退还认领的微心愿（圆梦前）", errors=(403, 404, 409))
+@doc("退还认领的微心愿（圆梦前）；7 天内最多退还 WISH_RELEASE_LIMIT_PER_WEEK 次（默认 2），"
+     "超过时 409 release_limit", errors=(403, 404, 409))
 @roles_required("member")
 def release(wish_id: int):
     wish = services.release_wish(current_user, _wish(wish_id))
+    db.session.commit()
+    return jsonify(serialise_wish(wish, current_user))
+
+
+@bp.post("/wishes/<int:wish_id>/claim/accept")
+@doc("确认党员的认领（心愿所在社区的书记或网格员）；确认后认领人才看到受助家庭。"
+     "帮帮团有多人等待时用 member_id 指明认领人", body=AcceptIn, errors=(403, 404, 409))
+@roles_required("community_secretary", "grid_worker")
+def accept_claim(wish_id: int):
+    wish = _wish(wish_id)
+    services.accept_wish_claim(current_user, wish, parse_body(AcceptIn).member_id)
+    db.session.commit()
+    return jsonify(serialise_wish(wish, current_user))
+
+
+@bp.post("/wishes/<int:wish_id>/claim/refuse")
+@doc("谢绝党员的认领（须填写原因，告知认领人）；心愿重新开放认领", body=RefuseIn,
+     errors=(403, 404, 409))
+@roles_required("community_secretary", "grid_worker")
+def refuse_claim(wish_id: int):
+    wish = _wish(wish_id)
+    data = parse_body(RefuseIn)
+    services.refuse_wish_claim(current_user, wish, data.reason, data.member_id)
     db.session.commit()
     return jsonify(serialise_wish(wish, current_user))
 

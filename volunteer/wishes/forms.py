@@ -4,11 +4,12 @@ import re
 from datetime import date
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from volunteer.core.forms import WebForm, optional_int
 from volunteer.core.i18n import N_
+from volunteer.core.text import REASON_MAX
 from volunteer.wishes.models import HOUSEHOLD_KINDS
 
 INTEGER = r"^\s*-?\d{1,9}\s*$"
@@ -85,3 +86,16 @@ class ConfirmForm(WebForm):
 
 class ActionForm(WebForm):
     """A button that only needs its CSRF token."""
+
+
+class AcceptClaimForm(WebForm):
+    """The staff accept one member's waiting claim."""
+
+    member_id = HiddenField(validators=[DataRequired(), Regexp(INTEGER)])
+
+
+class RefuseClaimForm(AcceptClaimForm):
+    """The staff refuse one member's waiting claim, saying why (the member is told)."""
+
+    reason = TextAreaField(N_("谢绝原因（会告知党员）"),
+                           validators=[DataRequired(N_("请填写原因")), Length(max=REASON_MAX)])

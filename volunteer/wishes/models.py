@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer.core.i18n import N_
@@ -27,6 +27,14 @@ STATUSES = {
     "confirmed": N_("已圆梦"),
 }
 PHOTO_KINDS = ("wish", "fulfil")
+# a claim waits for the community's staff, who accept or refuse it; the member may release it
+CLAIM_STATES = {
+    "pending": N_("等待社区确认"),
+    "accepted": N_("社区已确认"),
+    "refused": N_("社区未同意"),
+    "released": N_("已退还"),
+}
+LIVE_CLAIM_STATES = ("pending", "accepted")
 
 
 def anonymise_name(name: str | None) -> str:
@@ -104,8 +112,14 @@ class Wish(db.Model):
     grid = relationship("Grid")
     created_by = relationship("User", foreign_keys=[created_by_id])
     fulfilled_by = relationship("User", foreign_keys=[fulfilled_by_id])
-    claims: Mapped[list["WishClaim"]] = relationship(
+    # every claim ever made, refused and released ones too (the staff's history)
+    claim_rows: Mapped[list["WishClaim"]] = relationship(
         back_populates="wish", order_by="WishClaim.id", cascade="all, delete-orphan")
+    # the claims that hold a place: waiting for the staff or accepted
+    claims: Mapped[list["WishClaim"]] = relationship(
+        primaryjoin="and_(Wish.id == WishClaim.wish_id, "
+                    "WishClaim.state.in_(('pending', 'accepted')))",
+        order_by="WishClaim.id", viewonly=True)
 
     @property
     def kind_label(self) -> str:
@@ -121,7 +135,21 @@ class Wish(db.Model):
 
     @property
     def claimant_ids(self) -> list[int]:
+        """Members holding a place, accepted or still waiting."""
         return [c.member_id for c in self.claims]
+
+    @property
+    def accepted_ids(self) -> list[int]:
+        """Members whose claim the community's staff accepted."""
+        return [c.member_id for c in self.claims if c.state == "accepted"]
+
+    @property
+    def pending_claims(self) -> list["WishClaim"]:
+        return [c for c in self.claims if c.state == "pending"]
+
+    def claim_of(self, member_id: int | None) -> "WishClaim | None":
+        """The live claim of that member, if any."""
+        return next((c for c in self.claims if c.member_id == member_id), None)
 
     @property
     def slots_left(self) -> int:
@@ -129,15 +157,36 @@ class Wish(db.Model):
 
 
 class WishClaim(db.Model):
-    """认领: one member's claim of a wish (several for a 帮帮团 group wish)."""
+    """认领: one member's claim of a wish (several for a 帮帮团 group wish), waiting for the
+    community's staff, accepted, refused or released; ended rows stay as the history."""
 
     __tablename__ = "wish_claims"
-    __table_args__ = (UniqueConstraint("wish_id", "member_id"),)
+    __table_args__ = (
+        # a member holds at most one live claim per wish, whatever the concurrency
+        Index("uq_wish_claims_live_wish_member", "wish_id", "member_id", unique=True,
+              sqlite_where=text("state IN ('pending', 'accepted')"),
+              postgresql_where=text("state IN ('pending', 'accepted')")),
+        # the weekly release limit counts a member's releases since a moment
+        Index("ix_wish_claims_member_state_ended", "member_id", "state", "ended_at"),
+        Index("ix_wish_claims_wish_id", "wish_id"),
+        CheckConstraint("state IN ('pending', 'accepted', 'refused', 'released')",
+                        name="state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     wish_id: Mapped[int] = mapped_column(ForeignKey("wishes.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(Text)
 
-    wish: Mapped[Wish] = relationship(back_populates="claims")
-    member = relationship("User")
+    wish: Mapped[Wish] = relationship(back_populates="claim_rows")
+    member = relationship("User", foreign_keys=[member_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @property
+    def state_label(self) -> str:
+        return CLAIM_STATES.get(self.state, self.state)

@@ -30,16 +30,48 @@ def can_edit_wish(user, wish) -> bool:
 
 
 def holds_claim(user, wish) -> bool:
+    """A live claim: waiting for the community's staff or accepted."""
     return user is not None and user.role == "member" and user.id in wish.claimant_ids
 
 
+def holds_accepted_claim(user, wish) -> bool:
+    return user is not None and user.role == "member" and user.id in wish.accepted_ids
+
+
+def awaits_acceptance(user, wish) -> bool:
+    """The member's claim still waits for the community's staff ("等待社区确认")."""
+    return holds_claim(user, wish) and not holds_accepted_claim(user, wish)
+
+
 def can_see_household(user, wish) -> bool:
-    """Name, address, phone and photo: the community's staff, the district, the claimant."""
+    """Name, address, phone and photo: the community's staff, the district, and a claimant
+    only once the community's staff accepted the claim."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if user.role == "district_admin" or is_community_staff(user, wish.community_id):
         return True
-    return holds_claim(user, wish)
+    return holds_accepted_claim(user, wish)
+
+
+def decides_claims(user, wish) -> bool:
+    """The wish's community staff: its community's secretary, the grid worker of its grid (any
+    of the community's grid workers when it has none) and the grid worker who recorded it."""
+    if not is_community_staff(user, wish.community_id):
+        return False
+    if user.role == "community_secretary" or wish.created_by_id == user.id:
+        return True
+    return wish.grid_id is None or user.grid_id == wish.grid_id
+
+
+def can_accept_wish_claim(user, wish) -> bool:
+    """Accept a waiting claim (and so show the household to the claimant) or refuse it with a
+    reason: the wish's community staff, while the wish is open or claimed."""
+    return wish.status in ("published", "claimed") and decides_claims(user, wish)
+
+
+def can_see_claim_history(user, wish) -> bool:
+    """Who claimed, was refused and released what: the community's staff and the district."""
+    return user is not None and user.role != "member" and can_see_household(user, wish)
 
 
 def in_reach(member, wish) -> bool:
@@ -68,13 +100,14 @@ def can_claim_wish(user, wish) -> bool:
 
 
 def can_fulfil_wish(user, wish) -> bool:
-    """A claimant marks the wish fulfilled."""
-    return wish.status in ("published", "claimed") and holds_claim(user, wish)
+    """A claimant whose claim was accepted marks the wish fulfilled."""
+    return wish.status in ("published", "claimed") and holds_accepted_claim(user, wish)
 
 
 def can_release_wish(user, wish) -> bool:
-    """A claimant may give a wish back before it is fulfilled."""
-    return can_fulfil_wish(user, wish)
+    """A claimant, accepted or still waiting, may give a wish back before it is fulfilled
+    (within the weekly release limit, which the service counts)."""
+    return wish.status in ("published", "claimed") and holds_claim(user, wish)
 
 
 def can_confirm_wish(user, wish) -> bool:

@@ -1,4 +1,6 @@
-"""Collecting, reviewing, claiming (race-free), fulfilling and confirming 微心愿."""
+"""Collecting, reviewing, claiming (race-free), accepting claims, fulfilling and confirming
+微心愿. A claim holds its place at once but shows the household only once the wish's community
+staff accept it; a member may release at most ``release_limit()`` claims in ``RELEASE_WINDOW``."""
 
 import re
 from datetime import date, datetime, timedelta
@@ -16,8 +18,17 @@ from volunteer.extensions import db
 from volunteer.notifications.services import notify
 from volunteer.orgs.models import Community, Grid
 from volunteer.wishes import photos
-from volunteer.wishes.models import HOUSEHOLD_KINDS, PHOTO_KINDS, Wish, WishClaim
+from volunteer.wishes.models import (
+    HOUSEHOLD_KINDS,
+    LIVE_CLAIM_STATES,
+    PHOTO_KINDS,
+    Wish,
+    WishClaim,
+)
 from volunteer.wishes.permissions import (
+    COMMUNITY_STAFF,
+    awaits_acceptance,
+    can_accept_wish_claim,
     can_claim_wish,
     can_confirm_wish,
     can_edit_wish,
@@ -28,11 +39,14 @@ from volunteer.wishes.permissions import (
     can_review_wish,
     can_see_household,
     can_view_wish,
+    decides_claims,
+    holds_accepted_claim,
     holds_claim,
     is_community_staff,
 )
 
 NAME_MAX, ADDRESS_MAX, CONTENT_MAX, NOTE_MAX = 30, 120, 500, 1000
+RELEASE_WINDOW = timedelta(days=7)
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 
 
@@ -51,6 +65,16 @@ class NotApproved(NotAllowed):
     message = "报到审核通过后才能认领微心愿"
 
 
+class ClaimRefused(Conflict):
+    code = "claim_refused"
+    message = "社区已谢绝您认领该心愿"
+
+
+class ReleaseLimit(Conflict):
+    code = "release_limit"
+    message = "7 天内退还的心愿已达上限"
+
+
 def max_value() -> int:
     return int(current_app.config.get("WISH_MAX_VALUE", 500))
 
@@ -61,6 +85,11 @@ def max_group() -> int:
 
 def unclaimed_days() -> int:
     return int(current_app.config.get("WISH_UNCLAIMED_DAYS", 7))
+
+
+def release_limit() -> int:
+    """How many claims a member may release in ``RELEASE_WINDOW`` (WISH_RELEASE_LIMIT_PER_WEEK)."""
+    return int(current_app.config.get("WISH_RELEASE_LIMIT_PER_WEEK", 2))
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -231,8 +260,43 @@ def return_wish(actor, wish: Wish, reason: str, now: datetime | None = None) -> 
 # ---------------------------------------------------------------- claim
 
 
+def _deciders(wish: Wish) -> list[User]:
+    """The staff who may accept the wish's claims (told when one waits)."""
+    staff = db.session.scalars(select(User).where(
+        User.community_id == wish.community_id, User.role.in_(COMMUNITY_STAFF),
+        User.active.is_(True)).order_by(User.id))
+    return [user for user in staff if decides_claims(user, wish)]
+
+
+def _lock_member(member_id: int) -> None:
+    # serialises one member's releases on PostgreSQL (SQLite's BEGIN IMMEDIATE already does),
+    # so two releases at once cannot both pass the weekly limit. FOR NO KEY UPDATE, not FOR
+    # UPDATE: a staff decision at the same moment notifies the member, and the foreign key
+    # check of that insert (FOR KEY SHARE on the member's row) would deadlock with FOR UPDATE
+    db.session.execute(select(User.id).where(User.id == member_id)
+                       .with_for_update(key_share=True))
+
+
+def _end_claim(claim: WishClaim, from_states: tuple, **values) -> None:
+    """Move one claim row on only if it is still in ``from_states`` (a decision or a release
+    made at the same moment loses cleanly)."""
+    result = db.session.execute(
+        update(WishClaim).where(WishClaim.id == claim.id, WishClaim.state.in_(from_states))
+        .values(**values).execution_options(synchronize_session=False))
+    db.session.expire(claim)
+    if result.rowcount != 1:
+        raise InvalidState("该认领已被处理或已退还")
+
+
+def _free_place(wish: Wish) -> None:
+    """A refused or released claim gives its place back; a full wish is open again."""
+    _move(wish, ("published", "claimed"), status="published",
+          claims_taken=Wish.claims_taken - 1)
+
+
 def claim_wish(member, wish: Wish, now: datetime | None = None) -> WishClaim:
-    """Claim a published wish; the database lets exactly ``max_claimants`` claims win."""
+    """Claim a published wish; the database lets exactly ``max_claimants`` claims win. The
+    claim holds its place and waits for the wish's community staff to accept it."""
     if member is None or member.role != "member":
         raise NotAllowed("只有在职党员可以认领微心愿")
     if member.status != "approved":
@@ -243,6 +307,10 @@ def claim_wish(member, wish: Wish, now: datetime | None = None) -> WishClaim:
         if wish.status in ("claimed", "fulfilled", "confirmed"):
             raise WishTaken()
         raise NotAllowed() if wish.status == "published" else InvalidState("该心愿尚未发布")
+    if db.session.scalar(select(WishClaim.id).where(
+            WishClaim.wish_id == wish.id, WishClaim.member_id == member.id,
+            WishClaim.state == "refused").limit(1)) is not None:
+        raise ClaimRefused()
     now = now or utcnow()
     # one conditional UPDATE decides the race: only a wish with a free place is taken
     result = db.session.execute(
@@ -256,33 +324,107 @@ def claim_wish(member, wish: Wish, now: datetime | None = None) -> WishClaim:
     if result.rowcount != 1:
         db.session.expire(wish)
         raise WishTaken()
-    claim = WishClaim(wish_id=wish.id, member_id=member.id, created_at=now)
+    claim = WishClaim(wish_id=wish.id, member_id=member.id, state="pending", created_at=now)
     db.session.add(claim)
     try:
         db.session.flush()
     except IntegrityError:
         raise AlreadyClaimed() from None
     db.session.expire(wish)
-    record_action(member, "claim_wish", wish)
-    for user_id in {wish.created_by_id, *(s.id for s in _secretaries(wish.community_id))}:
-        notify(user_id, "wish_claimed", "微心愿已被认领",
-               f"{member.name} 认领了心愿：{wish.content[:60]}", link=f"/wishes/{wish.id}")
+    record_action(member, "claim_wish", wish, member_id=member.id)
+    for user in _deciders(wish):
+        notify(user, "wish_claimed", "有党员认领微心愿，请确认",
+               f"{member.name} 认领了心愿：{wish.content[:60]}。确认后认领人才能看到受助家庭的"
+               "联系方式。", link=f"/wishes/{wish.id}")
     return claim
 
 
+def _pending_claim(wish: Wish, member_id: int | None) -> WishClaim:
+    """The waiting claim a decision is about: ``member_id``'s, or the only one."""
+    pending = wish.pending_claims
+    if member_id is None:
+        if not pending:
+            raise InvalidState("该心愿没有等待确认的认领")
+        if len(pending) > 1:
+            raise ValidationFailed(fields={"member_id": "有多名党员等待确认，请指明认领人"})
+        return pending[0]
+    claim = wish.claim_of(member_id)
+    if claim is None:
+        raise ValidationFailed(fields={"member_id": "该党员没有认领这个心愿"})
+    if claim.state != "pending":
+        raise InvalidState("该认领已确认")
+    return claim
+
+
+def _check_decider(actor, wish: Wish) -> None:
+    if not can_accept_wish_claim(actor, wish):
+        if decides_claims(actor, wish):
+            raise InvalidState("该心愿当前没有可处理的认领")
+        raise NotAllowed("只有心愿所在社区的书记或网格员可以确认认领")
+
+
+def accept_wish_claim(actor, wish: Wish, member_id: int | None = None,
+                      now: datetime | None = None) -> WishClaim:
+    """The wish's community staff accept a waiting claim: the claimant now sees the household."""
+    _check_decider(actor, wish)
+    claim = _pending_claim(wish, member_id)
+    now = now or utcnow()
+    _end_claim(claim, ("pending",), state="accepted", decided_at=now, decided_by_id=actor.id)
+    db.session.expire(wish)
+    record_action(actor, "accept_wish_claim", wish, member_id=claim.member_id)
+    notify(claim.member_id, "wish_claim_accepted", "社区已确认您的认领",
+           f"请查看受助家庭的联系方式，尽快送达心愿：{wish.content[:60]}",
+           link=f"/wishes/{wish.id}")
+    return claim
+
+
+def refuse_wish_claim(actor, wish: Wish, reason: str, member_id: int | None = None,
+                      now: datetime | None = None) -> WishClaim:
+    """The wish's community staff refuse a waiting claim with a reason; its place is free."""
+    _check_decider(actor, wish)
+    reason = required_reason(reason)
+    claim = _pending_claim(wish, member_id)
+    now = now or utcnow()
+    _end_claim(claim, ("pending",), state="refused", decided_at=now, decided_by_id=actor.id,
+               ended_at=now, end_reason=reason)
+    _free_place(wish)
+    record_action(actor, "refuse_wish_claim", wish, member_id=claim.member_id, reason=reason)
+    notify(claim.member_id, "wish_claim_refused", "社区未同意您认领微心愿",
+           f"心愿：{wish.content[:60]}。原因：{reason}", link="/wishes")
+    return claim
+
+
+def count_recent_releases(member, now: datetime | None = None) -> int:
+    """Claims ``member`` released within ``RELEASE_WINDOW`` before ``now``."""
+    now = now or utcnow()
+    return db.session.scalar(select(func.count()).select_from(WishClaim).where(
+        WishClaim.member_id == member.id, WishClaim.state == "released",
+        WishClaim.ended_at > now - RELEASE_WINDOW)) or 0
+
+
+def releases_left(member, now: datetime | None = None) -> int:
+    """How many more claims ``member`` may release now."""
+    return max(0, release_limit() - count_recent_releases(member, now))
+
+
 def release_wish(member, wish: Wish, now: datetime | None = None) -> Wish:
-    """A claimant gives the wish back before fulfilling it; it is open again."""
+    """A claimant gives the wish back before fulfilling it (at most ``release_limit()`` times
+    in ``RELEASE_WINDOW``); it is open again."""
     if not can_release_wish(member, wish):
         raise InvalidState("只能退还已认领、尚未圆梦的心愿") if holds_claim(member, wish) \
             else NotAllowed()
-    claim = next(c for c in wish.claims if c.member_id == member.id)
-    db.session.delete(claim)
-    db.session.flush()
-    _move(wish, ("published", "claimed"), status="published",
-          claims_taken=Wish.claims_taken - 1)
-    record_action(member, "release_wish", wish)
-    for secretary in _secretaries(wish.community_id):
-        notify(secretary, "wish_released", "党员退还了认领的微心愿",
+    now = now or utcnow()
+    _lock_member(member.id)
+    if count_recent_releases(member, now) >= release_limit():
+        raise ReleaseLimit(f"7 天内最多退还 {release_limit()} 个认领的心愿，"
+                           "请完成已认领的心愿，或联系社区工作人员")
+    claim = wish.claim_of(member.id)
+    was = claim.state
+    _end_claim(claim, LIVE_CLAIM_STATES, state="released", ended_at=now)
+    _free_place(wish)
+    record_action(member, "release_wish", wish, member_id=member.id, state=was)
+    for user in _deciders(wish):
+        notify(user, "wish_released", "党员退还了认领的微心愿",
                f"{member.name}：{wish.content[:60]}", link=f"/wishes/{wish.id}")
     return wish
 
@@ -292,9 +434,12 @@ def release_wish(member, wish: Wish, now: datetime | None = None) -> Wish:
 
 def fulfil_wish(member, wish: Wish, note: str, photo: bytes | None = None,
                 now: datetime | None = None) -> Wish:
-    """The claimant marks the wish fulfilled, with a note and an optional photo."""
+    """The claimant marks the wish fulfilled, with a note and an optional photo; claims of a
+    帮帮团 still waiting for the staff end (refused: the wish needs them no more)."""
     if not holds_claim(member, wish):
         raise NotAllowed("只有认领人可以标记圆梦")
+    if awaits_acceptance(member, wish):
+        raise InvalidState("社区确认您的认领后才能标记圆梦")
     if not can_fulfil_wish(member, wish):
         raise InvalidState("该心愿当前不能标记圆梦")
     errors: dict[str, str] = {}
@@ -303,8 +448,20 @@ def fulfil_wish(member, wish: Wish, note: str, photo: bytes | None = None,
         raise ValidationFailed(fields=errors)
     now = now or utcnow()
     photo_name = photos.store_photo(photo, "photo") if photo else None
+    # claim rows before the wish row, in the order a refusal and a release take them
+    stale = wish.pending_claims
+    ended = list(db.session.scalars(
+        update(WishClaim).where(WishClaim.wish_id == wish.id, WishClaim.state == "pending")
+        .values(state="refused", decided_at=now, ended_at=now, end_reason="心愿已圆梦")
+        .returning(WishClaim.member_id).execution_options(synchronize_session=False)))
     _move(wish, ("published", "claimed"), status="fulfilled", fulfilled_at=now,
-          fulfilled_by_id=member.id, fulfil_note=note, fulfil_photo=photo_name)
+          fulfilled_by_id=member.id, fulfil_note=note, fulfil_photo=photo_name,
+          claims_taken=Wish.claims_taken - len(ended))
+    for claim in stale:
+        db.session.expire(claim)
+    for member_id in ended:
+        notify(member_id, "wish_claim_refused", "您认领的微心愿已由其他党员圆梦",
+               wish.content[:60], link="/wishes")
     record_action(member, "fulfil_wish", wish)
     staff = {wish.created_by_id, *(s.id for s in _secretaries(wish.community_id))}
     for user_id in staff:
@@ -333,7 +490,7 @@ def confirm_wish(actor, wish: Wish, *, satisfaction: int, thanks: str | None = N
     _move(wish, ("fulfilled",), status="confirmed", confirmed_at=now, confirmed_by_id=actor.id,
           satisfaction=satisfaction, thanks=thanks, story=story, on_wall=bool(on_wall))
     record_action(actor, "confirm_wish", wish, satisfaction=satisfaction)
-    for member_id in wish.claimant_ids:
+    for member_id in wish.accepted_ids:
         notify(member_id, "wish_confirmed", "您点亮的微心愿已确认圆梦",
                f"满意度 {satisfaction} 分。{thanks or ''}"[:200], link=f"/wishes/{wish.id}")
     return wish
@@ -349,7 +506,7 @@ def attach_photo(actor, wish: Wish, data: bytes, kind: str = "wish") -> Wish:
             raise NotAllowed()
         column = "photo"
     else:
-        if not holds_claim(actor, wish):
+        if not holds_accepted_claim(actor, wish):
             raise NotAllowed()
         if wish.status != "fulfilled":
             raise InvalidState("圆梦后、确认前可以补传照片")
@@ -394,7 +551,7 @@ def list_wishes_stmt(viewer, *, status: str | None = None, scope: str | None = N
     if viewer.role == "member":
         if mine:
             stmt = stmt.where(Wish.id.in_(select(WishClaim.wish_id).where(
-                WishClaim.member_id == viewer.id)))
+                WishClaim.member_id == viewer.id, WishClaim.state.in_(LIVE_CLAIM_STATES))))
         else:
             stmt = stmt.where(Wish.status == "published")
             stmt = stmt.where(Wish.street_id == viewer.street_id if scope == "street"
@@ -415,7 +572,10 @@ def list_wishes_stmt(viewer, *, status: str | None = None, scope: str | None = N
 
 
 def flag_clause(flag: str, now: datetime):
-    """``unclaimed``: published over 7 days without a claim; ``overdue``: deadline passed."""
+    """``unclaimed``: published over 7 days without a claim; ``overdue``: deadline passed;
+    ``awaiting``: a claim waits for the staff's acceptance."""
+    if flag == "awaiting":
+        return Wish.id.in_(select(WishClaim.wish_id).where(WishClaim.state == "pending"))
     if flag == "unclaimed":
         return (Wish.status == "published") & (Wish.claims_taken == 0) & (
             Wish.published_at < now - timedelta(days=unclaimed_days()))
@@ -449,6 +609,14 @@ def count_flags(viewer, now: datetime | None = None) -> dict:
             for flag in ("unclaimed", "overdue")}
 
 
+def count_awaiting(viewer) -> int:
+    """Wishes of the staff member's community with a claim waiting for acceptance."""
+    if viewer.role not in COMMUNITY_STAFF:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Wish).where(
+        Wish.community_id == viewer.community_id, flag_clause("awaiting", utcnow()))) or 0
+
+
 def list_wall_stmt(community_id: int | None = None):
     """The public wall: confirmed wishes the secretary let be shown, newest first."""
     stmt = select(Wish).where(Wish.status == "confirmed", Wish.on_wall.is_(True))
@@ -460,7 +628,8 @@ def list_wall_stmt(community_id: int | None = None):
 def count_fulfilled(member, start: datetime | None = None, end: datetime | None = None) -> int:
     """Confirmed wishes a member helped fulfil (counted apart from task hours)."""
     stmt = select(func.count()).select_from(WishClaim).join(Wish).where(
-        WishClaim.member_id == member.id, Wish.status == "confirmed")
+        WishClaim.member_id == member.id, WishClaim.state == "accepted",
+        Wish.status == "confirmed")
     if start is not None:
         stmt = stmt.where(Wish.confirmed_at >= start)
     if end is not None:

@@ -13,7 +13,15 @@ from volunteer.extensions import db
 from volunteer.orgs import services as orgs
 from volunteer.wishes import permissions, photos, services
 from volunteer.wishes.api import private_image
-from volunteer.wishes.forms import ActionForm, ConfirmForm, FulfilForm, ReasonForm, WishForm
+from volunteer.wishes.forms import (
+    AcceptClaimForm,
+    ActionForm,
+    ConfirmForm,
+    FulfilForm,
+    ReasonForm,
+    RefuseClaimForm,
+    WishForm,
+)
 from volunteer.wishes.models import STATUSES
 
 bp = Blueprint("wishes", __name__)
@@ -38,12 +46,14 @@ def _grid_choices() -> list:
 def list_wishes():
     tab = request.args.get("tab") or ("community" if current_user.is_member else "all")
     status = tab if tab in STATUSES else None
-    flag = tab if tab in ("unclaimed", "overdue") else None
+    flag = tab if tab in ("unclaimed", "overdue", "awaiting") else None
     stmt = services.list_wishes_stmt(current_user, status=status, flag=flag,
                                      scope="street" if tab == "street" else None,
                                      mine=tab == "mine")
+    flags = {**services.count_flags(current_user),
+             "awaiting": services.count_awaiting(current_user)}
     return render_template("wishes/list.html", page=page_of(stmt), tab=tab, now=utcnow(),
-                           flags=services.count_flags(current_user), services=services,
+                           flags=flags, services=services, p=permissions,
                            can_record=permissions.can_record_wish(current_user))
 
 
@@ -96,10 +106,13 @@ def edit(wish_id: int):
 @roles_required(*LISTERS)
 def detail(wish_id: int):
     wish = services.get_wish(current_user, wish_id)
+    releases_left = (services.releases_left(current_user)
+                     if permissions.can_release_wish(current_user, wish) else None)
     return render_template(
         "wishes/detail.html", wish=wish, p=permissions, flags=services.flags_of(wish),
         action_form=ActionForm(), reason_form=ReasonForm(), fulfil_form=FulfilForm(),
-        confirm_form=ConfirmForm())
+        confirm_form=ConfirmForm(), refuse_form=RefuseClaimForm(formdata=None),
+        releases_left=releases_left, release_limit=services.release_limit())
 
 
 @bp.post("/wishes/<int:wish_id>/publish")
@@ -134,7 +147,8 @@ def claim(wish_id: int):
     if ActionForm().validate_on_submit():
         services.claim_wish(current_user, wish)
         db.session.commit()
-        flash(N_("认领成功！受助家庭的联系方式已显示，请尽快联系并送达心愿。"), "success")
+        flash(N_("认领成功！请等待社区书记或网格员确认，确认后将显示受助家庭的联系方式。"),
+              "success")
     return redirect(url_for("wishes.detail", wish_id=wish_id))
 
 
@@ -143,10 +157,42 @@ def claim(wish_id: int):
 def release(wish_id: int):
     wish = services.get_wish(current_user, wish_id)
     if ActionForm().validate_on_submit():
-        services.release_wish(current_user, wish)
+        try:
+            services.release_wish(current_user, wish)
+        except services.ReleaseLimit as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            return redirect(url_for("wishes.detail", wish_id=wish_id))
         db.session.commit()
         flash(N_("已退还该心愿，其他党员可以认领"), "info")
     return redirect(url_for("wishes.list_wishes", tab="mine"))
+
+
+@bp.post("/wishes/<int:wish_id>/claim/accept")
+@roles_required("community_secretary", "grid_worker")
+def accept_claim(wish_id: int):
+    wish = services.get_wish(current_user, wish_id)
+    form = AcceptClaimForm()
+    if form.validate_on_submit():
+        services.accept_wish_claim(current_user, wish, int(form.member_id.data))
+        db.session.commit()
+        flash(N_("已确认认领，认领人现在可以看到受助家庭的联系方式"), "success")
+    return redirect(url_for("wishes.detail", wish_id=wish_id))
+
+
+@bp.post("/wishes/<int:wish_id>/claim/refuse")
+@roles_required("community_secretary", "grid_worker")
+def refuse_claim(wish_id: int):
+    wish = services.get_wish(current_user, wish_id)
+    form = RefuseClaimForm()
+    if not form.validate_on_submit():
+        flash(N_("请填写谢绝原因（不超过 200 字）"), "danger")
+    else:
+        services.refuse_wish_claim(current_user, wish, form.reason.data,
+                                   int(form.member_id.data))
+        db.session.commit()
+        flash(N_("已谢绝该认领并告知党员，心愿重新开放认领"), "info")
+    return redirect(url_for("wishes.detail", wish_id=wish_id))
 
 
 @bp.post("/wishes/<int:wish_id>/fulfil")

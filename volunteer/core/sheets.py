@@ -18,6 +18,7 @@ from zipfile import BadZipFile
 
 from flask import current_app
 
+from volunteer.core.cells import csv_writer
 from volunteer.core.errors import NotFound, ValidationFailed
 
 NOT_IMPORTED = "未导入"
@@ -112,7 +113,7 @@ def report_csv(result: ImportResult) -> str:
     """The row-by-row report as CSV text, in line order."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(result.header)
     writer.writerows(sorted(result.report, key=lambda entry: entry[0]))
     return out.getvalue()

@@ -36,7 +36,7 @@ DOWNLOAD_MARKS = ("download(", "send_file(", "send_from_directory(", "Content-Di
                   "XLSX", "text/csv")
 # files that are not spreadsheets (nothing in them is read as a formula)
 NOT_SPREADSHEETS = {
-    "tasks.qr_svg": "the check-in QR code, an SVG image drawn from a signed token",
+    "privacy.download_data": "a member's own data as a JSON file",
 }
 
 

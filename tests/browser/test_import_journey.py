@@ -47,3 +47,22 @@ def test_places_then_members(new_page, shoot, login_as, district, tmp_path):
         page.get_by_test_id("import-report").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "初始密码" in text and "未导入" in text
+
+
+def test_a_zip_bomb_is_refused_on_the_page(new_page, shoot, login_as, district, tmp_path):
+    """A few kilobytes declaring 20 million rows: the page answers at once, with the reason
+    under the file field."""
+    from tests.core.test_import_limits import twenty_million_rows
+
+    bomb = tmp_path / "名单.xlsx"
+    bomb.write_bytes(twenty_million_rows())
+    page = new_page()
+    login_as(page, district, PASSWORD)
+    page.goto("/admin/import/members")
+    page.get_by_label("名单文件（.xlsx 或 .csv）").set_input_files(str(bomb))
+    page.get_by_test_id("import-submit").click()
+    upload_form = page.locator("form[enctype]")
+    expect(upload_form).to_contain_text("表格超过 100000 行（空行也计算在内），无法导入",
+                                        timeout=10_000)
+    expect(page.get_by_test_id("import-result")).to_have_count(0)
+    shoot(page, "import-03-zip-bomb")

@@ -1,4 +1,9 @@
-"""Files sent to the browser: an export written to a temporary file, streamed and deleted."""
+"""Files sent to the browser: an export written to a temporary file, streamed and deleted.
+
+This module only streams a finished file; it never looks inside. What makes an export inert
+happens where its rows are written: every .xlsx and .csv row goes through
+``volunteer.core.cells`` (``append_row`` / ``csv_writer``), which neutralises formula-like text.
+"""
 
 import os
 from collections.abc import Iterator

@@ -5,6 +5,8 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from volunteer.core.cells import append_row
+
 GROUP_COLUMNS = [
     ("rank", "排名"), ("name", "名称"), ("registered", "报到党员"), ("approved", "已审核"),
     ("active", "参与服务"), ("participation", "参与率"), ("hours", "服务时长（小时）"),
@@ -22,13 +24,13 @@ LEVEL_TITLES = {"street": "街道", "community": "社区", "unit": "单位", "br
 
 def _sheet(book: Workbook, title: str, heading: str, columns, rows) -> None:
     sheet = book.create_sheet(title=title[:31])
-    sheet.append([heading])
+    append_row(sheet, [heading])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([label for _key, label in columns])
+    append_row(sheet, [label for _key, label in columns])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([row.get(key) for key, _label in columns])
+        append_row(sheet, [row.get(key) for key, _label in columns])
     for index, (key, _label) in enumerate(columns, start=1):
         letter = sheet.cell(row=2, column=index).column_letter
         sheet.column_dimensions[letter].width = 22 if key == "name" else 14

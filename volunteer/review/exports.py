@@ -5,7 +5,6 @@ appended, never held as cell objects) and then read back in chunks; the CSV like
 row by row from the database cursor to a temporary file and is sent in chunks.
 """
 
-import csv
 import os
 import tempfile
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from sqlalchemy import select
 
 from volunteer.auth.models import User
 from volunteer.auth.permissions import mask_phone
+from volunteer.core.cells import append_row, csv_writer
 from volunteer.core.periods import Period
 from volunteer.core.time import to_local
 from volunteer.extensions import db
@@ -56,15 +56,15 @@ def _write_sheet(sheet, title: str, columns: list[tuple[str, str]], rows, note: 
             else 14
     heading = WriteOnlyCell(sheet, value=title)
     heading.font = Font(bold=True, size=13)
-    sheet.append([heading])
+    append_row(sheet, [heading])
     if note:
-        sheet.append([note])
+        append_row(sheet, [note])
     header = []
     for _key, label in columns:
         cell = WriteOnlyCell(sheet, value=label)
         cell.font = Font(bold=True)
         header.append(cell)
-    sheet.append(header)
+    append_row(sheet, header)
     for row in rows:
         values = []
         for key, _label in columns:
@@ -74,7 +74,7 @@ def _write_sheet(sheet, title: str, columns: list[tuple[str, str]], rows, note: 
                 cell.number_format = "0.0%"
                 value = cell
             values.append(value)
-        sheet.append(values)
+        append_row(sheet, values)
 
 
 def hours_rows(period: Period, scope: dict) -> Iterator[list]:
@@ -101,7 +101,7 @@ def write_csv(header: list[str], rows: Iterator[list]) -> str:
     database transaction stays open while a slow client downloads."""
     handle, path = tempfile.mkstemp(prefix="tt-hours-", suffix=".csv")
     with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(header)
         writer.writerows(rows)
     return path

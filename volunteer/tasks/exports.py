@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from volunteer.auth.permissions import shown_phone
+from volunteer.core.cells import append_row
 from volunteer.core.time import format_local, utcnow
 from volunteer.members.models import skill_label
 from volunteer.tasks.models import CHECK_IN_METHODS
@@ -40,16 +41,16 @@ def roster_workbook(viewer, task, claims) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "认领名单"
-    sheet.append([f"{task.title}（{task.category_label}）"])
-    sheet.append([f"时间：{format_local(task.starts_at)} 至 {format_local(task.ends_at)}",
+    append_row(sheet, [f"{task.title}（{task.category_label}）"])
+    append_row(sheet, [f"时间：{format_local(task.starts_at)} 至 {format_local(task.ends_at)}",
                   f"地点：{task.location}", f"名额：{task.slots_taken}/{task.slots}"])
-    sheet.append(ROSTER_HEADERS)
+    append_row(sheet, ROSTER_HEADERS)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     sheet["A1"].font = Font(bold=True, size=14)
     now = utcnow()
     for number, claim in enumerate(claims, 1):
-        sheet.append(_row(number, viewer, claim, now))
+        append_row(sheet, _row(number, viewer, claim, now))
     for index, header in enumerate(ROSTER_HEADERS, 1):
         sheet.column_dimensions[get_column_letter(index)].width = max(8, len(header) * 2 + 2)
     sheet.freeze_panes = "A4"

@@ -1,6 +1,7 @@
 """Tongtong (通通在): volunteer matching for the 双报到 programme."""
 
 import os
+import sys
 from pathlib import Path
 
 from flask import Flask
@@ -10,13 +11,32 @@ from volunteer import config as settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def project_folder(name: str) -> Path:
+    """The top-level folder ``name`` (``templates``, ``migrations``) of the checkout, if this is
+    one, else the copy that a built wheel carries as ``volunteer/_<name>`` (see setup.py)."""
+    if _in_checkout() and (ROOT / name).is_dir():
+        return ROOT / name
+    return Path(__file__).resolve().parent / f"_{name}"
+
+
+def default_instance_path() -> Path:
+    """``instance/`` of the checkout; where Flask puts it for an installed package otherwise."""
+    if _in_checkout():
+        return ROOT / "instance"
+    return Path(sys.prefix) / "var" / "volunteer-instance"
+
+
+def _in_checkout() -> bool:
+    return (ROOT / "pyproject.toml").is_file()
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, handlers."""
     app = Flask(
         __name__,
-        instance_path=os.environ.get("VOLUNTEER_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_path=os.environ.get("VOLUNTEER_INSTANCE_PATH") or str(default_instance_path()),
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(project_folder("templates")),
     )
     app.config.from_object(settings.Defaults)
     if test_config is None:

@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from volunteer import ROOT, create_app
+from volunteer import create_app, default_instance_path
 from volunteer.core.outage import is_outage
 from volunteer.core.outage import summary as outage_summary
 from volunteer.core.time import format_local
@@ -18,7 +18,7 @@ from volunteer.extensions import db
 
 
 def _instance_path() -> Path:
-    return Path(os.environ.get("VOLUNTEER_INSTANCE_PATH") or ROOT / "instance")
+    return Path(os.environ.get("VOLUNTEER_INSTANCE_PATH") or default_instance_path())
 
 
 def ensure_demo_secret() -> None:

@@ -54,9 +54,9 @@ def init_app(app: Flask) -> None:
     if not uri.startswith("sqlite") and not options.get("pool_pre_ping"):
         with app.app_context():
             _ping_idle_connections(db.engine)
-    from volunteer import ROOT
+    from volunteer import project_folder
 
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"),
+    migrate.init_app(app, db, directory=str(project_folder("migrations")),
                      render_as_batch=True, compare_type=True)
     if uri.startswith("sqlite"):
         with app.app_context():

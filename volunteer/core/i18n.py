@@ -3,7 +3,7 @@
 Labels of categories, statuses and roles, form labels and choices, and static flash messages
 are Chinese ``str`` constants: the API, the Excel and CSV exports, the reports, the CLI and the
 database use them as they are. ``N_`` marks them for extraction into the catalogue (``pybabel
-extract -k N_``, see the README); pages translate them when they display them, with the
+extract -k N_``, see docs/translations.md); pages translate them when they display them, with the
 ``tr`` template filter (``translate``), so only what a page shows follows the session language.
 """
 

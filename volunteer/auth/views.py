@@ -1,8 +1,11 @@
 """Pages: landing, login, logout, password, staff accounts, audit log, language."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.urls import iri_to_uri
 
 from volunteer.audit.models import AuditLog
 from volunteer.auth import services
@@ -26,9 +29,27 @@ HOME_BY_ROLE = {
 
 
 def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+    """``target`` when it is a path on this site, else None (an open redirect otherwise).
+
+    Checked as the browser will read it: werkzeug's ``iri_to_uri`` drops tabs and newlines
+    when it writes the Location header, so ``/%09/evil.example`` would become
+    ``//evil.example``; control characters and backslashes are refused outright.
+    """
+    if not isinstance(target, str) or not target or len(target) > 2000:
+        return None
+    if "\\" in target or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in target):
+        return None
+    try:
+        normalised = iri_to_uri(target)
+        parts = urlsplit(normalised.strip())
+    except ValueError:
+        return None
+    for value in (target, normalised):
+        if not value.startswith("/") or value.startswith("//"):
+            return None
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 @bp.get("/")

@@ -103,3 +103,37 @@ def test_proxy_fix_reads_the_client_address(db_url, tmp_path):
     answer = proxied.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9"},
                         environ_base={"REMOTE_ADDR": "10.0.0.1"})
     assert answer.get_data(as_text=True) == "203.0.113.9"
+
+
+def _csrf_login(client, member) -> str:
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/login", data={"phone": member.phone, "password": PASSWORD, "csrf_token": token})
+    return token
+
+
+@pytest.mark.parametrize("header", ["Bearer garbage", "bearer garbage", "Bearer ", "BEARER x.y"])
+def test_a_bad_bearer_header_never_falls_back_to_the_cookie(csrf_app, make_member, header):
+    member = make_member()
+    client = csrf_app.test_client()
+    _csrf_login(client, member)
+    assert client.get("/api/v1/me").status_code == 200
+    write = client.post("/api/v1/me/notifications/read-all", headers={"Authorization": header})
+    assert write.status_code == 401 and write.get_json()["error"]["code"] == "not_authenticated"
+    read = client.get("/api/v1/me", headers={"Authorization": header})
+    assert read.status_code == 401
+
+
+def test_a_good_bearer_header_wins_over_the_cookie(csrf_app, make_member, token_for):
+    cookie_user, token_user = make_member(), make_member()
+    client = csrf_app.test_client()
+    _csrf_login(client, cookie_user)
+    me = client.get("/api/v1/me", headers=token_for(token_user))
+    assert me.status_code == 200 and me.get_json()["id"] == token_user.id
+
+
+def test_a_stale_bearer_header_does_not_block_getting_a_new_token(client, make_member):
+    member = make_member()
+    response = client.post("/api/v1/auth/token", headers={"Authorization": "Bearer old"},
+                           json={"phone": member.phone, "password": PASSWORD})
+    assert response.status_code == 200

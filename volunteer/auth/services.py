@@ -10,10 +10,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from volunteer.audit.services import record_action
-from volunteer.auth.models import ROLE_SCOPE, STAFF_ROLES, ApiToken, User
+from volunteer.auth.models import ROLE_SCOPE, STAFF_ROLES, ApiToken, User, WebSession
 from volunteer.auth.permissions import can_manage_staff
 from volunteer.core import throttle
 from volunteer.core.errors import (
@@ -140,11 +140,85 @@ def change_password(user: User, old_password: str, new_password: str) -> None:
 
 
 def end_all_sessions(user: User) -> None:
-    """Log out everywhere: bump the session version and revoke every API token."""
+    """Log out everywhere: bump the session version, end every web session, revoke every token."""
+    now = utcnow()
     user.session_version += 1
     db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
                                               ApiToken.revoked_at.is_(None))
-                       .values(revoked_at=utcnow()))
+                       .values(revoked_at=now))
+    db.session.execute(update(WebSession).where(WebSession.user_id == user.id,
+                                                WebSession.ended_at.is_(None))
+                       .values(ended_at=now).execution_options(synchronize_session=False))
+
+
+# ---------------------------------------------------------------- web sessions
+
+# the key of the Flask session (the signed cookie) that carries the web session's id
+WEB_SESSION_KEY = "web_session"
+# last_seen_at is written at most this often per session, not on every request
+SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def session_idle_limit(user: User) -> timedelta:
+    """How long a browser session of ``user`` may sit unused before it ends."""
+    cfg = current_app.config
+    if user.is_member:
+        return timedelta(days=cfg["SESSION_IDLE_DAYS_MEMBER"])
+    return timedelta(hours=cfg["SESSION_IDLE_HOURS_STAFF"])
+
+
+def start_web_session(user: User) -> WebSession:
+    """A new server-side session for one browser; its id goes into the signed cookie."""
+    row = WebSession(id=secrets.token_urlsafe(32), user_id=user.id)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def end_web_session(session_id: str | None) -> None:
+    """Logout: end one browser's session (a copied cookie stops working too)."""
+    if not isinstance(session_id, str) or not session_id:
+        return
+    db.session.execute(update(WebSession).where(WebSession.id == session_id,
+                                                WebSession.ended_at.is_(None))
+                       .values(ended_at=utcnow()).execution_options(synchronize_session=False))
+
+
+_SESSION_AND_USER = (
+    select(User, WebSession.last_seen_at, WebSession.ended_at)
+    .join(WebSession, WebSession.user_id == User.id)
+    .where(WebSession.id == bindparam("session_id"), User.id == bindparam("user_id")))
+
+
+def resolve_web_session(user_id: int, version: int, session_id,
+                        now=None) -> tuple[User, bool] | None:
+    """The user of a live browser session and whether ``last_seen_at`` was refreshed (the
+    caller then commits), or None: ended, idle too long, account disabled, logged out
+    everywhere. ``last_seen_at`` is written only when older than the touch interval."""
+    if not isinstance(session_id, str) or not session_id or len(session_id) > 64:
+        return None
+    row = db.session.execute(_SESSION_AND_USER,
+                             {"session_id": session_id, "user_id": user_id}).first()
+    if row is None:
+        return None
+    user, now = row.User, now or utcnow()
+    if (row.ended_at is not None or not user.active or user.session_version != version
+            or row.last_seen_at + session_idle_limit(user) <= now):
+        return None
+    if now - row.last_seen_at >= SESSION_TOUCH_INTERVAL:
+        db.session.execute(update(WebSession).where(WebSession.id == session_id)
+                           .values(last_seen_at=now)
+                           .execution_options(synchronize_session=False))
+        return user, True
+    return user, False
+
+
+def purge_web_sessions(older_than: timedelta = timedelta(days=60)) -> int:
+    """Delete sessions ended or unused for longer than ``older_than``; housekeeping."""
+    cutoff = utcnow() - older_than
+    result = db.session.execute(delete(WebSession).where(
+        (WebSession.last_seen_at < cutoff) | (WebSession.ended_at < cutoff)))
+    return result.rowcount or 0
 
 
 def _serializer() -> URLSafeSerializer:

@@ -83,16 +83,25 @@ def login():
             flash(error.message, "danger")
             return render_template("auth/login.html", form=form), error.status
         else:
-            db.session.commit()
-            session.permanent = True
-            login_user(user)
+            _begin_web_session(user)
             flash(f"欢迎，{user.name}", "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
     return render_template("auth/login.html", form=form)
 
 
+def _begin_web_session(user) -> None:
+    """Commit the login with a new server-side session whose id the cookie carries."""
+    row = services.start_web_session(user)
+    db.session.commit()
+    session.permanent = True
+    session[services.WEB_SESSION_KEY] = row.id
+    login_user(user)
+
+
 @bp.post("/logout")
 def logout():
+    services.end_web_session(session.get(services.WEB_SESSION_KEY))
+    db.session.commit()
     logout_user()
     _clear_session()
     flash(N_("已退出登录"), "info")
@@ -129,8 +138,8 @@ def change_password():
             db.session.rollback()
             apply_errors(form, error)
         else:
-            db.session.commit()
-            login_user(current_user)  # this device stays logged in with the new version
+            # this device stays logged in, in a new session with the new version
+            _begin_web_session(current_user._get_current_object())
             flash(N_("密码已修改，其他设备上的登录已失效"), "success")
             return redirect(url_for("auth.home"))
     return render_template("auth/password.html", form=form)

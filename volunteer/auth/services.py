@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -99,31 +100,73 @@ def _window() -> timedelta:
     return timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
 
 
-def authenticate(phone: str, password: str, ip: str) -> User:
-    """Check a phone and password, throttled per phone and per IP; rehash stale hashes.
+@dataclass(frozen=True)
+class LoginAttempt:
+    """A login counted against the throttle before its password is checked."""
 
-    A failure is recorded before InvalidCredentials is raised: the caller commits it.
+    phone: str
+    user_id: int | None  # None: no active account has this phone
+    password_hash: str | None
+    ip_event_ids: tuple[int, ...]  # forgotten again when the password is right
+
+
+def begin_login(phone: str, ip: str) -> LoginAttempt:
+    """Count one login attempt per phone and per IP, or TooManyAttempts when either is used up.
+
+    The count and the record are one locked step (``throttle.take``), so a burst cannot pass
+    more attempts than the limit. The caller commits before ``finish_login``: the attempt then
+    counts while the password is checked, and the slow argon2 work runs outside any
+    transaction (on SQLite an open transaction holds the database's write lock).
     """
     cfg = current_app.config
-    phone = (phone or "").strip()
-    phone_failures = throttle.count_events("login_phone", phone, _window())
-    ip_failures = throttle.count_events("login_ip", ip, _window())
-    if (phone_failures >= cfg["LOGIN_MAX_FAILURES_PER_PHONE"]
-            or ip_failures >= cfg["LOGIN_MAX_FAILURES_PER_IP"]):
+    phone = (phone or "").strip()[:128]
+    ip = (ip or "unknown")[:128]
+    events = throttle.take([("login_phone", phone, cfg["LOGIN_MAX_FAILURES_PER_PHONE"]),
+                            ("login_ip", ip, cfg["LOGIN_MAX_FAILURES_PER_IP"])], _window())
+    if events is None:
         raise TooManyAttempts("登录失败次数过多，请 15 分钟后再试")
-    user = get_user_by_phone(phone) if PHONE_RE.match(phone) else None
+    row = None
+    if PHONE_RE.match(phone):
+        row = db.session.execute(select(User.id, User.password_hash, User.active)
+                                 .where(User.phone == phone)).first()
+    found = row is not None and row.active
+    return LoginAttempt(phone=phone, user_id=row.id if found else None,
+                        password_hash=row.password_hash if found else None,
+                        ip_event_ids=tuple(e.id for e in events if e.bucket == "login_ip"))
+
+
+_dummy_hashes: dict[tuple, str] = {}
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of nothing anyone knows, with the current parameters: an unknown phone's login
+    verifies against it, so it takes as long as a known phone's (no user enumeration)."""
+    params = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    if params not in _dummy_hashes:
+        _dummy_hashes[params] = hasher.hash(secrets.token_urlsafe(16))
+    return _dummy_hashes[params]
+
+
+def finish_login(attempt: LoginAttempt, password: str) -> User:
+    """Check the password of a begun login and rehash a stale hash; InvalidCredentials leaves
+    the attempt counted as a failure (nothing to write)."""
     hasher = _hasher()
+    stored = attempt.password_hash or _dummy_hash(hasher)
     try:
-        if user is None or not user.active:
-            raise VerificationError()
-        hasher.verify(user.password_hash, password or "")
+        hasher.verify(stored, password or "")
     except (VerificationError, InvalidHashError):
-        throttle.record_event("login_phone", phone[:128])
-        throttle.record_event("login_ip", ip[:128])
         raise InvalidCredentials() from None
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
-    throttle.clear_events("login_phone", phone)
+    if attempt.password_hash is None:
+        raise InvalidCredentials()
+    new_hash = hasher.hash(password) if hasher.check_needs_rehash(stored) else None
+    # the transaction starts here, after the hashing
+    user = db.session.get(User, attempt.user_id)
+    if user is None or not user.active or user.password_hash != stored:
+        raise InvalidCredentials()  # disabled or given a new password meanwhile
+    if new_hash:
+        user.password_hash = new_hash
+    throttle.clear_events("login_phone", attempt.phone)
+    throttle.forget_events(attempt.ip_event_ids)
     user.last_login_at = utcnow()
     return user
 

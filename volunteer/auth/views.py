@@ -73,10 +73,12 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.phone.data, form.password.data,
-                                         request.remote_addr or "unknown")
+            attempt = services.begin_login(form.phone.data, request.remote_addr or "unknown")
+            # counted before the password is checked; argon2 then runs outside the transaction
+            db.session.commit()
+            user = services.finish_login(attempt, form.password.data)
         except services.InvalidCredentials as error:
-            db.session.commit()  # keep the recorded failure for the throttle
+            db.session.rollback()
             form.password.errors.append(error.message)
         except DomainError as error:
             db.session.rollback()

@@ -34,6 +34,9 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_PHONE = 5
     LOGIN_MAX_FAILURES_PER_IP = 30
     LOGIN_FAILURE_WINDOW_MINUTES = 15
+    # 报到 (registration) attempts per IP: its 409 phone_taken must not be a free phone oracle
+    REGISTER_MAX_PER_IP = 10
+    REGISTER_WINDOW_MINUTES = 60
     # a browser session unused this long ends (server-side; logout ends it at once)
     SESSION_IDLE_HOURS_STAFF = 12
     SESSION_IDLE_DAYS_MEMBER = 30

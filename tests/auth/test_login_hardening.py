@@ -122,3 +122,41 @@ def test_throttle_take_is_all_or_nothing(ctx):
     assert throttle.take([("a", "k", 1), ("b", "k", 2)], window) is None
     assert throttle.count_events("b", "k", window) == 1
     services.end_web_session(None)  # nothing to end: no error
+
+
+@pytest.fixture
+def register_limit(app):
+    app.config["REGISTER_MAX_PER_IP"] = 3
+    yield 3
+    app.config["REGISTER_MAX_PER_IP"] = 10
+
+
+def test_registration_is_rate_limited_per_ip_on_the_api(client, register_limit, make_member,
+                                                        make_community, make_unit):
+    from volunteer.auth.models import User
+
+    taken, community, unit = make_member(), make_community(), make_unit()
+    body = {"name": "试探者", "password": "Gu-li-2022x", "unit_id": unit.id,
+            "community_id": community.id}
+    for _ in range(register_limit):
+        probe = client.post("/api/v1/members/register", json={**body, "phone": taken.phone})
+        assert probe.status_code == 409 and probe.get_json()["error"]["code"] == "phone_taken"
+    blocked = client.post("/api/v1/members/register", json={**body, "phone": "13900000001"})
+    assert blocked.status_code == 429
+    assert blocked.get_json()["error"]["code"] == "too_many_requests"
+    assert db.session.query(User).filter_by(phone="13900000001").first() is None
+    other_ip = client.post("/api/v1/members/register", json={**body, "phone": "13900000001"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other_ip.status_code == 201
+
+
+def test_registration_is_rate_limited_per_ip_on_the_page(client, register_limit, make_member,
+                                                         make_community, make_unit):
+    taken, community, unit = make_member(), make_community(), make_unit("南通大学")
+    data = {"name": "试探者", "phone": taken.phone, "password": "Gu-li-2022x",
+            "unit_name": "南通大学", "community_id": str(community.id)}
+    for _ in range(register_limit):
+        page = client.post("/register", data=data)
+        assert page.status_code == 200 and "该手机号已注册" in page.get_data(as_text=True)
+    blocked = client.post("/register", data={**data, "phone": "13900000002"})
+    assert blocked.status_code == 429 and "报到提交过于频繁" in blocked.get_data(as_text=True)

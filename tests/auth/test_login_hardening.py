@@ -152,7 +152,7 @@ def test_registration_is_rate_limited_per_ip_on_the_api(client, register_limit, 
 
 def test_registration_is_rate_limited_per_ip_on_the_page(client, register_limit, make_member,
                                                          make_community, make_unit):
-    taken, community, unit = make_member(), make_community(), make_unit("南通大学")
+    taken, community, _unit = make_member(), make_community(), make_unit("南通大学")
     data = {"name": "试探者", "phone": taken.phone, "password": "Gu-li-2022x",
             "unit_name": "南通大学", "community_id": str(community.id)}
     for _ in range(register_limit):

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from volunteer.core.api import domain_error_response, error_response
 from volunteer.core.errors import DomainError
 from volunteer.core.i18n import N_, period_label, translate
+from volunteer.core.links import this_page_url
 from volunteer.core.time import format_local
 from volunteer.extensions import babel, csrf, db, login_manager, talisman
 
@@ -242,9 +243,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_global()
     def page_url(number: int) -> str:
-        args = request.args.to_dict()
-        args["page"] = number
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        return this_page_url(page=number)
 
     @app.context_processor
     def inject():

@@ -137,3 +137,33 @@ def test_a_stale_bearer_header_does_not_block_getting_a_new_token(client, make_m
     response = client.post("/api/v1/auth/token", headers={"Authorization": "Bearer old"},
                            json={"phone": member.phone, "password": PASSWORD})
     assert response.status_code == 200
+
+
+URL_FOR_NAMES = "kind=street&scope_id=9&endpoint=auth.login&_external=1&_anchor=x&_method=POST" \
+    "&_scheme=javascript&values=1"
+
+
+def test_query_parameters_named_like_url_for_arguments_stay_inert(client, login, admin):
+    login(admin)
+    response = client.get(f"/review/district?{URL_FOR_NAMES}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "http://localhost" not in html and "javascript:" not in html and "#x" not in html
+    assert "/review/district?" in html and "/review/street/9" not in html
+    home = client.get(f"/review?{URL_FOR_NAMES}")
+    assert home.status_code == 302 and home.headers["Location"].startswith("/review/district")
+    assert "_external" not in home.headers["Location"]
+
+
+def test_page_links_keep_ordinary_parameters_only(app):
+    from volunteer.core.links import this_page_url
+
+    with app.test_request_context(f"/admin/staff?q=张&{URL_FOR_NAMES}&page=3"):
+        from flask import request
+
+        request.url_rule = app.url_map.bind("localhost").match(
+            "/admin/staff", return_rule=True)[0]
+        url = this_page_url(page=4)
+    assert url.startswith("/admin/staff?") and "page=4" in url and "q=" in url
+    for name in ("endpoint", "_external", "_anchor", "_method", "_scheme"):
+        assert name not in url

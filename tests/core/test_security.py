@@ -167,3 +167,21 @@ def test_page_links_keep_ordinary_parameters_only(app):
     assert url.startswith("/admin/staff?") and "page=4" in url and "q=" in url
     for name in ("endpoint", "_external", "_anchor", "_method", "_scheme"):
         assert name not in url
+
+
+@pytest.mark.parametrize("phone", ["１３８００００１１１１", "1380000111é", "电话号码", "13800001111\u200b"])
+def test_tracking_with_a_non_ascii_phone_is_not_found(client, make_community, phone):
+    from volunteer.extensions import db
+    from volunteer.requests.services import submit_request
+
+    req = submit_request(ip="10.9.9.9", website=None, name="王阿姨", phone="13800001111",
+                         category="repair", description="厨房水龙头漏水", address="8幢201室",
+                         community_id=make_community().id)
+    db.session.commit()
+    code = req.tracking_code
+    api = client.get("/api/v1/requests/track", query_string={"code": code, "phone": phone})
+    assert api.status_code == 404 and api.get_json()["error"]["code"] == "not_found"
+    page = client.post("/requests/track", data={"code": code, "phone": phone})
+    assert page.status_code in (200, 404) and "查询码或手机号不正确" in page.get_data(as_text=True)
+    ok = client.get("/api/v1/requests/track", query_string={"code": code, "phone": "13800001111"})
+    assert ok.status_code == 200

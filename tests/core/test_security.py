@@ -185,3 +185,24 @@ def test_tracking_with_a_non_ascii_phone_is_not_found(client, make_community, ph
     assert page.status_code in (200, 404) and "查询码或手机号不正确" in page.get_data(as_text=True)
     ok = client.get("/api/v1/requests/track", query_string={"code": code, "phone": "13800001111"})
     assert ok.status_code == 200
+
+
+@pytest.mark.parametrize("role", ["pope", "district_admin", "member"])
+def test_staff_form_with_an_unknown_role_is_a_form_error(client, login, admin, make_community,
+                                                         role):
+    from sqlalchemy import select
+
+    from volunteer.auth.models import User
+    from volunteer.extensions import db
+
+    community = make_community()
+    login(admin)
+    response = client.post("/admin/staff", data={
+        "action": "create", "name": "新书记", "phone": "13911112222", "password": "Zx-81!qrtv",
+        "role": role, "scope_id": str(community.id)})
+    assert response.status_code == 200
+    assert db.session.scalar(select(User).where(User.phone == "13911112222")) is None
+    html = response.get_data(as_text=True)
+    assert "不是有效的选择" in html
+    page = client.get(f"/admin/staff?role={role}")
+    assert page.status_code == 200

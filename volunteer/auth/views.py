@@ -175,7 +175,9 @@ def staff():
     role = request.values.get("role") if request.values.get("role") in STAFF_ROLES else \
         "community_secretary"
     form.role.data = form.role.data or role
-    form.scope_id.choices = _scope_choices(form.role.data)
+    # an unknown submitted role keeps the default's choices; the form then refuses the role
+    form.scope_id.choices = _scope_choices(
+        form.role.data if form.role.data in STAFF_ROLES else role)
     if form.validate_on_submit() and request.form.get("action") == "create":
         try:
             user = services.create_staff(current_user, name=form.name.data, phone=form.phone.data,

@@ -169,7 +169,8 @@ def test_page_links_keep_ordinary_parameters_only(app):
         assert name not in url
 
 
-@pytest.mark.parametrize("phone", ["１３８００００１１１１", "1380000111é", "电话号码", "13800001111\u200b"])
+@pytest.mark.parametrize("phone", ["１３８００００１１１１", "1380000111é", "电话号码",
+                                   "13800001111\u200b"])
 def test_tracking_with_a_non_ascii_phone_is_not_found(client, make_community, phone):
     from volunteer.extensions import db
     from volunteer.requests.services import submit_request

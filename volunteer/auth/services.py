@@ -1,11 +1,13 @@
 """Passwords, login, sessions, API tokens and staff accounts."""
 
+import functools
 import hashlib
 import hmac
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -75,14 +77,32 @@ def check_name(name: str, field: str = "name") -> str:
     return name
 
 
-def check_password(password: str, field: str = "password") -> str:
-    """8–128 characters, not only digits."""
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of the most common passwords (``common_passwords.txt``), lower-cased."""
+    text = (Path(__file__).with_name("common_passwords.txt")).read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def _is_sequence(password: str) -> bool:
+    """``abcdefgh``, ``87654321``: each character one code point after (or before) the last."""
+    steps = {ord(b) - ord(a) for a, b in zip(password, password[1:], strict=False)}
+    return steps in ({1}, {-1})
+
+
+def check_password(password: str, field: str = "password", *, phone: str | None = None) -> str:
+    """8–128 characters, not only digits, not a common or trivial password, not the phone."""
     if not password or len(password) < PASSWORD_MIN:
         raise ValidationFailed(fields={field: f"密码至少 {PASSWORD_MIN} 位"})
     if len(password) > PASSWORD_MAX:
         raise ValidationFailed(fields={field: f"密码不能超过 {PASSWORD_MAX} 位"})
     if password.isdigit():
         raise ValidationFailed(fields={field: "密码不能全是数字，请加入字母或符号"})
+    if len(set(password)) == 1 or _is_sequence(password) \
+            or password.lower() in common_passwords():
+        raise ValidationFailed(fields={field: "该密码过于常见，容易被猜中，请换一个"})
+    if phone and phone.strip() and phone.strip() in password:
+        raise ValidationFailed(fields={field: "密码不能包含手机号"})
     return password
 
 
@@ -177,7 +197,9 @@ def change_password(user: User, old_password: str, new_password: str) -> None:
         _hasher().verify(user.password_hash, old_password or "")
     except (VerificationError, InvalidHashError):
         raise ValidationFailed(fields={"old_password": "原密码不正确"}) from None
-    check_password(new_password, "new_password")
+    check_password(new_password, "new_password", phone=user.phone)
+    if hmac.compare_digest(new_password.encode(), (old_password or "").encode()):
+        raise ValidationFailed(fields={"new_password": "新密码不能与原密码相同"})
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
 
@@ -365,8 +387,9 @@ def create_staff(actor: User, *, name: str, phone: str, password: str, role: str
         raise NotAllowed()
     if role not in STAFF_ROLES:
         raise ValidationFailed(fields={"role": "角色无效"})
-    user = User(name=check_name(name), phone=check_phone(phone),
-                password_hash=hash_password(check_password(password)), role=role,
+    phone = check_phone(phone)
+    user = User(name=check_name(name), phone=phone,
+                password_hash=hash_password(check_password(password, phone=phone)), role=role,
                 status="approved", email=(email or None), **_resolve_scope(role, scope_id))
     ensure_phone_free(user.phone)
     db.session.add(user)
@@ -377,8 +400,9 @@ def create_staff(actor: User, *, name: str, phone: str, password: str, role: str
 
 def create_admin(*, name: str, phone: str, password: str) -> User:
     """A district admin account (the CLI's create-admin)."""
-    user = User(name=check_name(name), phone=check_phone(phone),
-                password_hash=hash_password(check_password(password)),
+    phone = check_phone(phone)
+    user = User(name=check_name(name), phone=phone,
+                password_hash=hash_password(check_password(password, phone=phone)),
                 role="district_admin", status="approved")
     ensure_phone_free(user.phone)
     db.session.add(user)

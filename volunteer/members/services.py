@@ -81,12 +81,15 @@ def register_member(*, name: str, phone: str, password: str, unit_id: int, commu
     """报到: a pending member of a residential community, working at a unit."""
     errors: dict[str, str] = {}
     values: dict = {}
-    for field, check, raw in (("name", check_name, name), ("phone", check_phone, phone),
-                              ("password", check_password, password)):
+    for field, check, raw in (("name", check_name, name), ("phone", check_phone, phone)):
         try:
             values[field] = check(raw, field)
         except ValidationFailed as error:
             errors.update(error.fields)
+    try:
+        values["password"] = check_password(password, "password", phone=values.get("phone"))
+    except ValidationFailed as error:
+        errors.update(error.fields)
     unit = db.session.get(Unit, unit_id) if isinstance(unit_id, int) else None
     if unit is None:
         errors["unit_id"] = "请选择工作单位"

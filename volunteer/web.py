@@ -56,8 +56,11 @@ def init_app(app: Flask) -> None:
     talisman.init_app(
         app, force_https=app.config["FORCE_HTTPS"], content_security_policy=CSP,
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
-        session_cookie_http_only=True, frame_options="DENY", strict_transport_security=False,
+        session_cookie_http_only=True, frame_options="DENY",
+        # HSTS on HTTPS answers whenever the site insists on HTTPS (one year, subdomains too)
+        strict_transport_security=bool(app.config["FORCE_HTTPS"]),
         referrer_policy="same-origin")
+    app.after_request(_no_store)
     _init_login(app)
     _register_blueprints(app)
     _register_handlers(app)
@@ -65,6 +68,15 @@ def init_app(app: Flask) -> None:
     from volunteer.cli import register_commands
 
     register_commands(app)
+
+
+def _no_store(response):
+    """Nothing but static files may be kept by a browser or proxy cache: pages, JSON and
+    downloads carry names and full phones (the back button on a shared computer, a proxy)."""
+    if request.endpoint != "static" and "no-store" not in (response.cache_control.to_header()
+                                                           or ""):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def select_locale() -> str:

@@ -207,3 +207,35 @@ def test_staff_form_with_an_unknown_role_is_a_form_error(client, login, admin, m
     assert "不是有效的选择" in html
     page = client.get(f"/admin/staff?role={role}")
     assert page.status_code == 200
+
+
+def test_nothing_but_static_files_may_be_cached(client, login, make_member, admin, token_for):
+    member = make_member()
+    assert "no-store" in client.get("/login").headers["Cache-Control"]
+    login(member)
+    for path in ("/me", "/api/v1/me", "/inbox"):
+        assert "no-store" in client.get(path).headers["Cache-Control"], path
+    assert "no-store" in client.get("/api/v1/me", headers=token_for(admin)).headers[
+        "Cache-Control"]
+    assert "no-store" not in (client.get("/static/app.css").headers.get("Cache-Control") or "")
+
+
+def test_downloads_are_not_cached(client, login, admin):
+    login(admin)
+    response = client.get("/review/district/export.xlsx")
+    assert response.status_code == 200, response.status_code
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert "no-store" in response.headers["Cache-Control"]
+    response.close()
+
+
+def test_hsts_when_https_is_forced(app, db_url, tmp_path):
+    try:
+        forced = create_app(make_config(db_url, str(tmp_path), FORCE_HTTPS=True))
+        response = forced.test_client().get("/login", base_url="https://localhost")
+        assert "max-age=" in response.headers["Strict-Transport-Security"]
+    finally:
+        # the Talisman extension is one object: give it back the other apps' settings
+        create_app(make_config(db_url, str(tmp_path)))
+    plain = app.test_client().get("/login", base_url="https://localhost")
+    assert "Strict-Transport-Security" not in plain.headers

@@ -150,7 +150,7 @@ def _init_login(app: Flask) -> None:
             if (not current_user.is_authenticated
                     and request.endpoint not in BEARER_OPTIONAL):
                 raise NotAuthenticated("令牌无效或已过期，请重新登录")
-        elif "_user_id" in session:
+        elif "_user_id" in session and request.endpoint != "static":
             # load the session's user before the view runs: refreshing last_seen_at commits
             current_user._get_current_object()
 

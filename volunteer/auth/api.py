@@ -61,11 +61,10 @@ def client_ip() -> str:
 @doc("用手机号和密码换取令牌", body=TokenIn, auth=False, errors=(401, 429))
 def create_token():
     data = parse_body(TokenIn)
-    try:
-        user = services.authenticate(data.phone, data.password, client_ip())
-    except services.InvalidCredentials:
-        db.session.commit()  # keep the recorded failure for the throttle
-        raise
+    attempt = services.begin_login(data.phone, client_ip())
+    # counted before the password is checked; argon2 then runs outside the transaction
+    db.session.commit()
+    user = services.finish_login(attempt, data.password)
     token, row = services.issue_api_token(user)
     db.session.commit()
     return jsonify({"token": token, "expires_at": isoformat(row.expires_at),

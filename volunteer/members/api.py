@@ -38,9 +38,12 @@ class ProfileIn(BaseModel):
 
 
 @bp.post("/members/register")
-@doc("报到：注册为在职党员（待社区审核）", body=RegisterIn, auth=False, status=201, errors=(409,))
+@doc("报到：注册为在职党员（待社区审核）", body=RegisterIn, auth=False, status=201,
+     errors=(409, 429))
 def register():
     data = parse_body(RegisterIn)
+    services.count_registration_attempt(request.remote_addr or "unknown")
+    db.session.commit()  # the attempt counts, whatever its outcome
     member = services.register_member(**data.model_dump())
     db.session.commit()
     return jsonify(serialise_user(member, member)), 201

@@ -1,7 +1,9 @@
 """报到 registration, 亮身份 approval and rejection, member listings."""
 
 import re
+from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,7 +18,14 @@ from volunteer.auth.services import (
     ensure_phone_free,
     hash_password,
 )
-from volunteer.core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from volunteer.core import throttle
+from volunteer.core.errors import (
+    InvalidState,
+    NotAllowed,
+    NotFound,
+    TooManyAttempts,
+    ValidationFailed,
+)
 from volunteer.core.text import required_reason
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
@@ -29,6 +38,7 @@ from volunteer.privacy.services import check_consents, record_consents
 MAX_TAGS = 12
 TAG_MAX = 20
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+REGISTER_BUCKET = "register_ip"
 
 
 def clean_skills(tags) -> list[str]:
@@ -55,6 +65,17 @@ def clean_skills(tags) -> list[str]:
     return cleaned
 
 
+def count_registration_attempt(ip: str) -> None:
+    """Count one 报到 attempt from ``ip``, or TooManyAttempts when the IP has used up its
+    attempts in the window: the 409 phone_taken would otherwise tell anyone, phone by phone,
+    who has an account. The caller commits before registering, so every attempt counts."""
+    cfg = current_app.config
+    window = timedelta(minutes=cfg["REGISTER_WINDOW_MINUTES"])
+    if throttle.take([(REGISTER_BUCKET, ip or "unknown", cfg["REGISTER_MAX_PER_IP"])],
+                     window) is None:
+        raise TooManyAttempts("报到提交过于频繁，请稍后再试")
+
+
 def register_member(*, name: str, phone: str, password: str, unit_id: int, community_id: int,
                     grid_id: int | None = None, skills=None, industry: str | None = None,
                     email: str | None = None, privacy_consent: bool = False) -> User:
@@ -63,12 +84,15 @@ def register_member(*, name: str, phone: str, password: str, unit_id: int, commu
     The member must consent to the privacy notice; the consent is recorded with its version."""
     errors: dict[str, str] = {}
     values: dict = {}
-    for field, check, raw in (("name", check_name, name), ("phone", check_phone, phone),
-                              ("password", check_password, password)):
+    for field, check, raw in (("name", check_name, name), ("phone", check_phone, phone)):
         try:
             values[field] = check(raw, field)
         except ValidationFailed as error:
             errors.update(error.fields)
+    try:
+        values["password"] = check_password(password, "password", phone=values.get("phone"))
+    except ValidationFailed as error:
+        errors.update(error.fields)
     unit = db.session.get(Unit, unit_id) if isinstance(unit_id, int) else None
     if unit is None:
         errors["unit_id"] = "请选择工作单位"

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import download
-from volunteer.core.errors import DomainError, ValidationFailed
+from volunteer.core.errors import DomainError, TooManyAttempts, ValidationFailed
 from volunteer.core.forms import apply_errors, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.sheets import read_sheet, report_path, save_report
@@ -42,6 +42,13 @@ def register():
         (c.id, c.full_name) for c in communities]
     form.grid_id.choices = _grid_choices(form.community_id.data)
     if form.validate_on_submit():
+        try:
+            services.count_registration_attempt(request.remote_addr or "unknown")
+        except TooManyAttempts as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            return render_template("members/register.html", form=form), error.status
+        db.session.commit()  # the attempt counts, whatever its outcome
         unit = orgs.find_unit_by_name(form.unit_name.data)
         try:
             services.register_member(

@@ -359,7 +359,8 @@ def track_request(code, phone, ip: str) -> ServiceRequest:
     if code and phone and len(code) <= 12:
         req = db.session.scalar(select(ServiceRequest).where(
             ServiceRequest.tracking_code == code))
-    if req is None or not secrets.compare_digest(req.phone, phone):
+    # bytes: compare_digest raises TypeError on a str that is not ASCII
+    if req is None or not secrets.compare_digest(req.phone.encode(), phone.encode()):
         record_event(TRACK_BUCKET, ip)
         raise NotFound("查询码或手机号不正确")
     return req

@@ -18,6 +18,7 @@ from volunteer.core.downloads import XLSX, download
 from volunteer.core.errors import NotAllowed, NotFound, ValidationFailed
 from volunteer.core.forms import apply_errors
 from volunteer.core.i18n import N_
+from volunteer.core.links import query_args, this_page_url
 from volunteer.core.periods import containing, parse_period
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
@@ -67,14 +68,6 @@ def load_scope(kind: str, scope_id: int | None):
     return scope
 
 
-def args_url(**changes) -> str:
-    """This page's URL with some query parameters changed (None drops one)."""
-    args = request.args.to_dict()
-    args.update(changes)
-    args = {key: value for key, value in args.items() if value is not None}
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
-
-
 def _int_arg(name: str, default: int) -> int:
     try:
         return int(request.args.get(name, default))
@@ -101,7 +94,8 @@ def home():
     scope = dashboard.home_scope(current_user)
     if scope is None:
         raise NotAllowed(N_("统计看板供街道、社区、支部、单位和区委组织部使用"))
-    return redirect(url_for("review.show", kind=scope.kind, scope_id=scope.id, **request.args))
+    return redirect(url_for("review.show", kind=scope.kind, scope_id=scope.id,
+                            **query_args(exclude=("kind", "scope_id"))))
 
 
 @bp.get("/review/district", defaults={"kind": "district", "scope_id": None})
@@ -122,7 +116,7 @@ def show(kind: str, scope_id: int | None):
         choices=period_choices(to_local(utcnow()).date()), explanation=EXPLANATION,
         commendations=commendations, commended={c.member_id for c in commendations},
         can_commend=current_user.role == "street_reviewer" and scope.kind == "street",
-        hours_export=can_see_hours_export(current_user), args_url=args_url)
+        hours_export=can_see_hours_export(current_user), args_url=this_page_url)
 
 
 @bp.get("/review/district/export.xlsx", defaults={"kind": "district", "scope_id": None})

@@ -10,13 +10,13 @@ from werkzeug.exceptions import HTTPException
 from volunteer.core.api import domain_error_response, error_response
 from volunteer.core.errors import DomainError
 from volunteer.core.i18n import N_, period_label, translate
+from volunteer.core.links import this_page_url
 from volunteer.core.outage import (
     UNAVAILABLE_MESSAGE,
     database_down,
     is_outage,
     outage_response,
 )
-from volunteer.core.links import this_page_url
 from volunteer.core.time import format_local
 from volunteer.extensions import babel, csrf, db, login_manager, talisman
 

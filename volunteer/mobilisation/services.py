@@ -206,7 +206,8 @@ def _addressed_conditions(mobilisation: Mobilisation) -> list:
         reached.append(User.community_id.in_(whole))
     if grids:
         reached.append(User.grid_id.in_(grids))
-    return [User.role == "member", User.status == "approved", or_(*reached)]
+    return [User.role == "member", User.status == "approved", User.active.is_(True),
+            or_(*reached)]
 
 
 # ---------------------------------------------------------------- answering and assigning

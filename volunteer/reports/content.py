@@ -27,6 +27,15 @@ def _staff(role: str) -> list[User]:
     return list(db.session.scalars(select(User).where(User.role == role, User.active.is_(True))))
 
 
+def _unreachable_members() -> set[int]:
+    """Members no longer to be written to (deactivated, or deleted at their request).
+
+    They still count in the figures of the periods they served in; they get no report.
+    """
+    return set(db.session.scalars(select(User.id).where(User.role == "member",
+                                                         User.active.is_(False))))
+
+
 def _open_tasks_by_community(period: Period, now: datetime) -> dict[int, list[dict]]:
     """Open tasks of the month (not started, slots left) per community, with wanted skills."""
     start = max(now, period.start_utc)
@@ -67,8 +76,11 @@ def monthly_reminder(period: Period, now: datetime) -> tuple[dict, list[dict]]:
     recent = {r["id"]: r["services"] for r in figures.member_rows(two_months)}
     tasks = _open_tasks_by_community(period, now)
     skills = _skills_by_member()
+    unreachable = _unreachable_members()
     recipients = []
     for row in rows:
+        if row["id"] in unreachable:
+            continue
         mine = skills.get(row["id"], set())
         offered = tasks.get(row["community_id"], [])
         matching = [t for t in offered if not t["skills"] or t["skills"] & mine]
@@ -193,8 +205,11 @@ def half_year_summary(period: Period, now: datetime) -> tuple[dict, list[dict]]:
     for members in by_community.values():
         for row in rank_rows(members):
             ranks[row["id"]] = (row["rank"], len(members), row["score"])
+    unreachable = _unreachable_members()
     recipients = []
     for row in rows:
+        if row["id"] in unreachable:
+            continue
         rank, of, score = ranks[row["id"]]
         mine = honours.get(row["id"], [])
         honour = "".join(f"您被评为{h['label']}模范志愿者。" for h in mine)

@@ -137,7 +137,7 @@ def test_registration_is_rate_limited_per_ip_on_the_api(client, register_limit, 
 
     taken, community, unit = make_member(), make_community(), make_unit()
     body = {"name": "试探者", "password": "Gu-li-2022x", "unit_id": unit.id,
-            "community_id": community.id}
+            "community_id": community.id, "privacy_consent": True}
     for _ in range(register_limit):
         probe = client.post("/api/v1/members/register", json={**body, "phone": taken.phone})
         assert probe.status_code == 409 and probe.get_json()["error"]["code"] == "phone_taken"
@@ -154,7 +154,7 @@ def test_registration_is_rate_limited_per_ip_on_the_page(client, register_limit,
                                                          make_community, make_unit):
     taken, community, _unit = make_member(), make_community(), make_unit("南通大学")
     data = {"name": "试探者", "phone": taken.phone, "password": "Gu-li-2022x",
-            "unit_name": "南通大学", "community_id": str(community.id)}
+            "unit_name": "南通大学", "community_id": str(community.id), "privacy_consent": "y"}
     for _ in range(register_limit):
         page = client.post("/register", data=data)
         assert page.status_code == 200 and "该手机号已注册" in page.get_data(as_text=True)

@@ -38,14 +38,15 @@ def test_a_password_holding_the_phone_is_refused(ctx):
 def test_registration_refuses_a_common_password(client, make_community, make_unit):
     community, unit = make_community(), make_unit()
     body = {"name": "顾丽", "phone": "13812345678", "unit_id": unit.id,
-            "community_id": community.id}
+            "community_id": community.id, "privacy_consent": True}
     for password in ("password", "aaaaaaaa", "x13812345678"):
         response = client.post("/api/v1/members/register", json={**body, "password": password})
         assert response.status_code == 400
         assert "password" in response.get_json()["error"]["fields"]
     page = client.post("/register", data={"name": "顾丽", "phone": "13812345679",
                                           "password": "iloveyou", "unit_name": unit.name,
-                                          "community_id": str(community.id)})
+                                          "community_id": str(community.id),
+                                          "privacy_consent": "y"})
     assert "该密码过于常见" in page.get_data(as_text=True)
 
 

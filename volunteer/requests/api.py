@@ -135,7 +135,7 @@ class RequestOut(Out):
     task_id: int | None
     rating: int | None
     rating_comment: str | None
-    overdue: bool
+    overdue: one_of(("accept", "dispatch")) | None
     resident: ResidentOut
     tracking_code: str | None = None
     steps: list[StaffStepOut] | None = None

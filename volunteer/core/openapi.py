@@ -28,19 +28,25 @@ STATUS_TEXT = {400: "输入有误", 401: "未登录或令牌无效", 403: "无�
                409: "状态冲突", 413: "内容过大", 429: "请求过于频繁",
                503: "数据库暂不可用，请稍后重试（Retry-After）"}
 SUCCESS_TEXT = {200: "成功", 201: "已创建", 202: "已受理", 204: "成功，无内容"}
-# Every operation may answer these: bad input, and the database briefly unavailable.
-ALWAYS = {400, 503}
+# Every operation may answer these: bad input, a bearer token that is not (or no longer) valid,
+# and the database briefly unavailable.
+ALWAYS = {400, 401, 503}
+QUERY_TEXT_MAX = 200
 
 
 def query_schema(name: str, kind) -> dict:
     """The schema of a query parameter: a type name, or a JSON schema as given."""
     if isinstance(kind, dict):
-        return kind
+        return {"maxLength": QUERY_TEXT_MAX, **kind} if kind.get("type") == "string" else kind
     if name == "page":
         return {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}
     if name == "per_page":
         return {"type": "integer", "minimum": 1, "maximum": current_app.config["MAX_PER_PAGE"],
                 "default": current_app.config["PER_PAGE"]}
+    if kind == "string":
+        # no search term or code is longer; the bound keeps a request line short of the
+        # server's limit (gunicorn answers 414 past 4094 bytes, before the app sees it)
+        return {"type": "string", "maxLength": QUERY_TEXT_MAX}
     return {"type": kind}
 
 
@@ -102,7 +108,7 @@ def build_document() -> dict:
                 "responses": {str(info["status"]): _success(info, models)},
             }
             body, multipart = info.get("body"), info.get("multipart")
-            statuses = ALWAYS | set(info["errors"]) | ({401} if info["auth"] else set())
+            statuses = ALWAYS | set(info["errors"])
             if body is not None or multipart:
                 statuses.add(413)
             for status in sorted(statuses):

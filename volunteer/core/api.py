@@ -64,16 +64,18 @@ def page_of(item: type[BaseModel], name: str | None = None, **extra) -> type[Out
 def doc(summary: str, *, body: type[BaseModel] | None = None, auth: bool = True,
         status: int = 200, query: dict | None = None, errors: tuple = (),
         response: type[BaseModel] | dict | None = None, content_type: str = "application/json",
-        multipart: dict | None = None) -> Callable:
+        multipart: dict | None = None, path: dict | None = None) -> Callable:
     """Attach OpenAPI facts to an API view (read by ``core.openapi``).
 
     ``query`` maps a parameter to a type name or a JSON schema; ``response`` is the model of the
-    success answer (``content_type`` for a file); ``multipart`` the form fields of an upload."""
+    success answer (``content_type`` for a file); ``multipart`` the form fields of an upload;
+    ``path`` the JSON schema of a path parameter that is not an integer id."""
 
     def decorate(view):
         view.api_doc = {"summary": summary, "body": body, "auth": auth, "status": status,
                         "query": query or {}, "errors": errors, "response": response,
-                        "content_type": content_type, "multipart": multipart}
+                        "content_type": content_type, "multipart": multipart,
+                        "path": path or {}}
         return view
 
     return decorate

@@ -97,6 +97,8 @@ def build_document() -> dict:
         info = getattr(view, "api_doc", None) or {"summary": rule.endpoint, "auth": True,
                                                   "status": 200, "query": {}, "errors": ()}
         path, params = _path_of(rule)
+        for param in params:
+            param["schema"] = info.get("path", {}).get(param["name"], param["schema"])
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             operation: dict = {
                 "operationId": f"{rule.endpoint}_{method.lower()}",

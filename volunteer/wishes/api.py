@@ -320,7 +320,8 @@ def upload_photo(wish_id: int):
 
 
 @bp.get("/wishes/<int:wish_id>/photos/<kind>")
-@doc("查看照片（仅本社区工作人员和认领人）", errors=(403, 404), content_type="image/jpeg")
+@doc("查看照片（仅本社区工作人员和认领人）", errors=(403, 404), content_type="image/jpeg",
+     path={"kind": {"type": "string", "enum": list(PHOTO_KINDS)}})
 @login_required
 def photo(wish_id: int, kind: str):
     return private_image(services.photo_for(current_user, _wish(wish_id), kind))

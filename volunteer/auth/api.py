@@ -10,6 +10,7 @@ from volunteer.auth.permissions import shown_phone
 from volunteer.core.api import (
     OkOut,
     Out,
+    Required,
     Timestamp,
     api_blueprint,
     doc,
@@ -65,20 +66,20 @@ def serialise_user(user, viewer=None) -> dict:
 
 
 class TokenIn(BaseModel):
-    phone: str = Field(max_length=20)
-    password: str = Field(max_length=200)
+    phone: str = Required(20)
+    password: str = Required(200)
 
 
 class PasswordIn(BaseModel):
-    old_password: str = Field(max_length=200)
-    new_password: str = Field(max_length=200)
+    old_password: str = Required(200)
+    new_password: str = Required(200)
 
 
 class StaffIn(BaseModel):
     name: str = Field(min_length=1, max_length=30)
-    phone: str = Field(max_length=20)
-    password: str = Field(max_length=200)
-    role: str = Field(max_length=30)
+    phone: str = Required(20)
+    password: str = Required(200)
+    role: str = Required(30, STAFF_ROLES)
     email: str | None = Field(default=None, max_length=120)
     street_id: int | None = None
     community_id: int | None = None

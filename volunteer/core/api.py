@@ -30,6 +30,15 @@ def domain_error_response(error: DomainError):
     return error_response(error.status, error.code, error.message, error.fields)
 
 
+def Required(max_length: int, choices: Iterable[str] | None = None, default=...):  # noqa: N802
+    """A text field the service refuses empty (or outside ``choices``), stated in the document
+    as ``minLength: 1`` (and ``enum``); the service's own check keeps its Chinese message."""
+    extra: dict = {"minLength": 1}
+    if choices is not None:
+        extra["enum"] = list(choices)
+    return Field(default, max_length=max_length, json_schema_extra=extra)
+
+
 class Out(BaseModel):
     """A response model: what a serialiser returns, no more (``extra="forbid"``), so the OpenAPI
     document states each answer and a test or the fuzzer notices when the two drift apart."""

@@ -6,7 +6,15 @@ from pydantic import BaseModel, Field
 
 from volunteer.auth.api import UserOut, serialise_user
 from volunteer.auth.models import MEMBER_STATUSES
-from volunteer.core.api import api_blueprint, doc, page_of, paginated, parse_body, query_int
+from volunteer.core.api import (
+    Required,
+    api_blueprint,
+    doc,
+    page_of,
+    paginated,
+    parse_body,
+    query_int,
+)
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.extensions import db
 from volunteer.members import services
@@ -15,9 +23,9 @@ bp = api_blueprint("members_api", __name__)
 
 
 class RegisterIn(BaseModel):
-    name: str = Field(max_length=30)
-    phone: str = Field(max_length=20)
-    password: str = Field(max_length=200)
+    name: str = Required(30)
+    phone: str = Required(20)
+    password: str = Required(200)
     unit_id: int
     community_id: int
     grid_id: int | None = None
@@ -27,7 +35,7 @@ class RegisterIn(BaseModel):
 
 
 class RejectIn(BaseModel):
-    reason: str = Field(max_length=200)
+    reason: str = Required(200)
 
 
 class ProfileIn(BaseModel):

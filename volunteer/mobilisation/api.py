@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from volunteer.auth.permissions import shown_phone
 from volunteer.core.api import (
     Out,
+    Required,
     Timestamp,
     api_blueprint,
     doc,
@@ -26,20 +27,20 @@ bp = api_blueprint("mobilisation_api", __name__)
 
 
 class PostIn(BaseModel):
-    name: str = Field(max_length=40)
+    name: str = Required(40)
     needed: int
 
 
 class MobilisationIn(BaseModel):
-    title: str = Field(max_length=80)
-    message: str = Field(max_length=1000)
+    title: str = Required(80)
+    message: str = Required(1000)
     community_ids: list[int] = Field(default_factory=list, max_length=300)
     grid_ids: list[int] = Field(default_factory=list, max_length=300)
     posts: list[PostIn] = Field(max_length=20)
 
 
 class ReplyIn(BaseModel):
-    answer: str = Field(max_length=10)
+    answer: str = Required(10, ANSWERS)
     note: str | None = Field(default=None, max_length=200)
 
 

@@ -2,10 +2,11 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from volunteer.core.api import (
     Out,
+    Required,
     api_blueprint,
     doc,
     one_of,
@@ -83,7 +84,7 @@ def serialise_branch(branch: Branch) -> dict:
 
 
 class NameIn(BaseModel):
-    name: str = Field(max_length=200)
+    name: str = Required(200)
 
 
 class CommunityIn(NameIn):
@@ -96,12 +97,12 @@ class GridIn(NameIn):
 
 
 class UnitIn(NameIn):
-    kind: str = Field(default="other", max_length=20)
+    kind: str = Required(20, UNIT_KINDS, default="other")
 
 
 class BranchIn(NameIn):
     community_id: int
-    level: str = Field(default="branch", max_length=10)
+    level: str = Required(10, BRANCH_LEVELS, default="branch")
     parent_id: int | None = None
 
 

@@ -7,6 +7,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from volunteer.auth.permissions import mask_phone
 from volunteer.core.api import (
     Out,
+    Required,
     Timestamp,
     api_blueprint,
     doc,
@@ -28,12 +29,12 @@ bp = api_blueprint("requests_api", __name__)
 
 
 class RequestIn(BaseModel):
-    name: str = Field(max_length=30)
-    phone: str = Field(max_length=20)
+    name: str = Required(30)
+    phone: str = Required(20)
     community_id: int
-    category: str = Field(max_length=20)
-    description: str = Field(max_length=1000)
-    address: str = Field(max_length=120)
+    category: str = Required(20, CATEGORIES)
+    description: str = Required(1000)
+    address: str = Required(120)
     website: str | None = Field(default=None, max_length=200)
 
 
@@ -43,16 +44,16 @@ class RateIn(BaseModel):
 
 
 class TrackRateIn(RateIn):
-    code: str = Field(max_length=12)
-    phone: str = Field(max_length=20)
+    code: str = Required(12)
+    phone: str = Required(20)
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(max_length=200)
+    reason: str = Required(200)
 
 
 class NoteIn(BaseModel):
-    note: str = Field(max_length=1000)
+    note: str = Required(1000)
 
 
 class DispatchIn(BaseModel):
@@ -60,8 +61,8 @@ class DispatchIn(BaseModel):
 
 
 class ConvertIn(BaseModel):
-    title: str = Field(max_length=80)
-    location: str = Field(max_length=120)
+    title: str = Required(80)
+    location: str = Required(120)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     slots: int = 1

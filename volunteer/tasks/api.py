@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from volunteer.auth.permissions import shown_phone
 from volunteer.core.api import (
     Out,
+    Required,
     Timestamp,
     api_blueprint,
     doc,
@@ -45,14 +46,14 @@ TASK_STATUSES = ("draft", "open", "cancelled")
 
 
 class TaskFields(BaseModel):
-    title: str = Field(max_length=200)
-    category: str = Field(max_length=30)
+    title: str = Required(200)
+    category: str = Required(30, CATEGORIES)
     description: str = Field(default="", max_length=4000)
-    location: str = Field(max_length=200)
+    location: str = Required(200)
     slots: int
     skills: list[str] | None = Field(default=None, max_length=20)
     grid_id: int | None = None
-    visibility: str = Field(default="community", max_length=20)
+    visibility: str = Required(20, VISIBILITIES, default="community")
 
 
 class TaskIn(TaskFields):
@@ -79,7 +80,7 @@ class SeriesIn(TaskFields):
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(max_length=500)
+    reason: str = Required(500)
 
 
 class CheckInIn(BaseModel):

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from volunteer.core.api import (
     Out,
+    Required,
     Timestamp,
     api_blueprint,
     doc,
@@ -31,11 +32,11 @@ STAFF = ("community_secretary", "grid_worker", "street_reviewer", "district_admi
 
 
 class WishIn(BaseModel):
-    household_kind: str = Field(max_length=20)
-    beneficiary_name: str = Field(max_length=30)
-    address: str = Field(max_length=120)
-    phone: str = Field(max_length=20)
-    content: str = Field(max_length=500)
+    household_kind: str = Required(20, HOUSEHOLD_KINDS)
+    beneficiary_name: str = Required(30)
+    address: str = Required(120)
+    phone: str = Required(20)
+    content: str = Required(500)
     value: int
     grid_id: int | None = None
     deadline: date | None = None
@@ -57,11 +58,11 @@ class WishEditIn(BaseModel):
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(max_length=200)
+    reason: str = Required(200)
 
 
 class FulfilIn(BaseModel):
-    note: str = Field(max_length=1000)
+    note: str = Required(1000)
 
 
 class ConfirmIn(BaseModel):

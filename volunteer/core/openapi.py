@@ -118,6 +118,11 @@ def build_document() -> dict:
                     "description": STATUS_TEXT.get(status, "错误"),
                     "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/Error"}}}}
+            # a request line past gunicorn's limit (4094 bytes) is refused before the app
+            operation["responses"]["414"] = {
+                "description": "请求行过长（由 gunicorn 在应用之前拒绝）",
+                "content": {"text/html": {"schema": {"type": "string"}}}}
+            operation["responses"] = dict(sorted(operation["responses"].items()))
             if info["auth"]:
                 operation["security"] = [{"bearer": []}]
             if body is not None:

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from volunteer.auth import services
 from volunteer.auth.models import MEMBER_STATUSES, ROLE_SCOPE, ROLES, STAFF_ROLES
 from volunteer.auth.permissions import shown_phone
+from volunteer.auth.services import PASSWORD_MIN, PHONE_RE
 from volunteer.core.api import (
     OkOut,
     Out,
@@ -72,13 +73,13 @@ class TokenIn(BaseModel):
 
 class PasswordIn(BaseModel):
     old_password: str = Required(200)
-    new_password: str = Required(200)
+    new_password: str = Required(200, minLength=PASSWORD_MIN)
 
 
 class StaffIn(BaseModel):
     name: str = Field(min_length=1, max_length=30)
-    phone: str = Required(20)
-    password: str = Required(200)
+    phone: str = Required(20, pattern=PHONE_RE.pattern)
+    password: str = Required(200, minLength=PASSWORD_MIN)
     role: str = Required(30, STAFF_ROLES)
     email: str | None = Field(default=None, max_length=120)
     street_id: int | None = None

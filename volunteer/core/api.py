@@ -30,10 +30,12 @@ def domain_error_response(error: DomainError):
     return error_response(error.status, error.code, error.message, error.fields)
 
 
-def Required(max_length: int, choices: Iterable[str] | None = None, default=...):  # noqa: N802
+def Required(max_length: int, choices: Iterable[str] | None = None, default=...,  # noqa: N802
+             **schema):
     """A text field the service refuses empty (or outside ``choices``), stated in the document
-    as ``minLength: 1`` (and ``enum``); the service's own check keeps its Chinese message."""
-    extra: dict = {"minLength": 1}
+    as ``minLength: 1`` (and ``enum``, and any other JSON schema keywords the service checks,
+    such as a ``pattern``); the service's own check keeps its Chinese message."""
+    extra: dict = {"minLength": 1, **schema}
     if choices is not None:
         extra["enum"] = list(choices)
     return Field(default, max_length=max_length, json_schema_extra=extra)

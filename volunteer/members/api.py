@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from volunteer.auth.api import UserOut, serialise_user
 from volunteer.auth.models import MEMBER_STATUSES
+from volunteer.auth.services import PASSWORD_MIN, PHONE_RE
 from volunteer.core.api import (
     Required,
     api_blueprint,
@@ -24,8 +25,8 @@ bp = api_blueprint("members_api", __name__)
 
 class RegisterIn(BaseModel):
     name: str = Required(30)
-    phone: str = Required(20)
-    password: str = Required(200)
+    phone: str = Required(20, pattern=PHONE_RE.pattern)
+    password: str = Required(200, minLength=PASSWORD_MIN)
     unit_id: int
     community_id: int
     grid_id: int | None = None

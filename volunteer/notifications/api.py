@@ -2,7 +2,7 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from volunteer.core.api import Out, Timestamp, api_blueprint, doc, page_of, paginated, parse_body
 from volunteer.core.decorators import login_required
@@ -68,7 +68,8 @@ def mark_all_read():
 
 
 class PreferencesIn(BaseModel):
-    preferences: dict[str, bool]
+    preferences: dict[str, bool] = Field(
+        json_schema_extra={"propertyNames": {"enum": list(services.EMAIL_KINDS)}})
 
 
 @bp.get("/me/email-preferences")

@@ -23,6 +23,7 @@ from volunteer.extensions import db
 from volunteer.requests import services
 from volunteer.requests.models import CATEGORIES, EVENTS, STATUSES
 from volunteer.requests.permissions import can_see_resident
+from volunteer.requests.services import MOBILE_RE
 from volunteer.wishes.models import anonymise_name
 
 bp = api_blueprint("requests_api", __name__)
@@ -30,12 +31,13 @@ bp = api_blueprint("requests_api", __name__)
 
 class RequestIn(BaseModel):
     name: str = Required(30)
-    phone: str = Required(20)
+    phone: str = Required(20, pattern=MOBILE_RE.pattern)
     community_id: int
     category: str = Required(20, CATEGORIES)
     description: str = Required(1000)
     address: str = Required(120)
-    website: str | None = Field(default=None, max_length=200)
+    # a trap for robots: a person leaves it empty, and anything in it is refused
+    website: str | None = Field(default=None, max_length=200, json_schema_extra={"maxLength": 0})
 
 
 class RateIn(BaseModel):

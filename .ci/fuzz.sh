@@ -9,7 +9,8 @@
 # Gating checks (must report 0 failures): not_a_server_error, response_schema_conformance,
 # status_code_conformance, content_type_conformance. Every other check runs and is reported.
 # Settings: FUZZ_MAX_EXAMPLES (default 8), FUZZ_SEED (default 20261201), FUZZ_WORKERS (2),
-# FUZZ_DIR (where reports go; default a fresh temporary folder), FUZZ_DATABASES (sqlite,postgres).
+# FUZZ_DIR (where reports go; default a fresh temporary folder), FUZZ_DATABASES (sqlite,postgres),
+# FUZZ_EXTRA_ARGS (more `schemathesis run` options, for exploring by hand; CI passes none).
 set -euo pipefail
 exec </dev/null
 
@@ -111,6 +112,7 @@ fuzz() {
     --workers "$WORKERS" --header "Authorization: Bearer $token" \
     "${excludes[@]}" --exclude-path-regex "$EXCLUDE_PATH_REGEX" \
     --request-timeout 30 --no-color --report ndjson --report-dir "$OUT/$name" \
+    ${FUZZ_EXTRA_ARGS:-} \
     >"$OUT/$name.log" 2>&1 || true
   sed -n '/= SUMMARY =/,$p' "$OUT/$name.log"
   SUMMARIES+=("$name: $(tail -n 1 "$OUT/$name.log" | tr -d '=' | xargs)")

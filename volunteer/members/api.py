@@ -19,6 +19,7 @@ from volunteer.core.api import (
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.extensions import db
 from volunteer.members import services
+from volunteer.members.services import MAX_TAGS
 
 bp = api_blueprint("members_api", __name__)
 
@@ -30,7 +31,8 @@ class RegisterIn(BaseModel):
     unit_id: int
     community_id: int
     grid_id: int | None = None
-    skills: list[str] | None = Field(default=None, max_length=20)
+    skills: list[str] | None = Field(default=None, max_length=20,
+                                     json_schema_extra={"maxItems": MAX_TAGS})
     industry: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=120)
 
@@ -40,7 +42,8 @@ class RejectIn(BaseModel):
 
 
 class ProfileIn(BaseModel):
-    skills: list[str] | None = Field(default=None, max_length=20)
+    skills: list[str] | None = Field(default=None, max_length=20,
+                                     json_schema_extra={"maxItems": MAX_TAGS})
     industry: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=120)
     grid_id: int | None = None

@@ -2,7 +2,7 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 
 from volunteer.core.api import (
     Out,
@@ -19,6 +19,7 @@ from volunteer.core.decorators import roles_required
 from volunteer.extensions import db
 from volunteer.orgs import services
 from volunteer.orgs.models import BRANCH_LEVELS, UNIT_KINDS, Branch, Community, Grid, Street, Unit
+from volunteer.orgs.services import NAME_LIMITS
 
 bp = api_blueprint("orgs_api", __name__)
 LIST_QUERY = {"q": "string", "page": "integer", "per_page": "integer"}
@@ -84,23 +85,27 @@ def serialise_branch(branch: Branch) -> dict:
 
 
 class NameIn(BaseModel):
-    name: str = Required(200)
+    name: str = Required(NAME_LIMITS[Street])
 
 
 class CommunityIn(NameIn):
+    name: str = Required(NAME_LIMITS[Community])
     street_id: int
 
 
 class GridIn(NameIn):
+    name: str = Required(NAME_LIMITS[Grid])
     community_id: int
     parent_id: int | None = None
 
 
 class UnitIn(NameIn):
+    name: str = Required(NAME_LIMITS[Unit])
     kind: str = Required(20, UNIT_KINDS, default="other")
 
 
 class BranchIn(NameIn):
+    name: str = Required(NAME_LIMITS[Branch])
     community_id: int
     level: str = Required(10, BRANCH_LEVELS, default="branch")
     parent_id: int | None = None
@@ -220,11 +225,13 @@ def _rename_view(kind: str):
     """The PATCH view renaming one kind of object (one per kind: each has its own answer)."""
     model, serialise, out, label = RENAMEABLE[kind]
 
-    @doc(f"重命名{label}", body=NameIn, errors=(403, 404, 409), response=out)
+    body = create_model(f"Rename{model.__name__}In", name=(str, Required(NAME_LIMITS[model])))
+
+    @doc(f"重命名{label}", body=body, errors=(403, 404, 409), response=out)
     @roles_required("district_admin")
     def rename(obj_id: int):
         obj = services.get_or_404(model, obj_id)
-        obj = services.rename(current_user, obj, parse_body(NameIn).name)
+        obj = services.rename(current_user, obj, parse_body(body).name)
         db.session.commit()
         return jsonify(serialise(obj))
 

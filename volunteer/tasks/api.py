@@ -25,6 +25,7 @@ from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
 from volunteer.core.time import isoformat, utcnow
 from volunteer.extensions import db
+from volunteer.members.services import MAX_TAGS
 from volunteer.tasks import services
 from volunteer.tasks.models import (
     CATEGORIES,
@@ -51,7 +52,8 @@ class TaskFields(BaseModel):
     description: str = Field(default="", max_length=4000)
     location: str = Required(200)
     slots: int
-    skills: list[str] | None = Field(default=None, max_length=20)
+    skills: list[str] | None = Field(default=None, max_length=20,
+                                     json_schema_extra={"maxItems": MAX_TAGS})
     grid_id: int | None = None
     visibility: str = Required(20, VISIBILITIES, default="community")
 

@@ -19,6 +19,11 @@ LEVELS = ("street", "community", "grid", "unit", "branch", "member")
 HIDDEN = {"quality_sum", "quality_n", "satisfaction_sum", "satisfaction_n", "email"}
 
 
+# 2026-10, 2026Q3, 2026H1, 2026, or a range of local dates 2026-01-01..2026-03-31
+PERIOD_QUERY = {"type": "string", "pattern": r"^(\d{4}(-(0[1-9]|1[0-2])|Q[1-4]|H[12])?"
+                                             r"|\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2})$"}
+
+
 class ScopeOut(Out):
     kind: str
     id: int | None
@@ -51,7 +56,7 @@ def serialise_row(row: dict) -> dict:
 
 @bp.get("/stats")
 @doc("统计看板数据：按社区、单位、支部或党员的服务指标与综合评分",
-     query={"level": {"type": "string", "enum": list(LEVELS)}, "period": "string",
+     query={"level": {"type": "string", "enum": list(LEVELS)}, "period": PERIOD_QUERY,
             "street_id": {"type": "integer", "minimum": 1},
             "community_id": {"type": "integer", "minimum": 1}, "sort": "string",
             "dir": {"type": "string", "enum": ["asc", "desc"]}, "page": "integer",

@@ -58,7 +58,9 @@ def _path_of(rule) -> tuple[str, list[dict]]:
         name = match.group(2)
         converter = converters.get(name)
         schema: dict = {"type": "string"}
-        if converter is not None and getattr(converter, "num_convert", None) is int:
+        if hasattr(converter, "openapi_schema"):  # a converter that states its own bounds
+            schema = dict(converter.openapi_schema)
+        elif converter is not None and getattr(converter, "num_convert", None) is int:
             schema = {"type": "integer", "minimum": max(getattr(converter, "min", None) or 0, 0)}
             if getattr(converter, "max", None) is not None:
                 schema["maximum"] = converter.max

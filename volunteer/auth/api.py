@@ -5,15 +5,51 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from volunteer.auth import services
-from volunteer.auth.models import ROLE_SCOPE, STAFF_ROLES
+from volunteer.auth.models import MEMBER_STATUSES, ROLE_SCOPE, ROLES, STAFF_ROLES
 from volunteer.auth.permissions import shown_phone
-from volunteer.core.api import api_blueprint, doc, paginated, parse_body
+from volunteer.auth.services import PASSWORD_MIN, PHONE_RE
+from volunteer.core.api import (
+    OkOut,
+    Out,
+    Required,
+    Timestamp,
+    api_blueprint,
+    doc,
+    one_of,
+    page_of,
+    paginated,
+    parse_body,
+)
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import NotAuthenticated
 from volunteer.core.time import isoformat
 from volunteer.extensions import db
 
 bp = api_blueprint("auth_api", __name__)
+
+
+class UserOut(Out):
+    id: int
+    name: str
+    phone: str
+    role: one_of(ROLES)
+    role_label: str
+    status: one_of(MEMBER_STATUSES)
+    street_id: int | None
+    community_id: int | None
+    grid_id: int | None
+    unit_id: int | None
+    branch_id: int | None
+    skills: list[str]
+    industry: str | None
+    reject_reason: str | None
+    created_at: Timestamp
+
+
+class TokenOut(Out):
+    token: str
+    expires_at: Timestamp
+    user: UserOut
 
 
 def serialise_user(user, viewer=None) -> dict:
@@ -31,20 +67,20 @@ def serialise_user(user, viewer=None) -> dict:
 
 
 class TokenIn(BaseModel):
-    phone: str = Field(max_length=20)
-    password: str = Field(max_length=200)
+    phone: str = Required(20)
+    password: str = Required(200)
 
 
 class PasswordIn(BaseModel):
-    old_password: str = Field(max_length=200)
-    new_password: str = Field(max_length=200)
+    old_password: str = Required(200)
+    new_password: str = Required(200, minLength=PASSWORD_MIN)
 
 
 class StaffIn(BaseModel):
     name: str = Field(min_length=1, max_length=30)
-    phone: str = Field(max_length=20)
-    password: str = Field(max_length=200)
-    role: str = Field(max_length=30)
+    phone: str = Required(20, pattern=PHONE_RE.pattern)
+    password: str = Required(200, minLength=PASSWORD_MIN)
+    role: str = Required(30, STAFF_ROLES)
     email: str | None = Field(default=None, max_length=120)
     street_id: int | None = None
     community_id: int | None = None
@@ -58,7 +94,8 @@ def client_ip() -> str:
 
 
 @bp.post("/auth/token")
-@doc("用手机号和密码换取令牌", body=TokenIn, auth=False, errors=(401, 429))
+@doc("用手机号和密码换取令牌", body=TokenIn, auth=False, errors=(401, 429),
+     response=TokenOut)
 def create_token():
     data = parse_body(TokenIn)
     attempt = services.begin_login(data.phone, client_ip())
@@ -72,7 +109,7 @@ def create_token():
 
 
 @bp.delete("/auth/token")
-@doc("注销当前令牌")
+@doc("注销当前令牌", response=OkOut)
 @login_required
 def revoke_token():
     token_id = request.environ.get("volunteer.api_token_id")
@@ -85,7 +122,7 @@ def revoke_token():
 
 
 @bp.post("/auth/logout-all")
-@doc("退出所有设备：所有会话和令牌失效")
+@doc("退出所有设备：所有会话和令牌失效", response=OkOut)
 @login_required
 def logout_all():
     services.end_all_sessions(current_user)
@@ -94,7 +131,7 @@ def logout_all():
 
 
 @bp.post("/auth/password")
-@doc("修改密码（其他会话和令牌随之失效）", body=PasswordIn)
+@doc("修改密码（其他会话和令牌随之失效）", body=PasswordIn, errors=(409,), response=OkOut)
 @login_required
 def change_password():
     data = parse_body(PasswordIn)
@@ -104,14 +141,15 @@ def change_password():
 
 
 @bp.get("/me")
-@doc("当前用户")
+@doc("当前用户", response=UserOut)
 @login_required
 def me():
     return jsonify(serialise_user(current_user, current_user))
 
 
 @bp.post("/staff")
-@doc("创建工作人员账号（区委组织部）", body=StaffIn, status=201, errors=(403, 409))
+@doc("创建工作人员账号（区委组织部）", body=StaffIn, status=201, errors=(403, 404, 409),
+     response=UserOut)
 @roles_required("district_admin")
 def create_staff():
     data = parse_body(StaffIn)
@@ -126,8 +164,9 @@ def create_staff():
 
 
 @bp.get("/staff")
-@doc("工作人员列表（区委组织部）", query={"role": "string", "q": "string", "page": "integer",
-                               "per_page": "integer"}, errors=(403,))
+@doc("工作人员列表（区委组织部）",
+     query={"role": {"type": "string", "enum": list(STAFF_ROLES)}, "q": "string",
+            "page": "integer", "per_page": "integer"}, errors=(403,), response=page_of(UserOut))
 @roles_required("district_admin")
 def list_staff():
     role = request.args.get("role") or None

@@ -1,10 +1,11 @@
 """JSON helpers for the client API: errors, body parsing, pagination, endpoint docs."""
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Literal, TypeVar
 
 from flask import Blueprint, current_app, jsonify, request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.extensions import csrf, db
@@ -29,13 +30,63 @@ def domain_error_response(error: DomainError):
     return error_response(error.status, error.code, error.message, error.fields)
 
 
+def Required(max_length: int, choices: Iterable[str] | None = None, default=...,  # noqa: N802
+             **schema):
+    """A text field the service refuses empty (or outside ``choices``), stated in the document
+    as ``minLength: 1`` (and ``enum``, and any other JSON schema keywords the service checks,
+    such as a ``pattern``); the service's own check keeps its Chinese message."""
+    extra: dict = {"minLength": 1, **schema}
+    if choices is not None:
+        extra["enum"] = list(choices)
+    return Field(default, max_length=max_length, json_schema_extra=extra)
+
+
+class Out(BaseModel):
+    """A response model: what a serialiser returns, no more (``extra="forbid"``), so the OpenAPI
+    document states each answer and a test or the fuzzer notices when the two drift apart."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def one_of(values: Iterable[str]):
+    """A string restricted to ``values`` (the keys of a constants mapping): an enum in the
+    document."""
+    return Literal[tuple(values)]
+
+
+# A timestamp as ``core.time.isoformat`` writes it: ISO 8601 with its offset.
+Timestamp = datetime
+
+
+class OkOut(Out):
+    ok: Literal[True]
+
+
+PAGE_FIELDS = {"page": (int, Field(ge=1)), "per_page": (int, Field(ge=1)),
+               "total": (int, Field(ge=0))}
+
+
+def page_of(item: type[BaseModel], name: str | None = None, **extra) -> type[Out]:
+    """The list envelope ``{items, page, per_page, total}`` (plus ``extra`` fields) of ``item``."""
+    fields = {"items": (list[item], ...), **PAGE_FIELDS, **extra}
+    return create_model(name or f"{item.__name__}Page", __base__=Out, **fields)
+
+
 def doc(summary: str, *, body: type[BaseModel] | None = None, auth: bool = True,
-        status: int = 200, query: dict | None = None, errors: tuple = ()) -> Callable:
-    """Attach OpenAPI facts to an API view (read by ``core.openapi``)."""
+        status: int = 200, query: dict | None = None, errors: tuple = (),
+        response: type[BaseModel] | dict | None = None, content_type: str = "application/json",
+        multipart: dict | None = None, path: dict | None = None) -> Callable:
+    """Attach OpenAPI facts to an API view (read by ``core.openapi``).
+
+    ``query`` maps a parameter to a type name or a JSON schema; ``response`` is the model of the
+    success answer (``content_type`` for a file); ``multipart`` the form fields of an upload;
+    ``path`` the JSON schema of a path parameter that is not an integer id."""
 
     def decorate(view):
         view.api_doc = {"summary": summary, "body": body, "auth": auth, "status": status,
-                        "query": query or {}, "errors": errors}
+                        "query": query or {}, "errors": errors, "response": response,
+                        "content_type": content_type, "multipart": multipart,
+                        "path": path or {}}
         return view
 
     return decorate

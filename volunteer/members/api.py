@@ -4,34 +4,47 @@ from flask import jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
-from volunteer.auth.api import serialise_user
-from volunteer.core.api import api_blueprint, doc, paginated, parse_body, query_int
+from volunteer.auth.api import UserOut, serialise_user
+from volunteer.auth.models import MEMBER_STATUSES
+from volunteer.auth.services import PASSWORD_MIN, PHONE_RE
+from volunteer.core.api import (
+    Required,
+    api_blueprint,
+    doc,
+    page_of,
+    paginated,
+    parse_body,
+    query_int,
+)
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.extensions import db
 from volunteer.members import services
+from volunteer.members.services import MAX_TAGS
 
 bp = api_blueprint("members_api", __name__)
 
 
 class RegisterIn(BaseModel):
-    name: str = Field(max_length=30)
-    phone: str = Field(max_length=20)
-    password: str = Field(max_length=200)
+    name: str = Required(30)
+    phone: str = Required(20, pattern=PHONE_RE.pattern)
+    password: str = Required(200, minLength=PASSWORD_MIN)
     unit_id: int
     community_id: int
     grid_id: int | None = None
-    skills: list[str] | None = Field(default=None, max_length=20)
+    skills: list[str] | None = Field(default=None, max_length=20,
+                                     json_schema_extra={"maxItems": MAX_TAGS})
     industry: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=120)
     privacy_consent: bool = Field(description="同意《个人信息保护说明》（/privacy），须为 true")
 
 
 class RejectIn(BaseModel):
-    reason: str = Field(max_length=200)
+    reason: str = Required(200)
 
 
 class ProfileIn(BaseModel):
-    skills: list[str] | None = Field(default=None, max_length=20)
+    skills: list[str] | None = Field(default=None, max_length=20,
+                                     json_schema_extra={"maxItems": MAX_TAGS})
     industry: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=120)
     grid_id: int | None = None
@@ -39,7 +52,7 @@ class ProfileIn(BaseModel):
 
 @bp.post("/members/register")
 @doc("报到：注册为在职党员（待社区审核）", body=RegisterIn, auth=False, status=201,
-     errors=(409, 429))
+     errors=(404, 409, 429), response=UserOut)
 def register():
     data = parse_body(RegisterIn)
     services.count_registration_attempt(request.remote_addr or "unknown")
@@ -51,8 +64,9 @@ def register():
 
 @bp.get("/members")
 @doc("党员列表（按本人管辖范围）",
-     query={"status": "string", "q": "string", "community_id": "integer", "page": "integer",
-            "per_page": "integer"}, errors=(403,))
+     query={"status": {"type": "string", "enum": list(MEMBER_STATUSES)}, "q": "string",
+            "community_id": "integer", "page": "integer", "per_page": "integer"},
+     errors=(403,), response=page_of(UserOut, "MemberPage"))
 @login_required
 def list_members():
     status = request.args.get("status")
@@ -63,14 +77,14 @@ def list_members():
 
 
 @bp.get("/members/<int:member_id>")
-@doc("党员详情", errors=(403, 404))
+@doc("党员详情", errors=(403, 404), response=UserOut)
 @login_required
 def get_member(member_id: int):
     return jsonify(serialise_user(services.get_member(current_user, member_id)))
 
 
 @bp.post("/members/<int:member_id>/approve")
-@doc("审核通过（亮身份，党员居住社区的书记）", errors=(403, 404, 409))
+@doc("审核通过（亮身份，党员居住社区的书记）", errors=(403, 404, 409), response=UserOut)
 @roles_required("community_secretary")
 def approve(member_id: int):
     member = services.approve_member(current_user, services.get_member(current_user, member_id))
@@ -79,7 +93,7 @@ def approve(member_id: int):
 
 
 @bp.post("/members/<int:member_id>/reject")
-@doc("审核不通过（须填写原因）", body=RejectIn, errors=(403, 404, 409))
+@doc("审核不通过（须填写原因）", body=RejectIn, errors=(403, 404, 409), response=UserOut)
 @roles_required("community_secretary")
 def reject(member_id: int):
     member = services.get_member(current_user, member_id)
@@ -89,7 +103,7 @@ def reject(member_id: int):
 
 
 @bp.put("/me/profile")
-@doc("修改本人专长、行业、邮箱和网格", body=ProfileIn, errors=(403,))
+@doc("修改本人专长、行业、邮箱和网格", body=ProfileIn, errors=(403, 404), response=UserOut)
 @roles_required("member")
 def update_profile():
     data = parse_body(ProfileIn)

@@ -8,29 +8,54 @@ from flask_login import current_user
 from pydantic import AwareDatetime, BaseModel, Field
 
 from volunteer.auth.permissions import shown_phone
-from volunteer.core.api import api_blueprint, doc, page_args, paginated, parse_body, query_int
+from volunteer.core.api import (
+    Out,
+    Required,
+    Timestamp,
+    api_blueprint,
+    doc,
+    one_of,
+    page_args,
+    page_of,
+    paginated,
+    parse_body,
+    query_int,
+)
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
 from volunteer.core.time import isoformat, utcnow
 from volunteer.extensions import db
+from volunteer.members.services import MAX_TAGS
 from volunteer.tasks import services
-from volunteer.tasks.models import CATEGORIES, STATES, TEMPLATES, VISIBILITIES
+from volunteer.tasks.models import (
+    CATEGORIES,
+    CHECK_IN_METHODS,
+    CLAIM_STATUSES,
+    OUTCOMES,
+    STATES,
+    TEMPLATES,
+    VISIBILITIES,
+)
 
 bp = api_blueprint("tasks_api", __name__)
 
-LIST_QUERY = {"category": "string", "date": "string", "community_id": "integer",
-              "skills": "boolean", "state": "string", "page": "integer", "per_page": "integer"}
+LIST_QUERY = {"category": {"type": "string", "enum": list(CATEGORIES)},
+              "date": {"type": "string", "format": "date"}, "community_id": "integer",
+              "skills": "boolean", "state": {"type": "string", "enum": list(STATES)},
+              "page": "integer", "per_page": "integer"}
+TASK_STATUSES = ("draft", "open", "cancelled")
 
 
 class TaskFields(BaseModel):
-    title: str = Field(max_length=200)
-    category: str = Field(max_length=30)
+    title: str = Required(200)
+    category: str = Required(30, CATEGORIES)
     description: str = Field(default="", max_length=4000)
-    location: str = Field(max_length=200)
+    location: str = Required(200)
     slots: int
-    skills: list[str] | None = Field(default=None, max_length=20)
+    skills: list[str] | None = Field(default=None, max_length=20,
+                                     json_schema_extra={"maxItems": MAX_TAGS})
     grid_id: int | None = None
-    visibility: str = Field(default="community", max_length=20)
+    visibility: str = Required(20, VISIBILITIES, default="community")
 
 
 class TaskIn(TaskFields):
@@ -57,7 +82,7 @@ class SeriesIn(TaskFields):
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(max_length=500)
+    reason: str = Required(500)
 
 
 class CheckInIn(BaseModel):
@@ -73,6 +98,141 @@ class ConfirmIn(BaseModel):
 class SatisfactionIn(BaseModel):
     satisfaction: int
     comment: str | None = Field(default=None, max_length=1000)
+
+
+class ClaimMemberOut(Out):
+    id: int
+    name: str
+    phone: str
+    skills: list[str]
+    unit: str | None
+
+
+class ClaimTaskOut(Out):
+    id: int
+    title: str
+    category: one_of(CATEGORIES)
+    category_label: str
+    location: str
+    starts_at: Timestamp
+    ends_at: Timestamp
+    state: one_of(STATES)
+    community_name: str
+
+
+class ClaimOut(Out):
+    id: int
+    task_id: int
+    member_id: int
+    status: one_of(CLAIM_STATUSES)
+    created_at: Timestamp
+    ended_at: Timestamp | None
+    end_reason: str | None
+    checked_in_at: Timestamp | None
+    check_in_method: one_of(CHECK_IN_METHODS) | None
+    checked_out_at: Timestamp | None
+    self_hours: float | None
+    confirmed_at: Timestamp | None
+    confirmed_hours: float | None
+    adjusted: bool
+    adjust_reason: str | None
+    quality: int | None
+    no_show: bool
+    outcome: one_of(OUTCOMES)
+    satisfaction: int | None
+    satisfaction_comment: str | None
+    member: ClaimMemberOut | None = None
+    checkout_forgotten: bool | None = None
+    task: ClaimTaskOut | None = None
+
+
+class TaskOut(Out):
+    id: int
+    title: str
+    category: one_of(CATEGORIES)
+    category_label: str
+    description: str
+    location: str
+    community_id: int
+    community_name: str
+    street_id: int
+    grid_id: int | None
+    starts_at: Timestamp
+    ends_at: Timestamp
+    slots: int
+    slots_taken: int
+    slots_left: int
+    skills: list[str]
+    visibility: one_of(VISIBILITIES)
+    status: one_of(TASK_STATUSES)
+    state: one_of(STATES)
+    state_label: str
+    claimable: bool
+    series_key: str | None
+    cancel_reason: str | None
+    my_claim: ClaimOut | None = None
+    waitlist_position: int | None = None
+
+
+class TaskTemplateOut(Out):
+    category: one_of(CATEGORIES)
+    category_label: str
+    title: str
+    slots: int
+    duration_minutes: int
+    starts_at_local: str
+    description: str
+    skills: list[str]
+
+
+class TemplatesOut(Out):
+    items: list[TaskTemplateOut]
+    visibilities: dict[str, str]
+
+
+class SeriesOut(Out):
+    items: list[TaskOut]
+    total: int
+
+
+class WaitlistEntryOut(Out):
+    task_id: int
+    status: str
+    position: int | None = None
+
+
+class WaitingMemberOut(Out):
+    position: int
+    member_id: int
+    name: str
+    phone: str
+    created_at: Timestamp
+
+
+class WaitlistOut(Out):
+    items: list[WaitingMemberOut]
+    total: int
+
+
+class RosterOut(Out):
+    items: list[ClaimOut]
+    total: int
+
+
+class QrTokenOut(Out):
+    token: str
+    url: str
+    rotates_every: int
+
+
+class PeriodTotalOut(Out):
+    services: int
+    hours: float
+
+
+class TotalsOut(Out):
+    month: PeriodTotalOut
+    year: PeriodTotalOut
 
 
 def serialise_task(task, viewer, *, now=None, claim=None, detail: bool = False) -> dict:
@@ -143,7 +303,7 @@ def _parse_date(name: str) -> date | None:
 
 @bp.get("/tasks")
 @doc("服务项目列表：党员看可认领的（本社区优先），工作人员看管辖范围内的", query=LIST_QUERY,
-     errors=(403,))
+     errors=(403,), response=page_of(TaskOut))
 @login_required
 def list_tasks():
     category = request.args.get("category") or None
@@ -168,7 +328,7 @@ def list_tasks():
 
 @bp.post("/tasks")
 @doc("发布服务项目（社区书记；publish=false 存为草稿）", body=TaskIn, status=201,
-     errors=(403,))
+     errors=(403, 404, 409), response=TaskOut)
 @roles_required("community_secretary")
 def create_task():
     data = parse_body(TaskIn)
@@ -178,7 +338,7 @@ def create_task():
 
 
 @bp.get("/task-templates")
-@doc("区里预设的服务项目模板（默认名额、时长、说明）")
+@doc("区里预设的服务项目模板（默认名额、时长、说明）", response=TemplatesOut)
 @login_required
 def list_templates():
     items = [{"category": code, "category_label": CATEGORIES[code], "title": title,
@@ -190,7 +350,7 @@ def list_templates():
 
 @bp.post("/tasks/series")
 @doc("重复排班：按天数和班次一次生成多个服务项目（同一事务）", body=SeriesIn, status=201,
-     errors=(403,))
+     errors=(403, 404, 409), response=SeriesOut)
 @roles_required("community_secretary")
 def create_series():
     data = parse_body(SeriesIn)
@@ -203,7 +363,7 @@ def create_series():
 
 
 @bp.get("/tasks/<int:task_id>")
-@doc("服务项目详情", errors=(403, 404))
+@doc("服务项目详情", errors=(403, 404), response=TaskOut)
 @login_required
 def get_task(task_id: int):
     task = _task(task_id)
@@ -212,7 +372,8 @@ def get_task(task_id: int):
 
 
 @bp.put("/tasks/<int:task_id>")
-@doc("修改服务项目（名额不少于已认领人数）", body=TaskEditIn, errors=(403, 404, 409))
+@doc("修改服务项目（名额不少于已认领人数）", body=TaskEditIn, errors=(403, 404, 409),
+     response=TaskOut)
 @roles_required("community_secretary")
 def update_task(task_id: int):
     task = _task(task_id)
@@ -223,7 +384,7 @@ def update_task(task_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/publish")
-@doc("发布草稿", errors=(403, 404, 409))
+@doc("发布草稿", errors=(403, 404, 409), response=TaskOut)
 @roles_required("community_secretary")
 def publish_task(task_id: int):
     task = services.publish_task(current_user, _task(task_id))
@@ -232,7 +393,8 @@ def publish_task(task_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/cancel")
-@doc("取消服务项目（须填写原因，认领人会收到通知）", body=ReasonIn, errors=(403, 404, 409))
+@doc("取消服务项目（须填写原因，认领人会收到通知）", body=ReasonIn, errors=(403, 404, 409),
+     response=TaskOut)
 @roles_required("community_secretary")
 def cancel_task(task_id: int):
     task = _task(task_id)
@@ -256,7 +418,7 @@ def _refusals_first(view):
 
 
 @bp.post("/tasks/<int:task_id>/claim")
-@doc("认领一个名额", status=201, errors=(403, 404, 409))
+@doc("认领一个名额", status=201, errors=(403, 404, 409), response=ClaimOut)
 @_refusals_first
 @login_required
 def claim_task(task_id: int):
@@ -266,7 +428,7 @@ def claim_task(task_id: int):
 
 
 @bp.delete("/tasks/<int:task_id>/claim")
-@doc("取消认领（开始前规定时间以前）", errors=(404, 409))
+@doc("取消认领（开始前规定时间以前）", errors=(403, 404, 409), response=ClaimOut)
 @login_required
 def cancel_claim(task_id: int):
     claim = services.cancel_claim(current_user, _task(task_id))
@@ -275,7 +437,8 @@ def cancel_claim(task_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/waitlist")
-@doc("加入候补名单（名额已满时）", status=201, errors=(403, 404, 409))
+@doc("加入候补名单（名额已满时）", status=201, errors=(403, 404, 409),
+     response=WaitlistEntryOut)
 @login_required
 def join_waitlist(task_id: int):
     task = _task(task_id)
@@ -286,7 +449,7 @@ def join_waitlist(task_id: int):
 
 
 @bp.delete("/tasks/<int:task_id>/waitlist")
-@doc("退出候补名单", errors=(404, 409))
+@doc("退出候补名单", errors=(403, 404, 409), response=WaitlistEntryOut)
 @login_required
 def leave_waitlist(task_id: int):
     entry = services.leave_waitlist(current_user, _task(task_id))
@@ -295,7 +458,7 @@ def leave_waitlist(task_id: int):
 
 
 @bp.get("/tasks/<int:task_id>/waitlist")
-@doc("候补名单（本社区书记、网格员）", errors=(403, 404))
+@doc("候补名单（本社区书记、网格员）", errors=(403, 404), response=WaitlistOut)
 @login_required
 def get_waitlist(task_id: int):
     entries = services.list_waitlist(current_user, _task(task_id))
@@ -307,7 +470,7 @@ def get_waitlist(task_id: int):
 
 @bp.post("/tasks/<int:task_id>/check-in")
 @doc("签到（token 为现场二维码中的令牌时记为扫码签到）", body=CheckInIn,
-     errors=(404, 409))
+     errors=(403, 404, 409), response=ClaimOut)
 @login_required
 def check_in(task_id: int):
     claim = services.check_in(current_user, _task(task_id), token=parse_body(CheckInIn).token)
@@ -316,7 +479,7 @@ def check_in(task_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/check-out")
-@doc("签退（时长按服务时段截取）", errors=(404, 409))
+@doc("签退（时长按服务时段截取）", errors=(403, 404, 409), response=ClaimOut)
 @login_required
 def check_out(task_id: int):
     claim = services.check_out(current_user, _task(task_id))
@@ -325,7 +488,8 @@ def check_out(task_id: int):
 
 
 @bp.get("/tasks/<int:task_id>/roster")
-@doc("认领名单（本社区书记、网格员、区管理员；手机号按权限显示）", errors=(403, 404))
+@doc("认领名单（本社区书记、网格员、区管理员；手机号按权限显示）", errors=(403, 404),
+     response=RosterOut)
 @login_required
 def roster(task_id: int):
     claims = services.list_roster(current_user, _task(task_id))
@@ -334,7 +498,8 @@ def roster(task_id: int):
 
 
 @bp.get("/tasks/<int:task_id>/qr-token")
-@doc("现场签到二维码的当前令牌（社区书记；数分钟轮换一次）", errors=(403, 404))
+@doc("现场签到二维码的当前令牌（社区书记；数分钟轮换一次）", errors=(403, 404, 409),
+     response=QrTokenOut)
 @roles_required("community_secretary")
 def qr_token(task_id: int):
     task = _task(task_id)
@@ -349,7 +514,7 @@ def _claim(claim_id: int):
 
 @bp.post("/claims/<int:claim_id>/confirm")
 @doc("确认服务时长并评价服务质量（社区书记；调整时长须说明原因）", body=ConfirmIn,
-     errors=(403, 404, 409))
+     errors=(403, 404, 409), response=ClaimOut)
 @login_required
 def confirm_claim(claim_id: int):
     data = parse_body(ConfirmIn)
@@ -359,7 +524,7 @@ def confirm_claim(claim_id: int):
 
 
 @bp.post("/claims/<int:claim_id>/no-show")
-@doc("标记缺席（社区书记）", errors=(403, 404, 409))
+@doc("标记缺席（社区书记）", errors=(403, 404, 409), response=ClaimOut)
 @login_required
 def no_show(claim_id: int):
     claim = services.mark_no_show(current_user, _claim(claim_id))
@@ -368,7 +533,8 @@ def no_show(claim_id: int):
 
 
 @bp.post("/claims/<int:claim_id>/remove")
-@doc("将党员移出服务项目（社区书记；须填写原因）", body=ReasonIn, errors=(403, 404, 409))
+@doc("将党员移出服务项目（社区书记；须填写原因）", body=ReasonIn, errors=(403, 404, 409),
+     response=ClaimOut)
 @login_required
 def remove_claim(claim_id: int):
     claim = _claim(claim_id)
@@ -378,7 +544,8 @@ def remove_claim(claim_id: int):
 
 
 @bp.post("/claims/<int:claim_id>/satisfaction")
-@doc("代居民录入满意度（社区书记或网格员）", body=SatisfactionIn, errors=(403, 404, 409))
+@doc("代居民录入满意度（社区书记或网格员）", body=SatisfactionIn, errors=(403, 404, 409),
+     response=ClaimOut)
 @login_required
 def satisfaction(claim_id: int):
     data = parse_body(SatisfactionIn)
@@ -389,7 +556,9 @@ def satisfaction(claim_id: int):
 
 @bp.get("/me/claims")
 @doc("我的认领（when=upcoming 待参加，when=history 历史），附本月、本年确认时长",
-     query={"when": "string", "page": "integer", "per_page": "integer"})
+     query={"when": {"type": "string", "enum": ["upcoming", "history"]}, "page": "integer",
+            "per_page": "integer"}, errors=(403,),
+     response=page_of(ClaimOut, "MyClaimPage", totals=(TotalsOut, ...)))
 @login_required
 def my_claims():
     when = request.args.get("when") or None

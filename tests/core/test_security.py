@@ -177,7 +177,7 @@ def test_tracking_with_a_non_ascii_phone_is_not_found(client, make_community, ph
 
     req = submit_request(ip="10.9.9.9", website=None, name="王阿姨", phone="13800001111",
                          category="repair", description="厨房水龙头漏水", address="8幢201室",
-                         community_id=make_community().id)
+                         community_id=make_community().id, privacy_consent=True)
     db.session.commit()
     code = req.tracking_code
     api = client.get("/api/v1/requests/track", query_string={"code": code, "phone": phone})

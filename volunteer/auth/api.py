@@ -2,12 +2,12 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from volunteer.auth import services
 from volunteer.auth.models import ROLE_SCOPE, STAFF_ROLES
 from volunteer.auth.permissions import shown_phone
-from volunteer.core.api import api_blueprint, doc, paginated, parse_body
+from volunteer.core.api import ApiModel, Id, api_blueprint, doc, paginated, parse_body
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import NotAuthenticated
 from volunteer.core.time import isoformat
@@ -30,27 +30,27 @@ def serialise_user(user, viewer=None) -> dict:
     }
 
 
-class TokenIn(BaseModel):
+class TokenIn(ApiModel):
     phone: str = Field(max_length=20)
     password: str = Field(max_length=200)
 
 
-class PasswordIn(BaseModel):
+class PasswordIn(ApiModel):
     old_password: str = Field(max_length=200)
     new_password: str = Field(max_length=200)
 
 
-class StaffIn(BaseModel):
+class StaffIn(ApiModel):
     name: str = Field(min_length=1, max_length=30)
     phone: str = Field(max_length=20)
     password: str = Field(max_length=200)
     role: str = Field(max_length=30)
     email: str | None = Field(default=None, max_length=120)
-    street_id: int | None = None
-    community_id: int | None = None
-    grid_id: int | None = None
-    unit_id: int | None = None
-    branch_id: int | None = None
+    street_id: Id | None = None
+    community_id: Id | None = None
+    grid_id: Id | None = None
+    unit_id: Id | None = None
+    branch_id: Id | None = None
 
 
 def client_ip() -> str:

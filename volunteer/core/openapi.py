@@ -4,7 +4,8 @@ import re
 
 from flask import Blueprint, current_app, jsonify
 
-from volunteer.core.api import doc
+from volunteer.core.api import PAGE_MAX, doc
+from volunteer.core.edge import INT_MAX
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -18,13 +19,27 @@ STATUS_TEXT = {400: "输入有误", 401: "未登录或令牌无效", 403: "无�
                409: "状态冲突", 413: "内容过大", 429: "请求过于频繁"}
 
 
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+
+
+def query_schema(name: str, kind) -> dict:
+    """A query parameter's schema: ``"integer"`` is an id or count bounded as ``query_int``
+    bounds it (``page`` and ``per_page`` as ``page_args``); a dict is taken as it is."""
+    if isinstance(kind, dict):
+        return kind
+    if kind != "integer":
+        return {"type": kind}
+    maximum = {"page": PAGE_MAX, "per_page": current_app.config["MAX_PER_PAGE"]}.get(name)
+    return {**ID_SCHEMA, "maximum": maximum or INT_MAX}
+
+
 def _path_of(rule) -> tuple[str, list[dict]]:
     params = []
     path = rule.rule
     for match in re.finditer(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", rule.rule):
         kind, name = match.group(1), match.group(2)
         params.append({"name": name, "in": "path", "required": True,
-                       "schema": {"type": "integer" if kind == "int" else "string"}})
+                       "schema": dict(ID_SCHEMA) if kind == "int" else {"type": "string"}})
         path = path.replace(match.group(0), "{" + name + "}")
     return path, params
 
@@ -46,7 +61,7 @@ def build_document() -> dict:
                 "summary": info["summary"],
                 "parameters": params + [
                     {"name": name, "in": "query", "required": False,
-                     "schema": {"type": kind}} for name, kind in info["query"].items()],
+                     "schema": query_schema(name, kind)} for name, kind in info["query"].items()],
                 "responses": {str(info["status"]): {"description": "成功"}},
             }
             for status in sorted({400, *info["errors"]} | ({401} if info["auth"] else set())):

@@ -2,10 +2,10 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from volunteer.auth.api import serialise_user
-from volunteer.core.api import api_blueprint, doc, paginated, parse_body, query_int
+from volunteer.core.api import ApiModel, Id, api_blueprint, doc, paginated, parse_body, query_int
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.extensions import db
 from volunteer.members import services
@@ -13,27 +13,27 @@ from volunteer.members import services
 bp = api_blueprint("members_api", __name__)
 
 
-class RegisterIn(BaseModel):
+class RegisterIn(ApiModel):
     name: str = Field(max_length=30)
     phone: str = Field(max_length=20)
     password: str = Field(max_length=200)
-    unit_id: int
-    community_id: int
-    grid_id: int | None = None
+    unit_id: Id
+    community_id: Id
+    grid_id: Id | None = None
     skills: list[str] | None = Field(default=None, max_length=20)
     industry: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=120)
 
 
-class RejectIn(BaseModel):
+class RejectIn(ApiModel):
     reason: str = Field(max_length=200)
 
 
-class ProfileIn(BaseModel):
+class ProfileIn(ApiModel):
     skills: list[str] | None = Field(default=None, max_length=20)
     industry: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=120)
-    grid_id: int | None = None
+    grid_id: Id | None = None
 
 
 @bp.post("/members/register")

@@ -2,10 +2,19 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from volunteer.auth.permissions import shown_phone
-from volunteer.core.api import api_blueprint, doc, page_args, paginated, parse_body
+from volunteer.core.api import (
+    ApiModel,
+    Id,
+    Int,
+    api_blueprint,
+    doc,
+    page_args,
+    paginated,
+    parse_body,
+)
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.time import isoformat
 from volunteer.extensions import db
@@ -14,27 +23,27 @@ from volunteer.mobilisation import services
 bp = api_blueprint("mobilisation_api", __name__)
 
 
-class PostIn(BaseModel):
+class PostIn(ApiModel):
     name: str = Field(max_length=40)
-    needed: int
+    needed: Int
 
 
-class MobilisationIn(BaseModel):
+class MobilisationIn(ApiModel):
     title: str = Field(max_length=80)
     message: str = Field(max_length=1000)
-    community_ids: list[int] = Field(default_factory=list, max_length=300)
-    grid_ids: list[int] = Field(default_factory=list, max_length=300)
+    community_ids: list[Id] = Field(default_factory=list, max_length=300)
+    grid_ids: list[Id] = Field(default_factory=list, max_length=300)
     posts: list[PostIn] = Field(max_length=20)
 
 
-class ReplyIn(BaseModel):
+class ReplyIn(ApiModel):
     answer: str = Field(max_length=10)
     note: str | None = Field(default=None, max_length=200)
 
 
-class AssignIn(BaseModel):
-    member_id: int
-    post_id: int | None
+class AssignIn(ApiModel):
+    member_id: Id
+    post_id: Id | None
     shift: str | None = Field(default=None, max_length=40)
 
 

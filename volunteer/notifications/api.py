@@ -2,9 +2,8 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel
 
-from volunteer.core.api import api_blueprint, doc, paginated, parse_body
+from volunteer.core.api import ApiModel, api_blueprint, doc, paginated, parse_body
 from volunteer.core.decorators import login_required
 from volunteer.core.time import isoformat
 from volunteer.extensions import db
@@ -47,7 +46,7 @@ def mark_all_read():
     return jsonify({"unread": 0})
 
 
-class PreferencesIn(BaseModel):
+class PreferencesIn(ApiModel):
     preferences: dict[str, bool]
 
 

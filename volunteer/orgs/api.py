@@ -2,9 +2,9 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from volunteer.core.api import api_blueprint, doc, paginated, parse_body, query_int
+from volunteer.core.api import ApiModel, Id, api_blueprint, doc, paginated, parse_body, query_int
 from volunteer.core.decorators import roles_required
 from volunteer.extensions import db
 from volunteer.orgs import services
@@ -36,17 +36,17 @@ def serialise_branch(branch: Branch) -> dict:
             "community_id": branch.community_id, "parent_id": branch.parent_id}
 
 
-class NameIn(BaseModel):
+class NameIn(ApiModel):
     name: str = Field(max_length=200)
 
 
 class CommunityIn(NameIn):
-    street_id: int
+    street_id: Id
 
 
 class GridIn(NameIn):
-    community_id: int
-    parent_id: int | None = None
+    community_id: Id
+    parent_id: Id | None = None
 
 
 class UnitIn(NameIn):
@@ -54,13 +54,13 @@ class UnitIn(NameIn):
 
 
 class BranchIn(NameIn):
-    community_id: int
+    community_id: Id
     level: str = Field(default="branch", max_length=10)
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
-class LinkIn(BaseModel):
-    community_id: int
+class LinkIn(ApiModel):
+    community_id: Id
 
 
 def _created(obj, serialise):

@@ -2,10 +2,10 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import Field
 
 from volunteer.auth.permissions import mask_phone
-from volunteer.core.api import api_blueprint, doc, paginated, parse_body
+from volunteer.core.api import ApiModel, Id, Int, Moment, api_blueprint, doc, paginated, parse_body
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import NotFound, ValidationFailed
 from volunteer.core.time import isoformat, utcnow
@@ -18,18 +18,18 @@ from volunteer.wishes.models import anonymise_name
 bp = api_blueprint("requests_api", __name__)
 
 
-class RequestIn(BaseModel):
+class RequestIn(ApiModel):
     name: str = Field(max_length=30)
     phone: str = Field(max_length=20)
-    community_id: int
+    community_id: Id
     category: str = Field(max_length=20)
     description: str = Field(max_length=1000)
     address: str = Field(max_length=120)
     website: str | None = Field(default=None, max_length=200)
 
 
-class RateIn(BaseModel):
-    rating: int
+class RateIn(ApiModel):
+    rating: Int
     comment: str | None = Field(default=None, max_length=500)
 
 
@@ -38,24 +38,24 @@ class TrackRateIn(RateIn):
     phone: str = Field(max_length=20)
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(ApiModel):
     reason: str = Field(max_length=200)
 
 
-class NoteIn(BaseModel):
+class NoteIn(ApiModel):
     note: str = Field(max_length=1000)
 
 
-class DispatchIn(BaseModel):
-    member_id: int
+class DispatchIn(ApiModel):
+    member_id: Id
 
 
-class ConvertIn(BaseModel):
+class ConvertIn(ApiModel):
     title: str = Field(max_length=80)
     location: str = Field(max_length=120)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    slots: int = 1
+    starts_at: Moment
+    ends_at: Moment
+    slots: Int = 1
     description: str | None = Field(default=None, max_length=2000)
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from volunteer.core.decorators import roles_required
+from volunteer.core.edge import DATE_MESSAGE, date_in_range
 from volunteer.core.errors import DomainError, NotFound, ValidationFailed
 from volunteer.core.forms import apply_errors, page_of
 from volunteer.core.i18n import N_
@@ -197,9 +198,12 @@ def convert(request_id: int):
 def _local(value: str, field: str) -> datetime:
     """A ``datetime-local`` input (local wall time) as an aware datetime."""
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=local_zone())
+        moment = datetime.fromisoformat(value).replace(tzinfo=local_zone())
     except (TypeError, ValueError):
         raise ValidationFailed(fields={field: N_("时间格式应为 2026-11-26 09:00")}) from None
+    if not date_in_range(moment):
+        raise ValidationFailed(fields={field: DATE_MESSAGE})
+    return moment
 
 
 @bp.post("/requests/<int:request_id>/take")

@@ -1,12 +1,21 @@
 """Client API: collecting, publishing, claiming, fulfilling and confirming 微心愿."""
 
-from datetime import date
 
 from flask import jsonify, request, send_file
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from volunteer.core.api import api_blueprint, doc, paginated, parse_body, query_int
+from volunteer.core.api import (
+    ApiModel,
+    Day,
+    Id,
+    Int,
+    api_blueprint,
+    doc,
+    paginated,
+    parse_body,
+    query_int,
+)
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
 from volunteer.core.time import isoformat, utcnow
@@ -20,42 +29,42 @@ bp = api_blueprint("wishes_api", __name__)
 STAFF = ("community_secretary", "grid_worker", "street_reviewer", "district_admin")
 
 
-class WishIn(BaseModel):
+class WishIn(ApiModel):
     household_kind: str = Field(max_length=20)
     beneficiary_name: str = Field(max_length=30)
     address: str = Field(max_length=120)
     phone: str = Field(max_length=20)
     content: str = Field(max_length=500)
-    value: int
-    grid_id: int | None = None
-    deadline: date | None = None
+    value: Int
+    grid_id: Id | None = None
+    deadline: Day | None = None
     group: bool = False
-    max_claimants: int | None = None
+    max_claimants: Int | None = None
 
 
-class WishEditIn(BaseModel):
+class WishEditIn(ApiModel):
     household_kind: str | None = Field(default=None, max_length=20)
     beneficiary_name: str | None = Field(default=None, max_length=30)
     address: str | None = Field(default=None, max_length=120)
     phone: str | None = Field(default=None, max_length=20)
     content: str | None = Field(default=None, max_length=500)
-    value: int | None = None
-    grid_id: int | None = None
-    deadline: date | None = None
+    value: Int | None = None
+    grid_id: Id | None = None
+    deadline: Day | None = None
     group: bool | None = None
-    max_claimants: int | None = None
+    max_claimants: Int | None = None
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(ApiModel):
     reason: str = Field(max_length=200)
 
 
-class FulfilIn(BaseModel):
+class FulfilIn(ApiModel):
     note: str = Field(max_length=1000)
 
 
-class ConfirmIn(BaseModel):
-    satisfaction: int
+class ConfirmIn(ApiModel):
+    satisfaction: Int
     thanks: str | None = Field(default=None, max_length=1000)
     story: str | None = Field(default=None, max_length=1000)
     on_wall: bool = True

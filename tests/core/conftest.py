@@ -81,6 +81,32 @@ def world(ctx, make_street, make_community, make_grid, make_unit, make_branch, m
     req = requests.submit_request(name="王阿姨", phone="13800001111", community_id=community.id,
                                   category="repair", description="厨房水龙头漏水",
                                   address="8幢201室", ip="10.9.9.9")
+    accepted = requests.submit_request(name="李大爷", phone="13800002222",
+                                       community_id=community.id, category="repair",
+                                       description="灯坏了", address="9幢101室", ip="10.9.9.8")
+    requests.accept_request(users["grid_worker"], accepted)
+    # more states, so that the pages show the forms each state offers
+    dispatched = requests.submit_request(name="周阿姨", phone="13800003333",
+                                         community_id=community.id, category="repair",
+                                         description="门锁坏了", address="7幢301室",
+                                         ip="10.9.9.7")
+    requests.accept_request(users["grid_worker"], dispatched)
+    requests.dispatch_request(secretary, dispatched, member.id)
+    past = utcnow() - timedelta(hours=4)
+    done = tasks.create_task(secretary, title="垃圾清运", category="garbage", location="北门",
+                             description="", slots=3, starts_at=past,
+                             ends_at=past + timedelta(hours=2), now=past - timedelta(hours=6))
+    tasks.claim_task(member, done, now=past - timedelta(hours=5))
+    tasks.check_in(member, done, now=past + timedelta(minutes=5))
+    tasks.check_out(member, done, now=past + timedelta(hours=2))
+    claimed = wishes.create_wish(users["grid_worker"], household_kind="disability",
+                                 beneficiary_name="刘建国", address="虹桥北村3幢101室",
+                                 phone="13912340000", content="想要一副拐杖", value=150)
+    wishes.publish_wish(secretary, claimed)
+    wishes.claim_wish(member, claimed)
+    submitted = wishes.create_wish(users["grid_worker"], household_kind="hardship",
+                                   beneficiary_name="陈梅", address="虹桥北村9幢202室",
+                                   phone="13912341111", content="想要一套校服", value=100)
     call = mobilisation.declare(users["street_reviewer"], title="临时管控区集结",
                                 message="请到社区党群服务中心报到",
                                 community_ids=[community.id],
@@ -97,5 +123,19 @@ def world(ctx, make_street, make_community, make_grid, make_unit, make_branch, m
     world = World(users, ids, strings)
     world.pending = pending
     world.street, world.community, world.grid, world.unit = street, community, grid, unit
+    world.extra_pages = [
+        ("/requests/<int:request_id>", {"request_id": accepted.id}),
+        ("/requests/<int:request_id>", {"request_id": dispatched.id}),
+        ("/tasks/<int:task_id>", {"task_id": done.id}),
+        ("/tasks/<int:task_id>/roster", {"task_id": done.id}),
+        ("/wishes/<int:wish_id>", {"wish_id": claimed.id}),
+        ("/wishes/<int:wish_id>", {"wish_id": submitted.id}),
+        ("/admin/import/<any(members, places, units):kind>", {"kind": "places"}),
+        ("/admin/import/<any(members, places, units):kind>", {"kind": "units"}),
+    ] + [(path, {"kind": kind, "obj_id": obj.id}) for kind, obj in (
+        ("communities", community), ("grids", grid), ("units", unit), ("branches", branch))
+        for path in ("/admin/<any(streets, communities, grids, units, branches):kind>",
+                     "/admin/<any(streets, communities, grids, units, branches):kind>"
+                     "/<int:obj_id>")]
     world.tracking_code, world.resident_phone = req.tracking_code, "13800001111"
     return world

@@ -259,12 +259,16 @@ class Walk:
 
     def walk(self, app):
         pages = 0
-        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        rules = [(rule, None) for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)]
+        # the same pages again on objects in other states, which offer other forms
+        rules += [(rule, values) for path, values in self.world.extra_pages
+                  for rule in app.url_map.iter_rules() if rule.rule == path]
+        for rule, values in rules:
             if (rule.rule.startswith(("/api/", "/static")) or "GET" not in rule.methods
                     or rule.rule.endswith(SKIP_SUFFIXES) or "/photo/" in rule.rule
                     or rule.endpoint == "auth.logout"):
                 continue
-            page_url = self.world.path(rule)
+            page_url = self.world.path(rule, values)
             response = self.client.get(page_url)
             if self.role != "anonymous" and response.status_code == 302 \
                     and urlsplit(response.location).path == "/login":

@@ -9,7 +9,7 @@ from flask_login import current_user
 from volunteer.core.decorators import roles_required
 from volunteer.core.edge import DATE_MESSAGE, date_in_range
 from volunteer.core.errors import DomainError, NotFound, ValidationFailed
-from volunteer.core.forms import apply_errors, page_of
+from volunteer.core.forms import apply_errors, optional_int, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.time import local_zone, utcnow
 from volunteer.extensions import db
@@ -167,7 +167,9 @@ def reject(request_id: int):
 @roles_required("community_secretary")
 def dispatch(request_id: int):
     def dispatch_to(actor, req, member_id):
-        return services.dispatch_request(actor, req, int(member_id))
+        if optional_int(member_id) is None:  # digits beyond any id
+            raise ValidationFailed(fields={"member_id": N_("请选择党员")})
+        return services.dispatch_request(actor, req, optional_int(member_id))
 
     return _step(request_id, dispatch_to, DispatchForm, ("member_id",),
                  done=N_("已派单，已通知党员"))

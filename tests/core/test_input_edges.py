@@ -292,3 +292,42 @@ def test_page_query_integers_and_dates_out_of_range_fall_back(app, client, world
                 continue
             response = _call(client, "GET", world.path(rule), {}, query_string=query)
             assert response.status_code < 500
+
+
+def test_page_forms_name_dates_out_of_range(client, world, login):
+    login(world.users["community_secretary"])
+    series = {"title": "值守", "category": "checkpoint_duty", "location": "北门", "slots": "2",
+              "visibility": "community", "first_date": "9999-12-31", "days": "3",
+              "shifts": "08:00-12:00"}
+    response = client.post("/tasks/series/new", data=series)
+    assert response.status_code == 200
+    assert "日期应在 2000 年到 2100 年之间" in response.get_data(as_text=True)
+    task = {**series, "starts_at": "9999-12-20T09:00", "ends_at": "9999-12-20T11:00"}
+    response = client.post("/tasks/new", data=task)
+    assert response.status_code == 200
+    assert "日期应在 2000 年到 2100 年之间" in response.get_data(as_text=True)
+
+
+def test_form_bounds_and_edge_helpers():
+    from datetime import date
+    from decimal import Decimal
+
+    from volunteer.core.edge import (
+        DATE_MESSAGE,
+        RANGE_MESSAGE,
+        bounded_int,
+        has_control_characters,
+    )
+    from volunteer.core.forms import out_of_bounds
+
+    assert out_of_bounds(2**31) == RANGE_MESSAGE and out_of_bounds(INT_MAX) is None
+    assert out_of_bounds(Decimal("NaN")) == RANGE_MESSAGE
+    assert out_of_bounds(float("inf")) == RANGE_MESSAGE
+    assert out_of_bounds([1, 2**63]) == RANGE_MESSAGE and out_of_bounds(True) is None
+    assert out_of_bounds(date(9999, 12, 31)) == DATE_MESSAGE
+    assert out_of_bounds(date(2026, 12, 1)) is None and out_of_bounds("x" * 9) is None
+    assert bounded_int("12") == 12 and bounded_int(str(2**31)) is None
+    assert bounded_int("-1") is None and bounded_int("abc") is None
+    for bad in ("\x00", "\x1b[31m", "\x7f", "\ud800"):
+        assert has_control_characters(f"a{bad}b"), repr(bad)
+    assert not has_control_characters("两行\r\n\t文字")

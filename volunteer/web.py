@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from volunteer.core import edge
 from volunteer.core.api import domain_error_response, error_response
 from volunteer.core.errors import DomainError
 from volunteer.core.i18n import N_, period_label, translate
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
         referrer_policy="same-origin")
     app.after_request(_no_store)
     _init_login(app)
+    edge.init_app(app)  # before the blueprints: their <int:…> routes take the bounded converter
     _register_blueprints(app)
     _register_handlers(app)
     _register_template_helpers(app)

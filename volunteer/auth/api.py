@@ -2,13 +2,15 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from volunteer.auth import services
 from volunteer.auth.models import MEMBER_STATUSES, ROLE_SCOPE, ROLES, STAFF_ROLES
 from volunteer.auth.permissions import shown_phone
 from volunteer.auth.services import PASSWORD_MIN, PHONE_RE
 from volunteer.core.api import (
+    ApiModel,
+    Id,
     OkOut,
     Out,
     Required,
@@ -66,27 +68,27 @@ def serialise_user(user, viewer=None) -> dict:
     }
 
 
-class TokenIn(BaseModel):
+class TokenIn(ApiModel):
     phone: str = Required(20)
     password: str = Required(200)
 
 
-class PasswordIn(BaseModel):
+class PasswordIn(ApiModel):
     old_password: str = Required(200)
     new_password: str = Required(200, minLength=PASSWORD_MIN)
 
 
-class StaffIn(BaseModel):
+class StaffIn(ApiModel):
     name: str = Field(min_length=1, max_length=30)
     phone: str = Required(20, pattern=PHONE_RE.pattern)
     password: str = Required(200, minLength=PASSWORD_MIN)
     role: str = Required(30, STAFF_ROLES)
     email: str | None = Field(default=None, max_length=120)
-    street_id: int | None = None
-    community_id: int | None = None
-    grid_id: int | None = None
-    unit_id: int | None = None
-    branch_id: int | None = None
+    street_id: Id | None = None
+    community_id: Id | None = None
+    grid_id: Id | None = None
+    unit_id: Id | None = None
+    branch_id: Id | None = None
 
 
 def client_ip() -> str:

@@ -1,16 +1,69 @@
 """JSON helpers for the client API: errors, body parsing, pagination, endpoint docs."""
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import Literal, TypeVar
+from datetime import date, datetime
+from typing import Annotated, Literal, TypeVar
 
 from flask import Blueprint, current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+)
 
+from volunteer.core.edge import (
+    CONTROL_MESSAGE,
+    DATE_MESSAGE,
+    INT_MAX,
+    date_in_range,
+    has_control_characters,
+)
 from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.extensions import csrf, db
 
 M = TypeVar("M", bound=BaseModel)
+PAGE_MAX = 100000  # the highest ``page`` a list accepts
+
+
+def _sane_date(value):
+    if not date_in_range(value):
+        raise ValueError(DATE_MESSAGE)
+    return value
+
+
+# The bounded types every body model uses (see core.edge): an id of any object or list of
+# objects, any other integer, a date, a moment. Larger values answer 400 naming the field.
+Id = Annotated[int, Field(ge=1, le=INT_MAX)]
+Int = Annotated[int, Field(ge=-INT_MAX, le=INT_MAX)]
+Number = Annotated[float, Field(ge=-INT_MAX, le=INT_MAX, allow_inf_nan=False)]
+Day = Annotated[date, AfterValidator(_sane_date)]
+Moment = Annotated[AwareDatetime, AfterValidator(_sane_date)]
+
+
+def _has_control(value) -> bool:
+    if isinstance(value, str):
+        return has_control_characters(value)
+    if isinstance(value, dict):
+        return any(_has_control(k) or _has_control(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return any(_has_control(item) for item in value)
+    return False
+
+
+class ApiModel(BaseModel):
+    """The base of every API body model: no text anywhere in it holds a control character."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value):
+        if _has_control(value):
+            raise ValueError(CONTROL_MESSAGE)
+        return value
 
 
 def api_blueprint(name: str, import_name: str) -> Blueprint:
@@ -161,9 +214,10 @@ def parse_body(model: type[M]) -> M:
         raise ValidationFailed(fields=fields_from(error)) from None
 
 
-def query_int(name: str, default: int | None = None, *, minimum: int | None = None,
-              maximum: int | None = None) -> int | None:
-    """An integer query parameter, or ValidationFailed naming it."""
+def query_int(name: str, default: int | None = None, *, minimum: int = 1,
+              maximum: int = INT_MAX) -> int | None:
+    """An integer query parameter (an id, a page: 1 .. ``INT_MAX`` unless narrowed), or
+    ValidationFailed naming it."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
@@ -171,16 +225,30 @@ def query_int(name: str, default: int | None = None, *, minimum: int | None = No
         value = int(raw)
     except ValueError:
         raise ValidationFailed(fields={name: "应为整数"}) from None
-    if minimum is not None and value < minimum:
+    if value < minimum:
         raise ValidationFailed(fields={name: f"不能小于 {minimum}"})
-    if maximum is not None and value > maximum:
-        raise ValidationFailed(fields={name: f"不能大于 {maximum}"})
+    if value > min(maximum, INT_MAX):
+        raise ValidationFailed(fields={name: f"不能大于 {min(maximum, INT_MAX)}"})
+    return value
+
+
+def query_date(name: str) -> date | None:
+    """A date query parameter (``2026-11-26``, within the sane range), or ValidationFailed."""
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(fields={name: "应为日期，如 2026-11-26"}) from None
+    if not date_in_range(value):
+        raise ValidationFailed(fields={name: DATE_MESSAGE})
     return value
 
 
 def page_args() -> tuple[int, int]:
     """``page`` and ``per_page`` from the query string, validated."""
-    page = query_int("page", 1, minimum=1, maximum=100000)
+    page = query_int("page", 1, minimum=1, maximum=PAGE_MAX)
     per_page = query_int("per_page", current_app.config["PER_PAGE"], minimum=1,
                          maximum=current_app.config["MAX_PER_PAGE"])
     return page, per_page

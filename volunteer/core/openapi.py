@@ -9,7 +9,8 @@ import re
 from flask import Blueprint, current_app, jsonify
 from pydantic.json_schema import models_json_schema
 
-from volunteer.core.api import doc
+from volunteer.core.api import PAGE_MAX, doc
+from volunteer.core.edge import INT_MAX
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 REF = "#/components/schemas/{model}"
@@ -34,19 +35,26 @@ ALWAYS = {400, 401, 503}
 QUERY_TEXT_MAX = 200
 
 
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+
+
 def query_schema(name: str, kind) -> dict:
-    """The schema of a query parameter: a type name, or a JSON schema as given."""
+    """A query parameter's schema: ``"integer"`` is an id or count bounded as ``query_int``
+    bounds it (``page`` and ``per_page`` as ``page_args``); ``"string"`` is bounded in length;
+    a dict is taken as it is (a string one bounded too)."""
     if isinstance(kind, dict):
         return {"maxLength": QUERY_TEXT_MAX, **kind} if kind.get("type") == "string" else kind
     if name == "page":
-        return {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}
+        return {**ID_SCHEMA, "maximum": PAGE_MAX, "default": 1}
     if name == "per_page":
-        return {"type": "integer", "minimum": 1, "maximum": current_app.config["MAX_PER_PAGE"],
+        return {**ID_SCHEMA, "maximum": current_app.config["MAX_PER_PAGE"],
                 "default": current_app.config["PER_PAGE"]}
     if kind == "string":
         # no search term or code is longer; the bound keeps a request line short of the
         # server's limit (gunicorn answers 414 past 4094 bytes, before the app sees it)
         return {"type": "string", "maxLength": QUERY_TEXT_MAX}
+    if kind == "integer":
+        return dict(ID_SCHEMA)
     return {"type": kind}
 
 

@@ -2,12 +2,14 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from volunteer.auth.api import UserOut, serialise_user
 from volunteer.auth.models import MEMBER_STATUSES
 from volunteer.auth.services import PASSWORD_MIN, PHONE_RE
 from volunteer.core.api import (
+    ApiModel,
+    Id,
     Required,
     api_blueprint,
     doc,
@@ -24,13 +26,13 @@ from volunteer.members.services import MAX_TAGS
 bp = api_blueprint("members_api", __name__)
 
 
-class RegisterIn(BaseModel):
+class RegisterIn(ApiModel):
     name: str = Required(30)
     phone: str = Required(20, pattern=PHONE_RE.pattern)
     password: str = Required(200, minLength=PASSWORD_MIN)
-    unit_id: int
-    community_id: int
-    grid_id: int | None = None
+    unit_id: Id
+    community_id: Id
+    grid_id: Id | None = None
     skills: list[str] | None = Field(default=None, max_length=20,
                                      json_schema_extra={"maxItems": MAX_TAGS})
     industry: str | None = Field(default=None, max_length=30)
@@ -38,16 +40,16 @@ class RegisterIn(BaseModel):
     privacy_consent: bool = Field(description="同意《个人信息保护说明》（/privacy），须为 true")
 
 
-class RejectIn(BaseModel):
+class RejectIn(ApiModel):
     reason: str = Required(200)
 
 
-class ProfileIn(BaseModel):
+class ProfileIn(ApiModel):
     skills: list[str] | None = Field(default=None, max_length=20,
                                      json_schema_extra={"maxItems": MAX_TAGS})
     industry: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=120)
-    grid_id: int | None = None
+    grid_id: Id | None = None
 
 
 @bp.post("/members/register")

@@ -2,10 +2,13 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from volunteer.auth.permissions import shown_phone
 from volunteer.core.api import (
+    ApiModel,
+    Id,
+    Int,
     Out,
     Required,
     Timestamp,
@@ -26,27 +29,27 @@ from volunteer.mobilisation.models import ANSWERS, STATUSES
 bp = api_blueprint("mobilisation_api", __name__)
 
 
-class PostIn(BaseModel):
+class PostIn(ApiModel):
     name: str = Required(40)
-    needed: int
+    needed: Int
 
 
-class MobilisationIn(BaseModel):
+class MobilisationIn(ApiModel):
     title: str = Required(80)
     message: str = Required(1000)
-    community_ids: list[int] = Field(default_factory=list, max_length=300)
-    grid_ids: list[int] = Field(default_factory=list, max_length=300)
+    community_ids: list[Id] = Field(default_factory=list, max_length=300)
+    grid_ids: list[Id] = Field(default_factory=list, max_length=300)
     posts: list[PostIn] = Field(max_length=20)
 
 
-class ReplyIn(BaseModel):
+class ReplyIn(ApiModel):
     answer: str = Required(10, ANSWERS)
     note: str | None = Field(default=None, max_length=200)
 
 
-class AssignIn(BaseModel):
-    member_id: int
-    post_id: int | None
+class AssignIn(ApiModel):
+    member_id: Id
+    post_id: Id | None
     shift: str | None = Field(default=None, max_length=40)
 
 

@@ -2,9 +2,18 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from volunteer.core.api import Out, Timestamp, api_blueprint, doc, page_of, paginated, parse_body
+from volunteer.core.api import (
+    ApiModel,
+    Out,
+    Timestamp,
+    api_blueprint,
+    doc,
+    page_of,
+    paginated,
+    parse_body,
+)
 from volunteer.core.decorators import login_required
 from volunteer.core.time import isoformat
 from volunteer.extensions import db
@@ -67,7 +76,7 @@ def mark_all_read():
     return jsonify({"unread": 0})
 
 
-class PreferencesIn(BaseModel):
+class PreferencesIn(ApiModel):
     preferences: dict[str, bool] = Field(
         json_schema_extra={"propertyNames": {"enum": list(services.EMAIL_KINDS)}})
 

@@ -2,9 +2,11 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, create_model
+from pydantic import create_model
 
 from volunteer.core.api import (
+    ApiModel,
+    Id,
     Out,
     Required,
     api_blueprint,
@@ -84,19 +86,19 @@ def serialise_branch(branch: Branch) -> dict:
             "community_id": branch.community_id, "parent_id": branch.parent_id}
 
 
-class NameIn(BaseModel):
+class NameIn(ApiModel):
     name: str = Required(NAME_LIMITS[Street])
 
 
 class CommunityIn(NameIn):
     name: str = Required(NAME_LIMITS[Community])
-    street_id: int
+    street_id: Id
 
 
 class GridIn(NameIn):
     name: str = Required(NAME_LIMITS[Grid])
-    community_id: int
-    parent_id: int | None = None
+    community_id: Id
+    parent_id: Id | None = None
 
 
 class UnitIn(NameIn):
@@ -106,13 +108,13 @@ class UnitIn(NameIn):
 
 class BranchIn(NameIn):
     name: str = Required(NAME_LIMITS[Branch])
-    community_id: int
+    community_id: Id
     level: str = Required(10, BRANCH_LEVELS, default="branch")
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
-class LinkIn(BaseModel):
-    community_id: int
+class LinkIn(ApiModel):
+    community_id: Id
 
 
 def _created(obj, serialise):

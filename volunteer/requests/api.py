@@ -2,10 +2,14 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import Field
 
 from volunteer.auth.permissions import mask_phone
 from volunteer.core.api import (
+    ApiModel,
+    Id,
+    Int,
+    Moment,
     Out,
     Required,
     Timestamp,
@@ -29,10 +33,10 @@ from volunteer.wishes.models import anonymise_name
 bp = api_blueprint("requests_api", __name__)
 
 
-class RequestIn(BaseModel):
+class RequestIn(ApiModel):
     name: str = Required(30)
     phone: str = Required(20, pattern=MOBILE_RE.pattern)
-    community_id: int
+    community_id: Id
     category: str = Required(20, CATEGORIES)
     description: str = Required(1000)
     address: str = Required(120)
@@ -44,8 +48,8 @@ class RequestIn(BaseModel):
         default=False, description="单独同意处理敏感个人信息；health_sensitive 为 true 时须为 true")
 
 
-class RateIn(BaseModel):
-    rating: int
+class RateIn(ApiModel):
+    rating: Int
     comment: str | None = Field(default=None, max_length=500)
 
 
@@ -54,24 +58,24 @@ class TrackRateIn(RateIn):
     phone: str = Required(20)
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(ApiModel):
     reason: str = Required(200)
 
 
-class NoteIn(BaseModel):
+class NoteIn(ApiModel):
     note: str = Required(1000)
 
 
-class DispatchIn(BaseModel):
-    member_id: int
+class DispatchIn(ApiModel):
+    member_id: Id
 
 
-class ConvertIn(BaseModel):
+class ConvertIn(ApiModel):
     title: str = Required(80)
     location: str = Required(120)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    slots: int = 1
+    starts_at: Moment
+    ends_at: Moment
+    slots: Int = 1
     description: str | None = Field(default=None, max_length=2000)
 
 

@@ -16,7 +16,7 @@ from volunteer.auth.models import User
 from volunteer.core.decorators import login_required
 from volunteer.core.downloads import XLSX, download
 from volunteer.core.errors import NotAllowed, NotFound, ValidationFailed
-from volunteer.core.forms import apply_errors
+from volunteer.core.forms import apply_errors, arg_int
 from volunteer.core.i18n import N_
 from volunteer.core.links import query_args, this_page_url
 from volunteer.core.periods import containing, parse_period
@@ -68,11 +68,6 @@ def load_scope(kind: str, scope_id: int | None):
     return scope
 
 
-def _int_arg(name: str, default: int) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        return default
 
 
 def _scoped_table(kind: str, scope_id: int | None):
@@ -104,7 +99,7 @@ def home():
 def show(kind: str, scope_id: int | None):
     scope, period, table, rows = _scoped_table(kind, scope_id)
     sort, descending = request.args.get("sort"), request.args.get("dir") != "asc"
-    page = ListPage(rows, _int_arg("page", 1))
+    page = ListPage(rows, arg_int("page", 1))
     commendations = services.list_commendations(street_id=scope.street_id, period=period) \
         if scope.kind == "street" else []
     return render_template(

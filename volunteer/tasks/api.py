@@ -1,14 +1,20 @@
 """Client API: tasks, claims, the waitlist, check-in/out, confirmation, my service."""
 
-from datetime import date, time
+from datetime import time
 from functools import wraps
 
 from flask import jsonify, request, url_for
 from flask_login import current_user
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import Field
 
 from volunteer.auth.permissions import shown_phone
 from volunteer.core.api import (
+    ApiModel,
+    Day,
+    Id,
+    Int,
+    Moment,
+    Number,
     Out,
     Required,
     Timestamp,
@@ -19,6 +25,7 @@ from volunteer.core.api import (
     page_of,
     paginated,
     parse_body,
+    query_date,
     query_int,
 )
 from volunteer.core.decorators import login_required, roles_required
@@ -46,57 +53,57 @@ LIST_QUERY = {"category": {"type": "string", "enum": list(CATEGORIES)},
 TASK_STATUSES = ("draft", "open", "cancelled")
 
 
-class TaskFields(BaseModel):
+class TaskFields(ApiModel):
     title: str = Required(200)
     category: str = Required(30, CATEGORIES)
     description: str = Field(default="", max_length=4000)
     location: str = Required(200)
-    slots: int
+    slots: Int
     skills: list[str] | None = Field(default=None, max_length=20,
                                      json_schema_extra={"maxItems": MAX_TAGS})
-    grid_id: int | None = None
+    grid_id: Id | None = None
     visibility: str = Required(20, VISIBILITIES, default="community")
 
 
 class TaskIn(TaskFields):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     publish: bool = True
 
 
 class TaskEditIn(TaskFields):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
 
 
-class ShiftIn(BaseModel):
+class ShiftIn(ApiModel):
     start: time
     end: time
 
 
 class SeriesIn(TaskFields):
-    first_date: date
-    days: int
+    first_date: Day
+    days: Int
     shifts: list[ShiftIn] = Field(max_length=10)
     publish: bool = True
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(ApiModel):
     reason: str = Required(500)
 
 
-class CheckInIn(BaseModel):
+class CheckInIn(ApiModel):
     token: str | None = Field(default=None, max_length=200)
 
 
-class ConfirmIn(BaseModel):
-    quality: int
-    hours: float | None = None
+class ConfirmIn(ApiModel):
+    quality: Int
+    hours: Number | None = None
     reason: str | None = Field(default=None, max_length=500)
 
 
-class SatisfactionIn(BaseModel):
-    satisfaction: int
+class SatisfactionIn(ApiModel):
+    satisfaction: Int
     comment: str | None = Field(default=None, max_length=1000)
 
 
@@ -291,16 +298,6 @@ def _task(task_id: int):
     return services.get_task(current_user, task_id)
 
 
-def _parse_date(name: str) -> date | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(fields={name: "应为日期，如 2026-11-26"}) from None
-
-
 @bp.get("/tasks")
 @doc("服务项目列表：党员看可认领的（本社区优先），工作人员看管辖范围内的", query=LIST_QUERY,
      errors=(403,), response=page_of(TaskOut))
@@ -314,7 +311,7 @@ def list_tasks():
         raise ValidationFailed(fields={"state": "状态无效"})
     now = utcnow()
     stmt = services.list_tasks_stmt(
-        current_user, now=now, category=category, on_date=_parse_date("date"),
+        current_user, now=now, category=category, on_date=query_date("date"),
         community_id=query_int("community_id"), state=state,
         matching_skills=request.args.get("skills") in ("1", "true"))
     page, per_page = page_args()

@@ -9,7 +9,7 @@ from flask_login import current_user
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import XLSX
 from volunteer.core.errors import DomainError, ValidationFailed
-from volunteer.core.forms import apply_errors, page_of
+from volunteer.core.forms import apply_errors, arg_date, arg_int, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
@@ -41,17 +41,6 @@ STAFF_LISTS = ("district_admin", "street_reviewer", "community_secretary", "grid
 # ---------------------------------------------------------------- browsing
 
 
-def _filter_date() -> date | None:
-    try:
-        return date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        return None
-
-
-def _int_arg(name: str) -> int | None:
-    return request.args.get(name, type=int)
-
-
 @bp.get("/tasks")
 @login_required
 def list_tasks():
@@ -62,8 +51,8 @@ def list_tasks():
     state = request.args.get("state") if request.args.get("state") in STATES else None
     now = utcnow()
     stmt = services.list_tasks_stmt(
-        current_user, now=now, category=category, on_date=_filter_date(), state=state,
-        community_id=_int_arg("community_id"), matching_skills=request.args.get("skills") == "1")
+        current_user, now=now, category=category, on_date=arg_date("date"), state=state,
+        community_id=arg_int("community_id"), matching_skills=request.args.get("skills") == "1")
     page = page_of(stmt)
     mine = services.live_claims_of(current_user, [t.id for t in page.items]) \
         if current_user.role == "member" else {}
@@ -373,10 +362,9 @@ def my_service():
 @roles_required("member")
 def certificate():
     today = to_local(utcnow()).date()
-    try:
-        start = date.fromisoformat(request.args.get("start") or f"{today.year}-01-01")
-        end = date.fromisoformat(request.args.get("end") or today.isoformat())
-    except ValueError:
+    start = arg_date("start") if request.args.get("start") else date(today.year, 1, 1)
+    end = arg_date("end") if request.args.get("end") else today
+    if start is None or end is None:
         flash(N_("日期格式不正确"), "danger")
         return redirect(url_for("tasks.my_service"))
     try:

@@ -1,12 +1,17 @@
 """Client API: collecting, publishing, claiming, fulfilling and confirming 微心愿."""
 
+
 from datetime import date
 
 from flask import jsonify, request, send_file
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from volunteer.core.api import (
+    ApiModel,
+    Day,
+    Id,
+    Int,
     Out,
     Required,
     Timestamp,
@@ -32,51 +37,51 @@ bp = api_blueprint("wishes_api", __name__)
 STAFF = ("community_secretary", "grid_worker", "street_reviewer", "district_admin")
 
 
-class WishIn(BaseModel):
+class WishIn(ApiModel):
     household_kind: str = Required(20, HOUSEHOLD_KINDS)
     beneficiary_name: str = Required(30)
     address: str = Required(120)
     phone: str = Required(20)
     content: str = Required(500)
-    value: int
-    grid_id: int | None = None
-    deadline: date | None = None
+    value: Int
+    grid_id: Id | None = None
+    deadline: Day | None = None
     group: bool = False
-    max_claimants: int | None = None
+    max_claimants: Int | None = None
 
 
-class WishEditIn(BaseModel):
+class WishEditIn(ApiModel):
     household_kind: str | None = Field(default=None, max_length=20)
     beneficiary_name: str | None = Field(default=None, max_length=30)
     address: str | None = Field(default=None, max_length=120)
     phone: str | None = Field(default=None, max_length=20)
     content: str | None = Field(default=None, max_length=500)
-    value: int | None = None
-    grid_id: int | None = None
-    deadline: date | None = None
+    value: Int | None = None
+    grid_id: Id | None = None
+    deadline: Day | None = None
     group: bool | None = None
-    max_claimants: int | None = None
+    max_claimants: Int | None = None
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(ApiModel):
     reason: str = Required(200)
 
 
-class AcceptIn(BaseModel):
-    member_id: int | None = None
+class AcceptIn(ApiModel):
+    member_id: Id | None = None
 
 
-class RefuseIn(BaseModel):
+class RefuseIn(ApiModel):
     reason: str = Required(REASON_MAX)
-    member_id: int | None = None
+    member_id: Id | None = None
 
 
-class FulfilIn(BaseModel):
+class FulfilIn(ApiModel):
     note: str = Required(1000)
 
 
-class ConfirmIn(BaseModel):
-    satisfaction: int
+class ConfirmIn(ApiModel):
+    satisfaction: Int
     thanks: str | None = Field(default=None, max_length=1000)
     story: str | None = Field(default=None, max_length=1000)
     on_wall: bool = True

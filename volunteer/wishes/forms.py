@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from volunteer.core.edge import date_in_range
 from volunteer.core.forms import WebForm, optional_int
 from volunteer.core.i18n import N_
 from volunteer.core.text import REASON_MAX
@@ -22,7 +23,10 @@ def parse_date(value: str | None) -> date | None:
         return None
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
         raise ValueError(value)
-    return date.fromisoformat(value)
+    day = date.fromisoformat(value)
+    if not date_in_range(day):
+        raise ValueError(value)
+    return day
 
 
 class WishForm(WebForm):

@@ -80,16 +80,18 @@ def world(ctx, make_street, make_community, make_grid, make_unit, make_branch, m
     wishes.publish_wish(secretary, wish)
     req = requests.submit_request(name="王阿姨", phone="13800001111", community_id=community.id,
                                   category="repair", description="厨房水龙头漏水",
-                                  address="8幢201室", ip="10.9.9.9")
+                                  address="8幢201室", ip="10.9.9.9",
+                                  privacy_consent=True)
     accepted = requests.submit_request(name="李大爷", phone="13800002222",
                                        community_id=community.id, category="repair",
-                                       description="灯坏了", address="9幢101室", ip="10.9.9.8")
+                                       description="灯坏了", address="9幢101室", ip="10.9.9.8",
+                                       privacy_consent=True)
     requests.accept_request(users["grid_worker"], accepted)
     # more states, so that the pages show the forms each state offers
     dispatched = requests.submit_request(name="周阿姨", phone="13800003333",
                                          community_id=community.id, category="repair",
                                          description="门锁坏了", address="7幢301室",
-                                         ip="10.9.9.7")
+                                         ip="10.9.9.7", privacy_consent=True)
     requests.accept_request(users["grid_worker"], dispatched)
     requests.dispatch_request(secretary, dispatched, member.id)
     past = utcnow() - timedelta(hours=4)
@@ -104,6 +106,7 @@ def world(ctx, make_street, make_community, make_grid, make_unit, make_branch, m
                                  phone="13912340000", content="想要一副拐杖", value=150)
     wishes.publish_wish(secretary, claimed)
     wishes.claim_wish(member, claimed)
+    wishes.accept_wish_claim(users["grid_worker"], claimed)  # the member may now fulfil it
     submitted = wishes.create_wish(users["grid_worker"], household_kind="hardship",
                                    beneficiary_name="陈梅", address="虹桥北村9幢202室",
                                    phone="13912341111", content="想要一套校服", value=100)

@@ -227,7 +227,8 @@ def _rename_view(kind: str):
     """The PATCH view renaming one kind of object (one per kind: each has its own answer)."""
     model, serialise, out, label = RENAMEABLE[kind]
 
-    body = create_model(f"Rename{model.__name__}In", name=(str, Required(NAME_LIMITS[model])))
+    body = create_model(f"Rename{model.__name__}In", __base__=ApiModel,
+                        name=(str, Required(NAME_LIMITS[model])))
 
     @doc(f"重命名{label}", body=body, errors=(403, 404, 409), response=out)
     @roles_required("district_admin")

@@ -57,8 +57,8 @@ def serialise_row(row: dict) -> dict:
 @bp.get("/stats")
 @doc("统计看板数据：按社区、单位、支部或党员的服务指标与综合评分",
      query={"level": {"type": "string", "enum": list(LEVELS)}, "period": PERIOD_QUERY,
-            "street_id": {"type": "integer", "minimum": 1},
-            "community_id": {"type": "integer", "minimum": 1}, "sort": "string",
+            "street_id": "integer",
+            "community_id": "integer", "sort": "string",
             "dir": {"type": "string", "enum": ["asc", "desc"]}, "page": "integer",
             "per_page": "integer"},
      errors=(400, 401, 403, 404), response=StatsOut)

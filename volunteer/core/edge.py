@@ -12,7 +12,8 @@ import re
 from datetime import date, datetime
 
 from flask import Flask, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from volunteer.core.errors import ValidationFailed
 from volunteer.core.i18n import N_
@@ -66,13 +67,25 @@ def bounded_date(raw: str | None) -> date | None:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``<int:…>`` in every route: at most ``INT_MAX``, so a larger path id is a plain 404."""
+    """``<int:…>`` in every route: at most ``INT_MAX``, so a larger path id is a plain 404.
+
+    The 404 is raised here rather than by declining the match: a declined match lets the router
+    go on to the same path's rules for other methods and answer 405 Method Not Allowed.
+    """
 
     openapi_schema = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", INT_MAX)
         super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            if value.isdigit() and int(value) > INT_MAX:
+                raise NotFound() from None
+            raise
 
 
 def _bad_names() -> dict[str, str]:

@@ -50,7 +50,7 @@ def serialise(mobilisation, viewer) -> dict:
                   for a in mobilisation.areas],
         "posts": [{"id": p.id, "name": p.name, "needed": p.needed} for p in mobilisation.posts],
     }
-    if viewer.role == "member":
+    if viewer.is_member:
         mine = services.my_reply(viewer, mobilisation)
         body["my_reply"] = serialise_reply(mine) if mine else None
     else:

@@ -91,7 +91,7 @@ def serialise_task(task, viewer, *, now=None, claim=None, detail: bool = False) 
         "claimable": state == "open", "series_key": task.series_key,
         "cancel_reason": task.cancel_reason,
     }
-    if viewer.role == "member":
+    if viewer.is_member:
         body["my_claim"] = serialise_claim(claim) if claim else None
         if detail:
             body["waitlist_position"] = services.waitlist_position(viewer, task)
@@ -160,7 +160,7 @@ def list_tasks():
     page, per_page = page_args()
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     mine = (services.live_claims_of(current_user, [t.id for t in result.items])
-            if current_user.role == "member" else {})
+            if current_user.is_member else {})
     return jsonify({"items": [serialise_task(t, current_user, now=now, claim=mine.get(t.id))
                               for t in result.items],
                     "page": page, "per_page": per_page, "total": result.total})
@@ -207,7 +207,7 @@ def create_series():
 @login_required
 def get_task(task_id: int):
     task = _task(task_id)
-    claim = services.get_live_claim(current_user, task) if current_user.role == "member" else None
+    claim = services.get_live_claim(current_user, task) if current_user.is_member else None
     return jsonify(serialise_task(task, current_user, claim=claim, detail=True))
 
 

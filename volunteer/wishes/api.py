@@ -89,7 +89,7 @@ def serialise_wish(wish, viewer, now=None) -> dict:
         "fulfilled_at": isoformat(wish.fulfilled_at), "confirmed_at": isoformat(wish.confirmed_at),
         "satisfaction": wish.satisfaction,
     }
-    if viewer.role == "member":
+    if viewer.is_member:
         mine = wish.claim_of(viewer.id)
         body["my_claim"] = None if mine is None else {
             "state": mine.state, "state_label": mine.state_label,
@@ -106,7 +106,7 @@ def serialise_wish(wish, viewer, now=None) -> dict:
         body["photo_url"] = f"/api/v1/wishes/{wish.id}/photos/wish" if wish.photo else None
         body["fulfil_photo_url"] = (f"/api/v1/wishes/{wish.id}/photos/fulfil"
                                     if wish.fulfil_photo else None)
-    if viewer.role != "member":
+    if not viewer.is_member:
         body["created_at"] = isoformat(wish.created_at)
         body["return_reason"] = wish.return_reason
         body["flags"] = services.flags_of(wish, now)

@@ -15,13 +15,13 @@ bp = api_blueprint("mobilisation_api", __name__)
 
 
 class PostIn(BaseModel):
-    name: str = Field(max_length=40)
+    name: str = Field(max_length=services.POST_NAME_MAX)
     needed: int
 
 
 class MobilisationIn(BaseModel):
-    title: str = Field(max_length=80)
-    message: str = Field(max_length=1000)
+    title: str = Field(max_length=services.TITLE_MAX)
+    message: str = Field(max_length=services.MESSAGE_MAX)
     community_ids: list[int] = Field(default_factory=list, max_length=300)
     grid_ids: list[int] = Field(default_factory=list, max_length=300)
     posts: list[PostIn] = Field(max_length=20)
@@ -29,13 +29,13 @@ class MobilisationIn(BaseModel):
 
 class ReplyIn(BaseModel):
     answer: str = Field(max_length=10)
-    note: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=services.NOTE_MAX)
 
 
 class AssignIn(BaseModel):
     member_id: int
     post_id: int | None
-    shift: str | None = Field(default=None, max_length=40)
+    shift: str | None = Field(default=None, max_length=services.SHIFT_MAX)
 
 
 def serialise(mobilisation, viewer) -> dict:

@@ -8,23 +8,25 @@ from volunteer.auth.permissions import mask_phone
 from volunteer.core.api import api_blueprint, doc, paginated, parse_body
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import NotFound, ValidationFailed
+from volunteer.core.text import REASON_MAX
 from volunteer.core.time import isoformat, utcnow
 from volunteer.extensions import db
 from volunteer.requests import services
 from volunteer.requests.models import STATUSES
 from volunteer.requests.permissions import can_see_resident
+from volunteer.tasks.services import DESCRIPTION_MAX, LOCATION_MAX, TITLE_MAX
 from volunteer.wishes.models import anonymise_name
 
 bp = api_blueprint("requests_api", __name__)
 
 
 class RequestIn(BaseModel):
-    name: str = Field(max_length=30)
+    name: str = Field(max_length=services.NAME_MAX)
     phone: str = Field(max_length=20)
     community_id: int
     category: str = Field(max_length=20)
-    description: str = Field(max_length=1000)
-    address: str = Field(max_length=120)
+    description: str = Field(max_length=services.DESCRIPTION_MAX)
+    address: str = Field(max_length=services.ADDRESS_MAX)
     website: str | None = Field(default=None, max_length=200)
     privacy_consent: bool = Field(description="同意《个人信息保护说明》（/privacy），须为 true")
     health_sensitive: bool = Field(default=False, description="点单涉及健康状况等敏感个人信息")
@@ -34,7 +36,7 @@ class RequestIn(BaseModel):
 
 class RateIn(BaseModel):
     rating: int
-    comment: str | None = Field(default=None, max_length=500)
+    comment: str | None = Field(default=None, max_length=services.COMMENT_MAX)
 
 
 class TrackRateIn(RateIn):
@@ -43,11 +45,11 @@ class TrackRateIn(RateIn):
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(max_length=200)
+    reason: str = Field(max_length=REASON_MAX)
 
 
 class NoteIn(BaseModel):
-    note: str = Field(max_length=1000)
+    note: str = Field(max_length=services.NOTE_MAX)
 
 
 class DispatchIn(BaseModel):
@@ -55,12 +57,12 @@ class DispatchIn(BaseModel):
 
 
 class ConvertIn(BaseModel):
-    title: str = Field(max_length=80)
-    location: str = Field(max_length=120)
+    title: str = Field(max_length=TITLE_MAX)
+    location: str = Field(max_length=LOCATION_MAX)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     slots: int = 1
-    description: str | None = Field(default=None, max_length=2000)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
 
 
 def _client_ip() -> str:

@@ -11,10 +11,12 @@ from volunteer.auth.permissions import shown_phone
 from volunteer.core.api import api_blueprint, doc, page_args, paginated, parse_body, query_int
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
+from volunteer.core.text import REASON_MAX
 from volunteer.core.time import isoformat, utcnow
 from volunteer.extensions import db
 from volunteer.tasks import services
 from volunteer.tasks.models import CATEGORIES, STATES, TEMPLATES, VISIBILITIES
+from volunteer.tasks.services import COMMENT_MAX, DESCRIPTION_MAX, LOCATION_MAX, TITLE_MAX
 
 bp = api_blueprint("tasks_api", __name__)
 
@@ -23,10 +25,10 @@ LIST_QUERY = {"category": "string", "date": "string", "community_id": "integer",
 
 
 class TaskFields(BaseModel):
-    title: str = Field(max_length=200)
+    title: str = Field(max_length=TITLE_MAX)
     category: str = Field(max_length=30)
-    description: str = Field(default="", max_length=4000)
-    location: str = Field(max_length=200)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    location: str = Field(max_length=LOCATION_MAX)
     slots: int
     skills: list[str] | None = Field(default=None, max_length=20)
     grid_id: int | None = None
@@ -57,7 +59,7 @@ class SeriesIn(TaskFields):
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(max_length=500)
+    reason: str = Field(max_length=REASON_MAX)
 
 
 class CheckInIn(BaseModel):
@@ -67,12 +69,12 @@ class CheckInIn(BaseModel):
 class ConfirmIn(BaseModel):
     quality: int
     hours: float | None = None
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=REASON_MAX)
 
 
 class SatisfactionIn(BaseModel):
     satisfaction: int
-    comment: str | None = Field(default=None, max_length=1000)
+    comment: str | None = Field(default=None, max_length=COMMENT_MAX)
 
 
 def serialise_task(task, viewer, *, now=None, claim=None, detail: bool = False) -> dict:

@@ -23,10 +23,10 @@ STAFF = ("community_secretary", "grid_worker", "street_reviewer", "district_admi
 
 class WishIn(BaseModel):
     household_kind: str = Field(max_length=20)
-    beneficiary_name: str = Field(max_length=30)
-    address: str = Field(max_length=120)
+    beneficiary_name: str = Field(max_length=services.NAME_MAX)
+    address: str = Field(max_length=services.ADDRESS_MAX)
     phone: str = Field(max_length=20)
-    content: str = Field(max_length=500)
+    content: str = Field(max_length=services.CONTENT_MAX)
     value: int
     grid_id: int | None = None
     deadline: date | None = None
@@ -36,10 +36,10 @@ class WishIn(BaseModel):
 
 class WishEditIn(BaseModel):
     household_kind: str | None = Field(default=None, max_length=20)
-    beneficiary_name: str | None = Field(default=None, max_length=30)
-    address: str | None = Field(default=None, max_length=120)
+    beneficiary_name: str | None = Field(default=None, max_length=services.NAME_MAX)
+    address: str | None = Field(default=None, max_length=services.ADDRESS_MAX)
     phone: str | None = Field(default=None, max_length=20)
-    content: str | None = Field(default=None, max_length=500)
+    content: str | None = Field(default=None, max_length=services.CONTENT_MAX)
     value: int | None = None
     grid_id: int | None = None
     deadline: date | None = None
@@ -48,7 +48,7 @@ class WishEditIn(BaseModel):
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(max_length=200)
+    reason: str = Field(max_length=REASON_MAX)
 
 
 class AcceptIn(BaseModel):
@@ -61,13 +61,13 @@ class RefuseIn(BaseModel):
 
 
 class FulfilIn(BaseModel):
-    note: str = Field(max_length=1000)
+    note: str = Field(max_length=services.NOTE_MAX)
 
 
 class ConfirmIn(BaseModel):
     satisfaction: int
-    thanks: str | None = Field(default=None, max_length=1000)
-    story: str | None = Field(default=None, max_length=1000)
+    thanks: str | None = Field(default=None, max_length=services.NOTE_MAX)
+    story: str | None = Field(default=None, max_length=services.NOTE_MAX)
     on_wall: bool = True
 
 

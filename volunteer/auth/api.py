@@ -41,7 +41,7 @@ class PasswordIn(BaseModel):
 
 
 class StaffIn(BaseModel):
-    name: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1, max_length=services.NAME_MAX)
     phone: str = Field(max_length=20)
     password: str = Field(max_length=200)
     role: str = Field(max_length=30)

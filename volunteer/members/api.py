@@ -5,8 +5,10 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from volunteer.auth.api import serialise_user
+from volunteer.auth.services import NAME_MAX
 from volunteer.core.api import api_blueprint, doc, paginated, parse_body, query_int
 from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.text import REASON_MAX
 from volunteer.extensions import db
 from volunteer.members import services
 
@@ -14,7 +16,7 @@ bp = api_blueprint("members_api", __name__)
 
 
 class RegisterIn(BaseModel):
-    name: str = Field(max_length=30)
+    name: str = Field(max_length=NAME_MAX)
     phone: str = Field(max_length=20)
     password: str = Field(max_length=200)
     unit_id: int
@@ -22,18 +24,18 @@ class RegisterIn(BaseModel):
     grid_id: int | None = None
     skills: list[str] | None = Field(default=None, max_length=20)
     industry: str | None = Field(default=None, max_length=30)
-    email: str | None = Field(default=None, max_length=120)
+    email: str | None = Field(default=None, max_length=services.EMAIL_MAX)
     privacy_consent: bool = Field(description="同意《个人信息保护说明》（/privacy），须为 true")
 
 
 class RejectIn(BaseModel):
-    reason: str = Field(max_length=200)
+    reason: str = Field(max_length=REASON_MAX)
 
 
 class ProfileIn(BaseModel):
     skills: list[str] | None = Field(default=None, max_length=20)
     industry: str | None = Field(default=None, max_length=30)
-    email: str | None = Field(default=None, max_length=120)
+    email: str | None = Field(default=None, max_length=services.EMAIL_MAX)
     grid_id: int | None = None
 
 

@@ -37,7 +37,7 @@ def serialise_branch(branch: Branch) -> dict:
 
 
 class NameIn(BaseModel):
-    name: str = Field(max_length=200)
+    name: str = Field(max_length=services.NAME_MAX)
 
 
 class CommunityIn(NameIn):

@@ -87,3 +87,12 @@ def test_visitors_see_the_residents_links(client):
     assert [(href, text, on) for href, text, _testid, on in links] == [
         ("/requests/new", "居民点单", True), ("/requests/track", "点单查询", False),
         ("/wall", "心愿墙", False)]
+
+
+def test_the_labels_follow_the_language_switch(client, login, user_of):
+    login(user_of("community_secretary"))
+    client.post("/locale/en", data={"next": "/"})
+    links = _links(client.get("/members").get_data(as_text=True))
+    assert links[0][:2] == ("/tasks", "Manage tasks")
+    assert not [text for _href, text, _testid, _on in links
+                if any("\u4e00" <= ch <= "\u9fff" for ch in text)]

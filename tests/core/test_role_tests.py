@@ -39,3 +39,10 @@ def test_the_check_catches_a_role_test(tmp_path):
                     "scope_id = getattr(data, ROLE_SCOPE[data.role]) if data.role in ROLE_SCOPE\n",
                     encoding="utf-8")
     assert [entry.split(":")[1] for entry in _offenders([page])] == ["1", "2"]
+
+
+def test_templates_see_every_features_permissions(app):
+    perm = app.jinja_env.globals["perm"]
+    features = sorted(p.parent.name for p in (ROOT / "volunteer").glob("*/permissions.py"))
+    assert features and sorted(vars(perm)) == features
+    assert all(getattr(perm, f).__name__ == f"volunteer.{f}.permissions" for f in features)

@@ -10,16 +10,14 @@ from werkzeug.exceptions import HTTPException
 from volunteer.core import edge
 from volunteer.core.api import domain_error_response, error_response
 from volunteer.core.errors import DomainError
-from volunteer.core.i18n import N_, period_label, translate
-from volunteer.core.links import this_page_url
+from volunteer.core.i18n import N_
 from volunteer.core.outage import (
     UNAVAILABLE_MESSAGE,
-    database_down,
     is_outage,
     outage_response,
 )
-from volunteer.core.time import format_local
 from volunteer.extensions import babel, csrf, db, login_manager, talisman
+from volunteer.templating import register_template_helpers
 
 HTTP_MESSAGES = {
     400: N_("请求有误"),
@@ -73,7 +71,7 @@ def init_app(app: Flask) -> None:
     edge.init_app(app)  # before the blueprints: their <int:…> routes take the bounded converter
     _register_blueprints(app)
     _register_handlers(app)
-    _register_template_helpers(app)
+    register_template_helpers(app)
     from volunteer.cli import register_commands
 
     register_commands(app)
@@ -264,27 +262,3 @@ def _register_handlers(app: Flask) -> None:
             return error_response(500, "server_error", HTTP_MESSAGES[500])
         return render_template("error.html", status=500, message=HTTP_MESSAGES[500]), 500
 
-
-def _register_template_helpers(app: Flask) -> None:
-    from volunteer.auth.models import ROLES
-    from volunteer.auth.permissions import shown_phone
-    from volunteer.members.models import skill_label
-    from volunteer.notifications.services import count_unread
-
-    app.jinja_env.filters["local"] = format_local
-    # pages only: the API and the exports call skill_label and keep the Chinese
-    app.jinja_env.filters["skill"] = lambda tag: translate(skill_label(tag))
-    app.jinja_env.filters["tr"] = translate
-    app.jinja_env.filters["period_label"] = period_label
-
-    @app.template_global()
-    def page_url(number: int) -> str:
-        return this_page_url(page=number)
-
-    @app.context_processor
-    def inject():
-        unread = 0
-        if not database_down() and current_user.is_authenticated:
-            unread = count_unread(current_user)
-        return {"ROLES": ROLES, "unread_count": unread, "shown_phone": shown_phone,
-                "current_locale": select_locale()}

@@ -79,7 +79,7 @@ class PasswordIn(ApiModel):
 
 
 class StaffIn(ApiModel):
-    name: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1, max_length=services.NAME_MAX)
     phone: str = Required(20, pattern=PHONE_RE.pattern)
     password: str = Required(200, minLength=PASSWORD_MIN)
     role: str = Required(30, STAFF_ROLES)

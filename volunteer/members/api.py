@@ -6,7 +6,7 @@ from pydantic import Field
 
 from volunteer.auth.api import UserOut, serialise_user
 from volunteer.auth.models import MEMBER_STATUSES
-from volunteer.auth.services import PASSWORD_MIN, PHONE_RE
+from volunteer.auth.services import NAME_MAX, PASSWORD_MIN, PHONE_RE
 from volunteer.core.api import (
     ApiModel,
     Id,
@@ -19,6 +19,7 @@ from volunteer.core.api import (
     query_int,
 )
 from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.text import REASON_MAX
 from volunteer.extensions import db
 from volunteer.members import services
 from volunteer.members.services import MAX_TAGS
@@ -27,7 +28,7 @@ bp = api_blueprint("members_api", __name__)
 
 
 class RegisterIn(ApiModel):
-    name: str = Required(30)
+    name: str = Required(NAME_MAX)
     phone: str = Required(20, pattern=PHONE_RE.pattern)
     password: str = Required(200, minLength=PASSWORD_MIN)
     unit_id: Id
@@ -36,19 +37,19 @@ class RegisterIn(ApiModel):
     skills: list[str] | None = Field(default=None, max_length=20,
                                      json_schema_extra={"maxItems": MAX_TAGS})
     industry: str | None = Field(default=None, max_length=30)
-    email: str | None = Field(default=None, max_length=120)
+    email: str | None = Field(default=None, max_length=services.EMAIL_MAX)
     privacy_consent: bool = Field(description="同意《个人信息保护说明》（/privacy），须为 true")
 
 
 class RejectIn(ApiModel):
-    reason: str = Required(200)
+    reason: str = Required(REASON_MAX)
 
 
 class ProfileIn(ApiModel):
     skills: list[str] | None = Field(default=None, max_length=20,
                                      json_schema_extra={"maxItems": MAX_TAGS})
     industry: str | None = Field(default=None, max_length=30)
-    email: str | None = Field(default=None, max_length=120)
+    email: str | None = Field(default=None, max_length=services.EMAIL_MAX)
     grid_id: Id | None = None
 
 

@@ -39,6 +39,7 @@ MAX_TAGS = 12
 TAG_MAX = 20
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REGISTER_BUCKET = "register_ip"
+EMAIL_MAX = 120
 
 
 def clean_skills(tags) -> list[str]:
@@ -106,7 +107,7 @@ def register_member(*, name: str, phone: str, password: str, unit_id: int, commu
             errors["grid_id"] = "所选网格不属于该社区"
     if industry and industry not in INDUSTRIES:
         errors["industry"] = "行业无效"
-    if email and (len(email) > 120 or not EMAIL_RE.match(email)):
+    if email and (len(email) > EMAIL_MAX or not EMAIL_RE.match(email)):
         errors["email"] = "邮箱格式不正确"
     try:
         tags = clean_skills(skills)
@@ -179,7 +180,7 @@ def update_profile(member: User, *, skills=None, industry: str | None = None,
     """A member edits their own expertise, industry, e-mail and grid."""
     if industry and industry not in INDUSTRIES:
         raise ValidationFailed(fields={"industry": "行业无效"})
-    if email and (len(email) > 120 or not EMAIL_RE.match(email)):
+    if email and (len(email) > EMAIL_MAX or not EMAIL_RE.match(email)):
         raise ValidationFailed(fields={"email": "邮箱格式不正确"})
     if grid_id is not None:
         grid = db.session.get(Grid, grid_id)

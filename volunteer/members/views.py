@@ -20,7 +20,7 @@ from volunteer.members.forms import (
     RejectForm,
 )
 from volunteer.members.models import INDUSTRIES, SKILLS
-from volunteer.members.permissions import can_review_member
+from volunteer.members.permissions import can_review_member, can_review_members
 from volunteer.orgs import services as orgs
 from volunteer.review.services import list_commendations
 
@@ -77,7 +77,7 @@ def list_members():
     stmt = services.list_members_stmt(current_user, status=None if status == "all" else status,
                                       q=request.args.get("q") or None)
     return render_template("members/list.html", page=page_of(stmt), status=status,
-                           can_review=current_user.role == "community_secretary")
+                           can_review=can_review_members(current_user))
 
 
 def _detail_page(member, reject_form=None):

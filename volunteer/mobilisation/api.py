@@ -30,13 +30,13 @@ bp = api_blueprint("mobilisation_api", __name__)
 
 
 class PostIn(ApiModel):
-    name: str = Required(40)
+    name: str = Required(services.POST_NAME_MAX)
     needed: Int
 
 
 class MobilisationIn(ApiModel):
-    title: str = Required(80)
-    message: str = Required(1000)
+    title: str = Required(services.TITLE_MAX)
+    message: str = Required(services.MESSAGE_MAX)
     community_ids: list[Id] = Field(default_factory=list, max_length=300)
     grid_ids: list[Id] = Field(default_factory=list, max_length=300)
     posts: list[PostIn] = Field(max_length=20)
@@ -44,13 +44,13 @@ class MobilisationIn(ApiModel):
 
 class ReplyIn(ApiModel):
     answer: str = Required(10, ANSWERS)
-    note: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=services.NOTE_MAX)
 
 
 class AssignIn(ApiModel):
     member_id: Id
     post_id: Id | None
-    shift: str | None = Field(default=None, max_length=40)
+    shift: str | None = Field(default=None, max_length=services.SHIFT_MAX)
 
 
 class AreaOut(Out):
@@ -137,7 +137,7 @@ def serialise(mobilisation, viewer) -> dict:
                   for a in mobilisation.areas],
         "posts": [{"id": p.id, "name": p.name, "needed": p.needed} for p in mobilisation.posts],
     }
-    if viewer.role == "member":
+    if viewer.is_member:
         mine = services.my_reply(viewer, mobilisation)
         body["my_reply"] = serialise_reply(mine) if mine else None
     else:

@@ -51,7 +51,7 @@ def new():
 @login_required
 def detail(mobilisation_id: int):
     mobilisation = services.get_mobilisation(current_user, mobilisation_id)
-    staff = current_user.role != "member"
+    staff = not current_user.is_member
     show = request.args.get("show") or None
     if show not in services.ROSTER_FILTERS:
         show = None

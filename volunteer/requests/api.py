@@ -22,24 +22,26 @@ from volunteer.core.api import (
 )
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import NotFound, ValidationFailed
+from volunteer.core.text import REASON_MAX
 from volunteer.core.time import isoformat, utcnow
 from volunteer.extensions import db
 from volunteer.requests import services
 from volunteer.requests.models import CATEGORIES, EVENTS, STATUSES
 from volunteer.requests.permissions import can_see_resident
 from volunteer.requests.services import MOBILE_RE
+from volunteer.tasks.services import DESCRIPTION_MAX, LOCATION_MAX, TITLE_MAX
 from volunteer.wishes.models import anonymise_name
 
 bp = api_blueprint("requests_api", __name__)
 
 
 class RequestIn(ApiModel):
-    name: str = Required(30)
+    name: str = Required(services.NAME_MAX)
     phone: str = Required(20, pattern=MOBILE_RE.pattern)
     community_id: Id
     category: str = Required(20, CATEGORIES)
-    description: str = Required(1000)
-    address: str = Required(120)
+    description: str = Required(services.DESCRIPTION_MAX)
+    address: str = Required(services.ADDRESS_MAX)
     # a trap for robots: a person leaves it empty, and anything in it is refused
     website: str | None = Field(default=None, max_length=200, json_schema_extra={"maxLength": 0})
     privacy_consent: bool = Field(description="同意《个人信息保护说明》（/privacy），须为 true")
@@ -50,7 +52,7 @@ class RequestIn(ApiModel):
 
 class RateIn(ApiModel):
     rating: Int
-    comment: str | None = Field(default=None, max_length=500)
+    comment: str | None = Field(default=None, max_length=services.COMMENT_MAX)
 
 
 class TrackRateIn(RateIn):
@@ -59,11 +61,11 @@ class TrackRateIn(RateIn):
 
 
 class ReasonIn(ApiModel):
-    reason: str = Required(200)
+    reason: str = Required(REASON_MAX)
 
 
 class NoteIn(ApiModel):
-    note: str = Required(1000)
+    note: str = Required(services.NOTE_MAX)
 
 
 class DispatchIn(ApiModel):
@@ -71,12 +73,12 @@ class DispatchIn(ApiModel):
 
 
 class ConvertIn(ApiModel):
-    title: str = Required(80)
-    location: str = Required(120)
+    title: str = Required(TITLE_MAX)
+    location: str = Required(LOCATION_MAX)
     starts_at: Moment
     ends_at: Moment
     slots: Int = 1
-    description: str | None = Field(default=None, max_length=2000)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
 
 
 class NamedOut(Out):

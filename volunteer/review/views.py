@@ -24,7 +24,12 @@ from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
 from volunteer.review import dashboard, exports, services
 from volunteer.review.forms import CommendForm
-from volunteer.review.permissions import can_commend_member, can_see_hours_export, can_view_scope
+from volunteer.review.permissions import (
+    can_commend_in_scope,
+    can_commend_member,
+    can_see_hours_export,
+    can_view_scope,
+)
 from volunteer.review.score import EXPLANATION
 
 bp = Blueprint("review", __name__)
@@ -110,7 +115,7 @@ def show(kind: str, scope_id: int | None):
         tables=[(t, dashboard.TABLE_LABELS[t]) for t in dashboard.TABLES[scope.kind]],
         choices=period_choices(to_local(utcnow()).date()), explanation=EXPLANATION,
         commendations=commendations, commended={c.member_id for c in commendations},
-        can_commend=current_user.role == "street_reviewer" and scope.kind == "street",
+        can_commend=can_commend_in_scope(current_user, scope),
         hours_export=can_see_hours_export(current_user), args_url=this_page_url)
 
 
@@ -153,7 +158,7 @@ def hours_csv(kind: str, scope_id: int | None):
 @login_required
 def commend(member_id: int):
     member = db.session.get(User, member_id)
-    if member is None or member.role != "member":
+    if member is None or not member.is_member:
         raise NotFound(N_("找不到该党员"))
     if not can_commend_member(current_user, member):
         raise NotAllowed(N_("只有党员所在街道的审核员可以评优"))

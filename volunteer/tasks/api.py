@@ -30,6 +30,7 @@ from volunteer.core.api import (
 )
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
+from volunteer.core.text import REASON_MAX
 from volunteer.core.time import isoformat, utcnow
 from volunteer.extensions import db
 from volunteer.members.services import MAX_TAGS
@@ -43,6 +44,7 @@ from volunteer.tasks.models import (
     TEMPLATES,
     VISIBILITIES,
 )
+from volunteer.tasks.services import COMMENT_MAX, DESCRIPTION_MAX, LOCATION_MAX, TITLE_MAX
 
 bp = api_blueprint("tasks_api", __name__)
 
@@ -54,10 +56,10 @@ TASK_STATUSES = ("draft", "open", "cancelled")
 
 
 class TaskFields(ApiModel):
-    title: str = Required(200)
+    title: str = Required(TITLE_MAX)
     category: str = Required(30, CATEGORIES)
-    description: str = Field(default="", max_length=4000)
-    location: str = Required(200)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    location: str = Required(LOCATION_MAX)
     slots: Int
     skills: list[str] | None = Field(default=None, max_length=20,
                                      json_schema_extra={"maxItems": MAX_TAGS})
@@ -89,7 +91,7 @@ class SeriesIn(TaskFields):
 
 
 class ReasonIn(ApiModel):
-    reason: str = Required(500)
+    reason: str = Required(REASON_MAX)
 
 
 class CheckInIn(ApiModel):
@@ -99,12 +101,12 @@ class CheckInIn(ApiModel):
 class ConfirmIn(ApiModel):
     quality: Int
     hours: Number | None = None
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=REASON_MAX)
 
 
 class SatisfactionIn(ApiModel):
     satisfaction: Int
-    comment: str | None = Field(default=None, max_length=1000)
+    comment: str | None = Field(default=None, max_length=COMMENT_MAX)
 
 
 class ClaimMemberOut(Out):
@@ -258,7 +260,7 @@ def serialise_task(task, viewer, *, now=None, claim=None, detail: bool = False) 
         "claimable": state == "open", "series_key": task.series_key,
         "cancel_reason": task.cancel_reason,
     }
-    if viewer.role == "member":
+    if viewer.is_member:
         body["my_claim"] = serialise_claim(claim) if claim else None
         if detail:
             body["waitlist_position"] = services.waitlist_position(viewer, task)
@@ -317,7 +319,7 @@ def list_tasks():
     page, per_page = page_args()
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     mine = (services.live_claims_of(current_user, [t.id for t in result.items])
-            if current_user.role == "member" else {})
+            if current_user.is_member else {})
     return jsonify({"items": [serialise_task(t, current_user, now=now, claim=mine.get(t.id))
                               for t in result.items],
                     "page": page, "per_page": per_page, "total": result.total})
@@ -364,7 +366,7 @@ def create_series():
 @login_required
 def get_task(task_id: int):
     task = _task(task_id)
-    claim = services.get_live_claim(current_user, task) if current_user.role == "member" else None
+    claim = services.get_live_claim(current_user, task) if current_user.is_member else None
     return jsonify(serialise_task(task, current_user, claim=claim, detail=True))
 
 

@@ -26,6 +26,7 @@ from volunteer.tasks.forms import (
 )
 from volunteer.tasks.models import CATEGORIES, STATES, TEMPLATES
 from volunteer.tasks.permissions import (
+    can_browse_tasks,
     can_manage_task,
     can_post_task,
     can_rate_for_task,
@@ -34,8 +35,6 @@ from volunteer.tasks.permissions import (
 from volunteer.wishes.services import count_fulfilled
 
 bp = Blueprint("tasks", __name__)
-STAFF_LISTS = ("district_admin", "street_reviewer", "community_secretary", "grid_worker",
-               "branch_secretary")
 
 
 # ---------------------------------------------------------------- browsing
@@ -44,7 +43,7 @@ STAFF_LISTS = ("district_admin", "street_reviewer", "community_secretary", "grid
 @bp.get("/tasks")
 @login_required
 def list_tasks():
-    if current_user.role != "member" and current_user.role not in STAFF_LISTS:
+    if not can_browse_tasks(current_user):
         return redirect(url_for("auth.home"))
     category = request.args.get("category") if request.args.get("category") in CATEGORIES \
         else None
@@ -55,7 +54,7 @@ def list_tasks():
         community_id=arg_int("community_id"), matching_skills=request.args.get("skills") == "1")
     page = page_of(stmt)
     mine = services.live_claims_of(current_user, [t.id for t in page.items]) \
-        if current_user.role == "member" else {}
+        if current_user.is_member else {}
     return render_template("tasks/list.html", page=page, now=now, mine=mine, state=state,
                            categories=CATEGORIES, states=STATES,
                            communities=orgs.list_all_communities(),
@@ -67,14 +66,14 @@ def list_tasks():
 def detail(task_id: int):
     task = services.get_task(current_user, task_id)
     now = utcnow()
-    claim = services.get_live_claim(current_user, task) if current_user.role == "member" \
+    claim = services.get_live_claim(current_user, task) if current_user.is_member \
         else None
     opens, closes = task.check_window(services.check_in_early(), services.check_out_late())
     return render_template(
         "tasks/detail.html", task=task, now=now, claim=claim, form=EmptyForm(),
         cancel_form=ReasonForm(), state=task.state_at(now),
         waitlist_position=services.waitlist_position(current_user, task)
-        if current_user.role == "member" else None,
+        if current_user.is_member else None,
         window_open=opens <= now <= closes, window=(opens, closes),
         cancel_until=task.starts_at - services.cancel_cutoff(),
         can_manage=can_manage_task(current_user, task),

@@ -39,10 +39,10 @@ STAFF = ("community_secretary", "grid_worker", "street_reviewer", "district_admi
 
 class WishIn(ApiModel):
     household_kind: str = Required(20, HOUSEHOLD_KINDS)
-    beneficiary_name: str = Required(30)
-    address: str = Required(120)
+    beneficiary_name: str = Required(services.NAME_MAX)
+    address: str = Required(services.ADDRESS_MAX)
     phone: str = Required(20)
-    content: str = Required(500)
+    content: str = Required(services.CONTENT_MAX)
     value: Int
     grid_id: Id | None = None
     deadline: Day | None = None
@@ -52,10 +52,10 @@ class WishIn(ApiModel):
 
 class WishEditIn(ApiModel):
     household_kind: str | None = Field(default=None, max_length=20)
-    beneficiary_name: str | None = Field(default=None, max_length=30)
-    address: str | None = Field(default=None, max_length=120)
+    beneficiary_name: str | None = Field(default=None, max_length=services.NAME_MAX)
+    address: str | None = Field(default=None, max_length=services.ADDRESS_MAX)
     phone: str | None = Field(default=None, max_length=20)
-    content: str | None = Field(default=None, max_length=500)
+    content: str | None = Field(default=None, max_length=services.CONTENT_MAX)
     value: Int | None = None
     grid_id: Id | None = None
     deadline: Day | None = None
@@ -64,7 +64,7 @@ class WishEditIn(ApiModel):
 
 
 class ReasonIn(ApiModel):
-    reason: str = Required(200)
+    reason: str = Required(REASON_MAX)
 
 
 class AcceptIn(ApiModel):
@@ -77,13 +77,13 @@ class RefuseIn(ApiModel):
 
 
 class FulfilIn(ApiModel):
-    note: str = Required(1000)
+    note: str = Required(services.NOTE_MAX)
 
 
 class ConfirmIn(ApiModel):
     satisfaction: Int
-    thanks: str | None = Field(default=None, max_length=1000)
-    story: str | None = Field(default=None, max_length=1000)
+    thanks: str | None = Field(default=None, max_length=services.NOTE_MAX)
+    story: str | None = Field(default=None, max_length=services.NOTE_MAX)
     on_wall: bool = True
 
 
@@ -198,7 +198,7 @@ def serialise_wish(wish, viewer, now=None) -> dict:
         "fulfilled_at": isoformat(wish.fulfilled_at), "confirmed_at": isoformat(wish.confirmed_at),
         "satisfaction": wish.satisfaction,
     }
-    if viewer.role == "member":
+    if viewer.is_member:
         mine = wish.claim_of(viewer.id)
         body["my_claim"] = None if mine is None else {
             "state": mine.state, "state_label": mine.state_label,
@@ -215,7 +215,7 @@ def serialise_wish(wish, viewer, now=None) -> dict:
         body["photo_url"] = f"/api/v1/wishes/{wish.id}/photos/wish" if wish.photo else None
         body["fulfil_photo_url"] = (f"/api/v1/wishes/{wish.id}/photos/fulfil"
                                     if wish.fulfil_photo else None)
-    if viewer.role != "member":
+    if not viewer.is_member:
         body["created_at"] = isoformat(wish.created_at)
         body["return_reason"] = wish.return_reason
         body["flags"] = services.flags_of(wish, now)

@@ -1,7 +1,6 @@
 """Client API: tasks, claims, the waitlist, check-in/out, confirmation, my service."""
 
 from datetime import date, time
-from functools import wraps
 
 from flask import jsonify, request, url_for
 from flask_login import current_user
@@ -15,6 +14,7 @@ from volunteer.core.time import isoformat, utcnow
 from volunteer.extensions import db
 from volunteer.tasks import services
 from volunteer.tasks.models import CATEGORIES, STATES, TEMPLATES, VISIBILITIES
+from volunteer.tasks.services.rush import refusals_first as _refusals_first
 
 bp = api_blueprint("tasks_api", __name__)
 
@@ -239,20 +239,6 @@ def cancel_task(task_id: int):
     services.cancel_task(current_user, task, parse_body(ReasonIn).reason)
     db.session.commit()
     return jsonify(serialise_task(task, current_user))
-
-
-def _refusals_first(view):
-    """A claim rush is nearly all refusals: decide those from the bearer token and one read,
-    before the login check loads the user (``services.refuse_claim_early``)."""
-
-    @wraps(view)
-    def wrapper(task_id: int):
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            services.refuse_claim_early(header.removeprefix("Bearer ").strip(), task_id)
-        return view(task_id)
-
-    return wrapper
 
 
 @bp.post("/tasks/<int:task_id>/claim")

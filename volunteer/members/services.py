@@ -166,7 +166,7 @@ def update_profile(member: User, *, skills=None, industry: str | None = None,
     member.industry = industry or None
     member.email = email or None
     if member.grid_id != grid_id:
-        from volunteer.tasks.summary import follow_member  # tasks builds on members
+        from volunteer.stats.summaries import follow_member  # tasks builds on members
 
         member.grid_id = grid_id
         follow_member(member)

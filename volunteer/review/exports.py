@@ -21,8 +21,8 @@ from volunteer.core.periods import Period
 from volunteer.core.time import to_local
 from volunteer.extensions import db
 from volunteer.orgs.models import Community, Street
-from volunteer.review import figures
-from volunteer.review.score import EXPLANATION
+from volunteer.stats import figures
+from volunteer.stats.score import EXPLANATION
 from volunteer.tasks.models import Claim, Task, category_label
 
 PERCENT_KEYS = {"participation"}

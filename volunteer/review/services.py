@@ -9,10 +9,10 @@ from volunteer.core.periods import Period
 from volunteer.core.text import required_reason
 from volunteer.extensions import db
 from volunteer.notifications.services import notify
-from volunteer.review import figures
 from volunteer.review.models import Commendation
 from volunteer.review.permissions import can_commend_member, can_withdraw_commendation
-from volunteer.review.score import rank_rows
+from volunteer.stats import figures
+from volunteer.stats.score import rank_rows
 
 MAX_CITATION = 500
 

@@ -24,7 +24,7 @@ from volunteer.extensions import db
 from volunteer.review import dashboard, exports, services
 from volunteer.review.forms import CommendForm
 from volunteer.review.permissions import can_commend_member, can_see_hours_export, can_view_scope
-from volunteer.review.score import EXPLANATION
+from volunteer.stats.score import EXPLANATION
 
 bp = Blueprint("review", __name__)
 PER_PAGE = 20

@@ -8,7 +8,7 @@ from volunteer.core.errors import InvalidState, NotAllowed, ValidationFailed
 from volunteer.core.text import REASON_MAX, clean_text
 from volunteer.core.time import utcnow
 from volunteer.notifications.services import notify
-from volunteer.tasks import summary
+from volunteer.stats import summaries as summary
 from volunteer.tasks.models import Claim
 from volunteer.tasks.permissions import can_confirm_claim, can_rate_satisfaction
 from volunteer.tasks.services.errors import COMMENT_MAX, MAX_HOURS

@@ -28,7 +28,8 @@ from volunteer.auth.models import User
 from volunteer.core.periods import Period, containing, local_date
 from volunteer.core.time import local_zone
 from volunteer.extensions import db
-from volunteer.tasks.models import Claim, MemberPeriod, MonthTotal, ServiceDay, ServiceMonth, Task
+from volunteer.stats.models import MemberPeriod, MonthTotal, ServiceDay, ServiceMonth
+from volunteer.tasks.models import Claim, Task
 
 SUMS = ("services", "minutes", "quality_sum", "quality_n", "satisfaction_sum",
          "satisfaction_n")

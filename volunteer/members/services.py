@@ -16,6 +16,7 @@ from volunteer.auth.services import (
     ensure_phone_free,
     hash_password,
 )
+from volunteer.core import signals
 from volunteer.core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
 from volunteer.core.text import required_reason
 from volunteer.core.time import utcnow
@@ -166,10 +167,8 @@ def update_profile(member: User, *, skills=None, industry: str | None = None,
     member.industry = industry or None
     member.email = email or None
     if member.grid_id != grid_id:
-        from volunteer.stats.summaries import follow_member  # tasks builds on members
-
         member.grid_id = grid_id
-        follow_member(member)
+        signals.member_moved.send(member)
     return member
 
 

@@ -4,11 +4,11 @@ resident's satisfaction."""
 from datetime import datetime
 
 from volunteer.audit.services import record_action
+from volunteer.core import signals
 from volunteer.core.errors import InvalidState, NotAllowed, ValidationFailed
 from volunteer.core.text import REASON_MAX, clean_text
 from volunteer.core.time import utcnow
 from volunteer.notifications.services import notify
-from volunteer.stats import summaries as summary
 from volunteer.tasks.models import Claim
 from volunteer.tasks.permissions import can_confirm_claim, can_rate_satisfaction
 from volunteer.tasks.services.errors import COMMENT_MAX, MAX_HOURS
@@ -62,7 +62,7 @@ def confirm_claim(actor, claim: Claim, *, quality: int, hours: float | None = No
     record_action(actor, "adjust_claim_hours" if adjusted else "confirm_claim", claim,
                   task_id=claim.task_id, minutes=minutes, self_minutes=claim.self_minutes,
                   quality=quality, reason=reason or None)
-    summary.refresh_claim(claim)
+    signals.claim_confirmed.send(claim)
     if first:
         notify(claim.member_id, "claim_confirmed", f"服务时长已确认：{claim.task.title}",
                f"确认时长 {minutes / 60:.1f} 小时，服务质量 {quality} 星。",
@@ -85,7 +85,7 @@ def mark_no_show(actor, claim: Claim, now: datetime | None = None) -> Claim:
     claim.adjusted, claim.adjust_reason = False, None
     claim.confirmed_at, claim.confirmed_by_id = now, actor.id
     record_action(actor, "mark_no_show", claim, task_id=claim.task_id)
-    summary.refresh_claim(claim)
+    signals.claim_no_show.send(claim)
     notify(claim.member_id, "claim_no_show", f"服务项目记为缺席：{claim.task.title}",
            "如有异议请联系社区书记。", link="/me/service")
     return claim
@@ -108,5 +108,5 @@ def rate_satisfaction(actor, claim: Claim, *, satisfaction: int, comment: str | 
     claim.satisfaction, claim.satisfaction_comment = satisfaction, comment or None
     claim.satisfaction_by_id = actor.id
     record_action(actor, "rate_satisfaction", claim, satisfaction=satisfaction)
-    summary.refresh_claim(claim)
+    signals.claim_rated.send(claim)
     return claim

@@ -218,7 +218,7 @@ def _register_handlers(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from volunteer.auth.models import ROLES
     from volunteer.auth.permissions import shown_phone
-    from volunteer.members.models import skill_label
+    from volunteer.core.skills import skill_label
     from volunteer.notifications.services import count_unread
 
     app.jinja_env.filters["local"] = format_local

@@ -12,10 +12,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from volunteer.consents.services import PRIVACY_CONSENT_REQUIRED
 from volunteer.core.forms import WebForm, optional_int
 from volunteer.core.i18n import N_
 from volunteer.members.models import INDUSTRIES, SKILLS
-from volunteer.privacy.services import PRIVACY_CONSENT_REQUIRED
 
 
 class ProfileFields(WebForm):

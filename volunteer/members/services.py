@@ -16,44 +16,19 @@ from volunteer.auth.services import (
     ensure_phone_free,
     hash_password,
 )
+from volunteer.consents.services import check_consents, record_consents
 from volunteer.core import signals
 from volunteer.core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from volunteer.core.skills import clean_skills
 from volunteer.core.text import required_reason
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
-from volunteer.members.models import INDUSTRIES, SKILLS, MemberSkill
+from volunteer.members.models import INDUSTRIES, MemberSkill
 from volunteer.members.permissions import can_list_members, can_review_member, can_view_member
 from volunteer.notifications.services import notify
 from volunteer.orgs.models import Community, Grid, Street, Unit
-from volunteer.privacy.services import check_consents, record_consents
 
-MAX_TAGS = 12
-TAG_MAX = 20
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def clean_skills(tags) -> list[str]:
-    """Suggested skill codes plus free tags: at most 12, each 1–20 characters, no duplicates."""
-    if tags is None:
-        return []
-    if isinstance(tags, str):
-        tags = re.split(r"[,，、\s]+", tags)
-    cleaned: list[str] = []
-    for tag in tags:
-        if not isinstance(tag, str):
-            raise ValidationFailed(fields={"skills": "每项应为文本"})
-        tag = tag.strip()
-        if not tag:
-            continue
-        # a Chinese label of a suggested skill counts as its code
-        tag = next((code for code, label in SKILLS.items() if label == tag), tag)
-        if len(tag) > TAG_MAX:
-            raise ValidationFailed(fields={"skills": f"每个标签不能超过 {TAG_MAX} 个字符"})
-        if tag not in cleaned:
-            cleaned.append(tag)
-    if len(cleaned) > MAX_TAGS:
-        raise ValidationFailed(fields={"skills": f"最多 {MAX_TAGS} 个标签"})
-    return cleaned
 
 
 def register_member(*, name: str, phone: str, password: str, unit_id: int, community_id: int,

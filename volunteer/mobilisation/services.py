@@ -447,8 +447,8 @@ def roster_rows(viewer, mobilisation: Mobilisation, show: str | None = None) -> 
     the Excel download; phones as the viewer may see them. The roster is read (and the viewer
     checked) here, before any file is written; the rows are made as they are written."""
     from volunteer.auth.permissions import mask_phone, phone_rule
+    from volunteer.core.skills import skill_label
     from volunteer.core.time import format_local
-    from volunteer.members.models import skill_label
 
     members = db.session.scalars(roster_stmt(viewer, mobilisation, show)).all()
     communities = dict(db.session.execute(select(Community.id, Community.name).where(

@@ -3,9 +3,9 @@
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from volunteer.consents.services import PRIVACY_CONSENT_REQUIRED
 from volunteer.core.forms import WebForm, optional_int
 from volunteer.core.i18n import N_
-from volunteer.privacy.services import PRIVACY_CONSENT_REQUIRED
 from volunteer.requests.models import CATEGORIES
 
 RATINGS = [(5, N_("5 分 非常满意")), (4, N_("4 分 满意")), (3, N_("3 分 一般")),

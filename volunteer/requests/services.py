@@ -9,6 +9,7 @@ from sqlalchemy import case, func, literal, or_, select, update
 
 from volunteer.audit.services import record_action
 from volunteer.auth.models import User
+from volunteer.consents.services import check_consents, record_consents
 from volunteer.core.errors import (
     InvalidState,
     NotAllowed,
@@ -23,7 +24,6 @@ from volunteer.extensions import db
 from volunteer.members.models import MemberSkill
 from volunteer.notifications.services import notify
 from volunteer.orgs.models import Community
-from volunteer.privacy.services import check_consents, record_consents
 from volunteer.requests.models import (
     CATEGORIES,
     PUBLIC_EVENTS,

@@ -17,8 +17,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from volunteer.core.forms import WebForm, optional_int
 from volunteer.core.i18n import N_
+from volunteer.core.skills import SKILLS
 from volunteer.core.time import local_zone
-from volunteer.members.models import SKILLS
 from volunteer.tasks.models import CATEGORIES, MAX_SLOTS, MIN_SLOTS, VISIBILITIES
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"

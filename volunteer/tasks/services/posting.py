@@ -7,10 +7,10 @@ from sqlalchemy import update
 
 from volunteer.audit.services import record_action
 from volunteer.core.errors import InvalidState, NotAllowed, ValidationFailed
+from volunteer.core.skills import clean_skills
 from volunteer.core.text import clean_text, required_reason
 from volunteer.core.time import format_local, utcnow
 from volunteer.extensions import db
-from volunteer.members.services import clean_skills
 from volunteer.notifications.services import notify
 from volunteer.orgs.models import Community, Grid
 from volunteer.tasks.models import CATEGORIES, MAX_SLOTS, MIN_SLOTS, VISIBILITIES, Task, TaskSkill

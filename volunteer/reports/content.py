@@ -10,11 +10,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from volunteer.auth.models import User
+from volunteer.commendations.services import list_commendations
 from volunteer.core.periods import Period
 from volunteer.core.time import format_local
 from volunteer.extensions import db
 from volunteer.members.models import MemberSkill
-from volunteer.review.services import list_commendations
 from volunteer.stats import figures
 from volunteer.stats.score import EXPLANATION, rank_rows
 from volunteer.tasks.models import Task, TaskSkill

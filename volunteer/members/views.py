@@ -22,6 +22,7 @@ from volunteer.members.forms import (
 )
 from volunteer.members.models import INDUSTRIES, SKILLS
 from volunteer.members.permissions import can_review_member
+from volunteer.mobilisation.services import awaiting_answer
 from volunteer.orgs import services as orgs
 
 bp = Blueprint("members", __name__)
@@ -114,8 +115,6 @@ def reject(member_id: int):
 @bp.get("/me")
 @login_required
 def me():
-    from volunteer.mobilisation.services import awaiting_answer  # it builds on members
-
     return render_template("members/me.html", user=current_user, skills=SKILLS,
                            industries=INDUSTRIES, calls=awaiting_answer(current_user))
 

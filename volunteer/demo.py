@@ -189,7 +189,7 @@ def load_demo() -> bool:
                f"欢迎加入{member.community.name}“双报到·通通在”在职党员队伍。", link="/me")
     _load_activity(rng, now, communities, grids)
     _load_mobilisation(communities)
-    from volunteer.tasks import summary
+    from volunteer.stats import summaries as summary
 
     summary.rebuild()
     return True

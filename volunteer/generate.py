@@ -21,7 +21,7 @@ from volunteer.members.models import SKILLS, MemberSkill
 from volunteer.orgs.models import Branch, Community, Grid, Street, Unit, UnitCommunity
 from volunteer.requests.models import CATEGORIES as REQUEST_CATEGORIES
 from volunteer.requests.models import RequestEvent, ServiceRequest
-from volunteer.tasks import summary
+from volunteer.stats import summaries as summary
 from volunteer.tasks.models import CATEGORIES, Claim, Task, TaskSkill
 from volunteer.wishes.models import HOUSEHOLD_KINDS, Wish, WishClaim
 

@@ -58,7 +58,7 @@ def _housekeeping(now):
     from volunteer.core.sheets import purge_reports
     from volunteer.core.throttle import purge_events
     from volunteer.privacy.services import purge_personal_data
-    from volunteer.tasks import summary
+    from volunteer.stats import summaries as summary
 
     purged = purge_events()
     reports_purged = purge_reports()

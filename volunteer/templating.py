@@ -38,7 +38,7 @@ def register_template_helpers(app: Flask) -> None:
     """Filters, globals and the context processor every page relies on."""
     from volunteer.auth.models import ROLES
     from volunteer.auth.permissions import shown_phone
-    from volunteer.members.models import skill_label
+    from volunteer.core.skills import skill_label
     from volunteer.navigation import main_nav
     from volunteer.notifications.services import count_unread
     from volunteer.web import select_locale

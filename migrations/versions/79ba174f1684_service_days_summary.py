@@ -4,7 +4,7 @@ service_days holds each member's confirmed services per local day and category, 
 custom range that cuts months need not add up the range's claims. service_months is now added up
 from it. Every summary table (service_days, service_months, member_periods, month_totals) is
 rebuilt here from the existing claims by the code that keeps them current
-(volunteer.tasks.summary), on the migration's own connection.
+(volunteer.stats.summaries), on the migration's own connection.
 
 Revision ID: 79ba174f1684
 Revises: 1f886f3d368e
@@ -43,7 +43,7 @@ def upgrade():
         batch_op.create_index('ix_service_days_member', ['member_id', 'day'], unique=False)
 
     # ### end Alembic commands ###
-    from volunteer.tasks.summary import rebuild
+    from volunteer.stats.summaries import rebuild
 
     rebuild(connection=op.get_bind())
 

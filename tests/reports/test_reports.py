@@ -12,7 +12,7 @@ from volunteer.extensions import db
 from volunteer.notifications.models import EmailDelivery, EmailOptOut, Notification
 from volunteer.reports import runner, services
 from volunteer.reports.models import ReportDelivery, ReportRun
-from volunteer.review import figures
+from volunteer.stats import figures
 
 CST = timezone(timedelta(hours=8))
 

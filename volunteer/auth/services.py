@@ -29,6 +29,7 @@ from volunteer.core.errors import (
 )
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
+from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 NAME_MAX = 30
@@ -361,8 +362,6 @@ def revoke_api_token(row: ApiToken) -> None:
 
 def _resolve_scope(role: str, scope_id: int | None) -> dict:
     """The scope columns for a staff role, denormalised upward (grid → community → street)."""
-    from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
-
     column = ROLE_SCOPE[role]
     if scope_id is None:
         raise ValidationFailed(fields={column: "该角色必须指定所属范围"})

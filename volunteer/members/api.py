@@ -19,10 +19,10 @@ from volunteer.core.api import (
     query_int,
 )
 from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.skills import MAX_TAGS
 from volunteer.core.text import REASON_MAX
 from volunteer.extensions import db
 from volunteer.members import services
-from volunteer.members.services import MAX_TAGS
 
 bp = api_blueprint("members_api", __name__)
 

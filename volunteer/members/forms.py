@@ -13,12 +13,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from volunteer.auth.services import NAME_MAX
+from volunteer.consents.services import PRIVACY_CONSENT_REQUIRED
 from volunteer.core.forms import WebForm, optional_int
 from volunteer.core.i18n import N_
 from volunteer.core.text import REASON_MAX
 from volunteer.members.models import INDUSTRIES, SKILLS
 from volunteer.members.services import EMAIL_MAX
-from volunteer.privacy.services import PRIVACY_CONSENT_REQUIRED
 
 
 class ProfileFields(WebForm):

@@ -18,7 +18,8 @@ from volunteer.auth.services import (
     ensure_phone_free,
     hash_password,
 )
-from volunteer.core import throttle
+from volunteer.consents.services import check_consents, record_consents
+from volunteer.core import signals, throttle
 from volunteer.core.errors import (
     InvalidState,
     NotAllowed,
@@ -26,44 +27,18 @@ from volunteer.core.errors import (
     TooManyAttempts,
     ValidationFailed,
 )
+from volunteer.core.skills import clean_skills
 from volunteer.core.text import required_reason
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
-from volunteer.members.models import INDUSTRIES, SKILLS, MemberSkill
+from volunteer.members.models import INDUSTRIES, MemberSkill
 from volunteer.members.permissions import can_list_members, can_review_member, can_view_member
 from volunteer.notifications.services import notify
 from volunteer.orgs.models import Community, Grid, Street, Unit
-from volunteer.privacy.services import check_consents, record_consents
 
-MAX_TAGS = 12
-TAG_MAX = 20
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REGISTER_BUCKET = "register_ip"
 EMAIL_MAX = 120
-
-
-def clean_skills(tags) -> list[str]:
-    """Suggested skill codes plus free tags: at most 12, each 1–20 characters, no duplicates."""
-    if tags is None:
-        return []
-    if isinstance(tags, str):
-        tags = re.split(r"[,，、\s]+", tags)
-    cleaned: list[str] = []
-    for tag in tags:
-        if not isinstance(tag, str):
-            raise ValidationFailed(fields={"skills": "每项应为文本"})
-        tag = tag.strip()
-        if not tag:
-            continue
-        # a Chinese label of a suggested skill counts as its code
-        tag = next((code for code, label in SKILLS.items() if label == tag), tag)
-        if len(tag) > TAG_MAX:
-            raise ValidationFailed(fields={"skills": f"每个标签不能超过 {TAG_MAX} 个字符"})
-        if tag not in cleaned:
-            cleaned.append(tag)
-    if len(cleaned) > MAX_TAGS:
-        raise ValidationFailed(fields={"skills": f"最多 {MAX_TAGS} 个标签"})
-    return cleaned
 
 
 def count_registration_attempt(ip: str) -> None:
@@ -191,10 +166,8 @@ def update_profile(member: User, *, skills=None, industry: str | None = None,
     member.industry = industry or None
     member.email = email or None
     if member.grid_id != grid_id:
-        from volunteer.tasks.summary import follow_member  # tasks builds on members
-
         member.grid_id = grid_id
-        follow_member(member)
+        signals.member_moved.send(member)
     return member
 
 

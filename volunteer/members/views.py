@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import download
 from volunteer.core.errors import DomainError, TooManyAttempts, ValidationFailed
@@ -21,8 +22,8 @@ from volunteer.members.forms import (
 )
 from volunteer.members.models import INDUSTRIES, SKILLS
 from volunteer.members.permissions import can_review_member, can_review_members
+from volunteer.mobilisation.services import awaiting_answer
 from volunteer.orgs import services as orgs
-from volunteer.review.services import list_commendations
 
 bp = Blueprint("members", __name__)
 STAFF = ("district_admin", "street_reviewer", "community_secretary", "grid_worker",
@@ -121,8 +122,6 @@ def reject(member_id: int):
 @bp.get("/me")
 @login_required
 def me():
-    from volunteer.mobilisation.services import awaiting_answer  # it builds on members
-
     return render_template("members/me.html", user=current_user, skills=SKILLS,
                            industries=INDUSTRIES, calls=awaiting_answer(current_user))
 

@@ -1,6 +1,6 @@
 """What each report says, to whom: shared content and per-recipient payloads.
 
-Figures come from ``review.figures`` (SQL aggregates over the whole scope at once); the
+Figures come from ``stats.figures`` (SQL aggregates over the whole scope at once); the
 Python here only routes rows to recipients.
 """
 
@@ -10,13 +10,13 @@ from datetime import datetime
 from sqlalchemy import select
 
 from volunteer.auth.models import User
+from volunteer.commendations.services import list_commendations
 from volunteer.core.periods import Period
 from volunteer.core.time import format_local
 from volunteer.extensions import db
 from volunteer.members.models import MemberSkill
-from volunteer.review import figures
-from volunteer.review.score import EXPLANATION, rank_rows
-from volunteer.review.services import list_commendations
+from volunteer.stats import figures
+from volunteer.stats.score import EXPLANATION, rank_rows
 from volunteer.tasks.models import Task, TaskSkill
 
 MAX_SUGGESTED_TASKS = 5
@@ -189,7 +189,7 @@ def _member_brief(row: dict) -> dict:
 def half_year_summary(period: Period, now: datetime) -> tuple[dict, list[dict]]:
     """半年一总结: each member's half year and rank; units' members; street candidates.
 
-    Ranks and candidates follow the evaluation score (``review.score``), normalised within the
+    Ranks and candidates follow the evaluation score (``stats.score``), normalised within the
     community (a member's rank) or the street (candidates); commendations of the half year
     (评优, quarters included) are listed for the member, their unit and their street.
     """

@@ -3,10 +3,10 @@
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from volunteer.consents.services import PRIVACY_CONSENT_REQUIRED
 from volunteer.core.forms import WebForm, optional_int
 from volunteer.core.i18n import N_
 from volunteer.core.text import REASON_MAX
-from volunteer.privacy.services import PRIVACY_CONSENT_REQUIRED
 from volunteer.requests import services
 from volunteer.requests.models import CATEGORIES
 from volunteer.tasks.services import DESCRIPTION_MAX, LOCATION_MAX, TITLE_MAX

@@ -11,8 +11,8 @@ from volunteer.core.decorators import login_required
 from volunteer.core.errors import NotAllowed, ValidationFailed
 from volunteer.review import dashboard
 from volunteer.review.permissions import can_view_scope
-from volunteer.review.score import EXPLANATION
 from volunteer.review.views import chosen_period
+from volunteer.stats.score import EXPLANATION
 
 bp = api_blueprint("review_api", __name__)
 LEVELS = ("street", "community", "grid", "unit", "branch", "member")

@@ -30,7 +30,7 @@ from volunteer.review.permissions import (
     can_see_hours_export,
     can_view_scope,
 )
-from volunteer.review.score import EXPLANATION
+from volunteer.stats.score import EXPLANATION
 
 bp = Blueprint("review", __name__)
 PER_PAGE = 20

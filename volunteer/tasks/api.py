@@ -1,7 +1,6 @@
 """Client API: tasks, claims, the waitlist, check-in/out, confirmation, my service."""
 
 from datetime import time
-from functools import wraps
 
 from flask import jsonify, request, url_for
 from flask_login import current_user
@@ -30,10 +29,10 @@ from volunteer.core.api import (
 )
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
+from volunteer.core.skills import MAX_TAGS
 from volunteer.core.text import REASON_MAX
 from volunteer.core.time import isoformat, utcnow
 from volunteer.extensions import db
-from volunteer.members.services import MAX_TAGS
 from volunteer.tasks import services
 from volunteer.tasks.models import (
     CATEGORIES,
@@ -45,6 +44,7 @@ from volunteer.tasks.models import (
     VISIBILITIES,
 )
 from volunteer.tasks.services import COMMENT_MAX, DESCRIPTION_MAX, LOCATION_MAX, TITLE_MAX
+from volunteer.tasks.services.rush import refusals_first as _refusals_first
 
 bp = api_blueprint("tasks_api", __name__)
 
@@ -400,20 +400,6 @@ def cancel_task(task_id: int):
     services.cancel_task(current_user, task, parse_body(ReasonIn).reason)
     db.session.commit()
     return jsonify(serialise_task(task, current_user))
-
-
-def _refusals_first(view):
-    """A claim rush is nearly all refusals: decide those from the bearer token and one read,
-    before the login check loads the user (``services.refuse_claim_early``)."""
-
-    @wraps(view)
-    def wrapper(task_id: int):
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            services.refuse_claim_early(header.removeprefix("Bearer ").strip(), task_id)
-        return view(task_id)
-
-    return wrapper
 
 
 @bp.post("/tasks/<int:task_id>/claim")

@@ -17,9 +17,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from volunteer.core.forms import WebForm, optional_int
 from volunteer.core.i18n import N_
+from volunteer.core.skills import SKILLS
 from volunteer.core.text import REASON_MAX
 from volunteer.core.time import local_zone
-from volunteer.members.models import SKILLS
 from volunteer.tasks.models import CATEGORIES, MAX_SLOTS, MIN_SLOTS, VISIBILITIES
 from volunteer.tasks.services import COMMENT_MAX, DESCRIPTION_MAX, LOCATION_MAX, TITLE_MAX
 

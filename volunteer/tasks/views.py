@@ -6,6 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
 
+from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import XLSX
 from volunteer.core.errors import DomainError, ValidationFailed
@@ -14,7 +15,6 @@ from volunteer.core.i18n import N_
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
 from volunteer.orgs import services as orgs
-from volunteer.review.services import list_commendations
 from volunteer.tasks import exports, services
 from volunteer.tasks.forms import (
     ConfirmForm,

@@ -20,7 +20,7 @@ class Defaults:
     # at most DATABASE_POOL_TIMEOUT seconds for a free pooled connection
     DATABASE_UNAVAILABLE_RETRY_AFTER = 5
     DATABASE_CONNECT_TIMEOUT = 5
-    DATABASE_POOL_TIMEOUT = 10
+    DATABASE_POOL_TIMEOUT = 30
     TIMEZONE = "Asia/Shanghai"
 
     BABEL_DEFAULT_LOCALE = "zh_CN"

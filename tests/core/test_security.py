@@ -1,9 +1,12 @@
 """Security baseline: headers, cookies, CSRF, secret key, login throttling on the web."""
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, IsolatedClient, make_config
 from volunteer import create_app
+from volunteer.extensions import db
+from volunteer.tasks.models import Claim
 
 
 @pytest.fixture
@@ -122,6 +125,30 @@ def test_a_bad_bearer_header_never_falls_back_to_the_cookie(csrf_app, make_membe
     assert write.status_code == 401 and write.get_json()["error"]["code"] == "not_authenticated"
     read = client.get("/api/v1/me", headers={"Authorization": header})
     assert read.status_code == 401
+
+
+def test_a_bad_bearer_header_on_the_claim_endpoint_is_refused_too(csrf_app, make_member,
+                                                                  make_staff):
+    """The claim endpoint decides rush refusals itself before the user is loaded; a bad
+    token there is still a 401 and never the cookie's member."""
+    from datetime import timedelta
+
+    from volunteer.core.time import utcnow
+    from volunteer.tasks import services as tasks
+
+    member = make_member()
+    secretary = make_staff("community_secretary", member.community)
+    starts = utcnow() + timedelta(days=2)
+    task = tasks.create_task(secretary, title="楼道消杀", category="disinfection",
+                             location="3 幢", description="", slots=3, starts_at=starts,
+                             ends_at=starts + timedelta(hours=2), now=utcnow())
+    db.session.commit()
+    client = csrf_app.test_client()
+    token = _csrf_login(client, member)
+    claim = client.post(f"/api/v1/tasks/{task.id}/claim",
+                        headers={"Authorization": "Bearer garbage", "X-CSRFToken": token})
+    assert claim.status_code == 401
+    assert db.session.scalar(select(func.count()).select_from(Claim)) == 0
 
 
 def test_a_good_bearer_header_wins_over_the_cookie(csrf_app, make_member, token_for):

@@ -110,4 +110,7 @@ def refusals_first(view):
             refuse_claim_early(header.removeprefix("Bearer ").strip(), task_id)
         return view(task_id)
 
+    # the web layer's eager token check (``web.authenticate``) leaves this view to decide
+    # first: its regular path still answers 401 for a token that is not valid
+    wrapper.checks_token_itself = True
     return wrapper

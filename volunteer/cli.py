@@ -136,7 +136,8 @@ def reports_group() -> None:
 def reports_run_command(kind: str, period: str) -> None:
     """Run one report for one period by hand; a period already sent sends nothing twice."""
     from volunteer.core.errors import DomainError
-    from volunteer.reports.runner import run_report, send_due_emails
+    from volunteer.notifications.outbox import send_due_emails
+    from volunteer.reports.runner import run_report
     from volunteer.reports.services import parse_report_period
 
     try:

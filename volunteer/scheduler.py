@@ -34,7 +34,7 @@ def _report(kind: str) -> Callable:
 
 
 def _outbox(now):
-    from volunteer.reports.runner import send_due_emails
+    from volunteer.notifications.outbox import send_due_emails
 
     return send_due_emails(now)
 

@@ -15,6 +15,7 @@ from volunteer.core.outage import is_outage
 from volunteer.core.outage import summary as outage_summary
 from volunteer.core.time import format_local
 from volunteer.extensions import db
+from volunteer.reports.kinds import REPORTS
 
 
 def _instance_path() -> Path:
@@ -129,8 +130,7 @@ def reports_group() -> None:
 
 
 @reports_group.command("run")
-@click.argument("kind", type=click.Choice(["monthly-reminder", "quarterly-bulletin",
-                                           "half-year-summary"]))
+@click.argument("kind", type=click.Choice(list(REPORTS)))
 @click.option("--period", required=True, help="2026-10 / 2026Q3 / 2026H1")
 @with_appcontext
 def reports_run_command(kind: str, period: str) -> None:

@@ -12,6 +12,7 @@ from volunteer.extensions import db
 from volunteer.notifications.models import EmailDelivery, EmailOptOut, Notification
 from volunteer.notifications.outbox import send_due_emails
 from volunteer.reports import runner, services
+from volunteer.reports.kinds import REPORTS
 from volunteer.reports.models import ReportDelivery, ReportRun
 from volunteer.review import figures
 
@@ -150,7 +151,7 @@ def test_a_crashed_run_resumes_and_serves_everyone_once(district, monkeypatch):
 
 def test_catch_up_after_a_gap(district):
     now = local(2026, 7, 15, 12)
-    due = {kind: [p.key for p in services.due_periods(kind, now)] for kind in services.CATCH_UP}
+    due = {kind: [p.key for p in services.due_periods(kind, now)] for kind in REPORTS}
     assert due == {"monthly-reminder": ["2026-05", "2026-06", "2026-07"],
                    "quarterly-bulletin": ["2026Q1", "2026Q2"],
                    "half-year-summary": ["2026H1"]}

@@ -7,7 +7,7 @@ from volunteer.core.api import api_blueprint, doc, paginated
 from volunteer.core.decorators import login_required
 from volunteer.core.time import isoformat
 from volunteer.reports import services
-from volunteer.reports.models import REPORT_KINDS
+from volunteer.reports.kinds import REPORTS
 
 bp = api_blueprint("reports_api", __name__)
 
@@ -31,7 +31,7 @@ def serialise_delivery(delivery, full: bool = False) -> dict:
 @login_required
 def list_reports():
     kind = request.args.get("kind")
-    stmt = services.list_deliveries_stmt(current_user, kind if kind in REPORT_KINDS else None)
+    stmt = services.list_deliveries_stmt(current_user, kind if kind in REPORTS else None)
     return paginated(stmt, serialise_delivery)
 
 

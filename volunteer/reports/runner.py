@@ -12,7 +12,7 @@ from volunteer.core.periods import Period
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.reports import services
-from volunteer.reports.models import REPORT_KINDS
+from volunteer.reports.kinds import REPORTS
 
 log = logging.getLogger("volunteer.reports")
 CHUNK = 1000
@@ -38,7 +38,7 @@ def run_report(kind: str, period: Period, *, now: datetime | None = None,
     return {"run_id": run.id, "new": new, "recipients": run.recipients, "skipped": False}
 
 
-def run_due_reports(now: datetime | None = None, kinds=tuple(REPORT_KINDS)) -> list[dict]:
+def run_due_reports(now: datetime | None = None, kinds=tuple(REPORTS)) -> list[dict]:
     """Run every due period of each kind, catching up on periods missed while down."""
     now = now or utcnow()
     results = []

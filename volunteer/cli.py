@@ -177,8 +177,8 @@ def _import_command(kind: str, help_text: str):
 def run_import(kind: str, file: Path, report: Path | None, dry_run: bool) -> None:
     """Read FILE with a progress bar, import it, write the row-by-row report, summarise."""
     from volunteer.core.errors import DomainError
+    from volunteer.core.imports import IMPORTS
     from volunteer.core.sheets import check_file_size, read_sheet, report_csv
-    from volunteer.members.importer import IMPORTS
 
     label, importer = IMPORTS[kind]
     try:

@@ -26,7 +26,6 @@ from volunteer.audit.services import record_action
 from volunteer.auth.models import User
 from volunteer.auth.services import NAME_MAX, PHONE_RE
 from volunteer.core.errors import ValidationFailed
-from volunteer.core.i18n import N_
 from volunteer.core.sheets import NOT_IMPORTED, ImportResult, records
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
@@ -176,16 +175,3 @@ def _insert_chunk(chunk: list[tuple[int, dict]], passwords: list[str], hashes: l
     for (line, m), password in zip(chunk, passwords, strict=True):
         result.report.append((line, m["name"], m["phone"], "已导入", f"初始密码 {password}"))
     result.created += len(chunk)
-
-
-def _imports() -> dict:
-    from volunteer.orgs.importer import import_places, import_units
-
-    return {"members": (N_("党员"), import_members),
-            "places": (N_("街道、社区、网格"), import_places),
-            "units": (N_("单位"), import_units)}
-
-
-# every sheet import, for the admin page and ``volunteer import KIND``: kind → (label, function)
-IMPORTS = _imports()
-

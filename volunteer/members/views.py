@@ -9,9 +9,10 @@ from volunteer.core.downloads import download
 from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.core.forms import apply_errors, page_of
 from volunteer.core.i18n import N_
+from volunteer.core.imports import IMPORTS
 from volunteer.core.sheets import read_sheet, report_path, save_report
 from volunteer.extensions import db
-from volunteer.members import importer, services
+from volunteer.members import services
 from volunteer.members.forms import (
     ApproveForm,
     ImportForm,
@@ -155,7 +156,7 @@ def import_sheet(kind: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            result = importer.IMPORTS[kind][1](read_sheet(upload.read(), upload.filename or ""),
+            result = IMPORTS[kind][1](read_sheet(upload.read(), upload.filename or ""),
                                       actor=current_user, dry_run=form.dry_run.data)
         except ValidationFailed as error:
             db.session.rollback()
@@ -165,7 +166,7 @@ def import_sheet(kind: str):
             db.session.commit()
             token = save_report(result)
     return render_template("members/import.html", form=form, result=result, token=token,
-                           kind=kind, imports=importer.IMPORTS)
+                           kind=kind, imports=IMPORTS)
 
 
 @bp.get("/admin/import/report/<token>.csv")

@@ -23,6 +23,7 @@ def import_models() -> None:
     import volunteer.auth.models  # noqa: F401
     import volunteer.core.models  # noqa: F401
     import volunteer.members.models  # noqa: F401
+    import volunteer.mobilisation.models  # noqa: F401
     import volunteer.notifications.models  # noqa: F401
     import volunteer.orgs.models  # noqa: F401
     import volunteer.privacy.models  # noqa: F401

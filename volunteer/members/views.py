@@ -7,7 +7,7 @@ from flask_login import current_user
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import download
 from volunteer.core.errors import DomainError, ValidationFailed
-from volunteer.core.forms import apply_errors, page_of
+from volunteer.core.forms import apply_errors, form_errors, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.imports import IMPORTS
 from volunteer.core.sheets import read_sheet, report_path, save_report
@@ -131,14 +131,11 @@ def profile():
         form.skills.data = [t for t in tags if t in SKILLS]
         form.extra_tags.data = "，".join(t for t in tags if t not in SKILLS)
     elif form.validate_on_submit():
-        try:
+        with form_errors(form) as outcome:
             services.update_profile(current_user, skills=form.all_tags(),
                                     industry=form.industry.data or None,
                                     email=form.email.data or None, grid_id=form.grid_id.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             db.session.commit()
             flash(N_("资料已保存"), "success")
             return redirect(url_for("members.me"))
@@ -155,14 +152,10 @@ def import_sheet(kind: str):
     result = token = None
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with form_errors(form) as outcome:
             result = IMPORTS[kind][1](read_sheet(upload.read(), upload.filename or ""),
                                       actor=current_user, dry_run=form.dry_run.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            result = None
-        else:
+        if outcome.ok:
             db.session.commit()
             token = save_report(result)
     return render_template("members/import.html", form=form, result=result, token=token,

@@ -81,7 +81,7 @@ def demo_command(port: int, host: str, no_serve: bool) -> None:
     """Upgrade the database, load the demo district once, and serve it."""
     from flask_migrate import upgrade
 
-    from volunteer.demo import DEMO_PASSWORD, demo_accounts, load_demo
+    from volunteer.seed.demo import DEMO_PASSWORD, demo_accounts, load_demo
 
     upgrade()
     created = load_demo()
@@ -250,7 +250,7 @@ def generate_district_command(scale: float, seed: int) -> None:
 
     from flask_migrate import upgrade
 
-    from volunteer.generate import PASSWORD, NotEmpty, analyse, generate, total_rows
+    from volunteer.seed.generate import PASSWORD, NotEmpty, analyse, generate, total_rows
 
     upgrade()
     started = clock.perf_counter()

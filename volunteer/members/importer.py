@@ -60,10 +60,8 @@ class _Lookups:
         self.phones = set(db.session.scalars(select(User.phone)))
 
 
-def _check_row(values: dict, lookups: _Lookups, seen: dict[str, int]) -> dict:
-    """The member a row describes, or ValidationFailed with every reason in its message."""
-    problems = []
-    name, phone = values.get("name", ""), values.get("phone", "").replace(" ", "")
+def _check_person(name: str, phone: str, lookups: _Lookups, seen: dict[str, int],
+                  problems: list[str]) -> None:
     if not name:
         problems.append("缺少姓名")
     elif len(name) > NAME_MAX:
@@ -74,6 +72,10 @@ def _check_row(values: dict, lookups: _Lookups, seen: dict[str, int]) -> dict:
         problems.append("手机号已注册")
     elif phone in seen:
         problems.append(f"手机号与第 {seen[phone]} 行重复")
+
+
+def _check_unit(values: dict, lookups: _Lookups, problems: list[str]) -> list[int]:
+    """The ids of the units named like the row's (one when the row is good)."""
     units = lookups.units.get(values.get("unit", ""), [])
     if not values.get("unit"):
         problems.append("缺少工作单位")
@@ -81,6 +83,12 @@ def _check_row(values: dict, lookups: _Lookups, seen: dict[str, int]) -> dict:
         problems.append(f"找不到工作单位“{values['unit']}”")
     elif len(units) > 1:
         problems.append(f"有多个名为“{values['unit']}”的单位")
+    return units
+
+
+def _check_place(values: dict, lookups: _Lookups,
+                 problems: list[str]) -> tuple[int | None, int | None, int | None]:
+    """The row's (community id, street id, grid id), each None when not found."""
     community_id = street_id = None
     places = lookups.communities.get(values.get("community", ""), [])
     if values.get("street"):
@@ -101,6 +109,16 @@ def _check_row(values: dict, lookups: _Lookups, seen: dict[str, int]) -> dict:
         grid_id = lookups.grids.get((community_id, values["grid"]))
         if grid_id is None:
             problems.append(f"该社区没有网格“{values['grid']}”")
+    return community_id, street_id, grid_id
+
+
+def _check_row(values: dict, lookups: _Lookups, seen: dict[str, int]) -> dict:
+    """The member a row describes, or ValidationFailed with every reason in its message."""
+    problems: list[str] = []
+    name, phone = values.get("name", ""), values.get("phone", "").replace(" ", "")
+    _check_person(name, phone, lookups, seen, problems)
+    units = _check_unit(values, lookups, problems)
+    community_id, street_id, grid_id = _check_place(values, lookups, problems)
     try:
         tags = clean_skills(values.get("skills") or None)
     except ValidationFailed as error:

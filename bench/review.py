@@ -24,7 +24,7 @@ RANGE = "2026-07-15..2026-10-14"
 PASSWORD = "Tongtong2026"
 
 # the per-member figures every page starts from (the quarter's ``member_periods`` rows, kept by
-# volunteer.tasks.summary) joined to the members and grouped; ``{group}`` and ``{where}`` vary
+# volunteer.stats.summaries) joined to the members and grouped; ``{group}`` and ``{where}`` vary
 RAW = """
 SELECT {group}, count(*), sum(CASE WHEN u.status = 'approved' THEN 1 ELSE 0 END),
        count(s.member_id), sum(s.minutes), sum(s.services), sum(s.quality_sum),
@@ -53,7 +53,7 @@ def raw_sql(group: str, where: str = "", statement: str = RAW):
 def range_params() -> dict:
     """The raw range statement's parameters for ``RANGE``."""
     from volunteer.core.periods import parse_period
-    from volunteer.tasks.summary import day_number
+    from volunteer.stats.summaries import day_number
 
     period = parse_period(RANGE)
     return {"end": period.end_utc, "first_day": day_number(period.start),

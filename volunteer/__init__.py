@@ -58,7 +58,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     database.init_app(app)
     web.init_app(app)
+    connect_receivers()
     return app
+
+
+def connect_receivers() -> None:
+    """Connect every feature's signal receivers (``volunteer.core.signals``): called by
+    ``create_app``, so the web, the CLI and the scheduler all have them."""
+    from volunteer.stats import receivers as stats_receivers
+
+    stats_receivers.connect()
 
 
 def _normalise_url(url: str) -> str:

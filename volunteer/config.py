@@ -31,7 +31,8 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # the cookie lives as long as the longest idle limit; the server ends sessions sooner
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
     WTF_CSRF_TIME_LIMIT = None
     FORCE_HTTPS = False
 
@@ -39,6 +40,12 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_PHONE = 5
     LOGIN_MAX_FAILURES_PER_IP = 30
     LOGIN_FAILURE_WINDOW_MINUTES = 15
+    # 报到 (registration) attempts per IP: its 409 phone_taken must not be a free phone oracle
+    REGISTER_MAX_PER_IP = 10
+    REGISTER_WINDOW_MINUTES = 60
+    # a browser session unused this long ends (server-side; logout ends it at once)
+    SESSION_IDLE_HOURS_STAFF = 12
+    SESSION_IDLE_DAYS_MEMBER = 30
 
     # argon2id parameters (argon2-cffi's RFC 9106 low-memory profile by default)
     PASSWORD_TIME_COST = 3

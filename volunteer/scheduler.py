@@ -54,14 +54,16 @@ def _overdue_alerts(now):
 
 
 def _housekeeping(now):
+    from volunteer.auth.services import purge_web_sessions
     from volunteer.core.periods import containing, local_date
     from volunteer.core.sheets import purge_reports
     from volunteer.core.throttle import purge_events
     from volunteer.privacy.services import purge_personal_data
-    from volunteer.tasks import summary
+    from volunteer.stats import summaries as summary
 
     purged = purge_events()
     reports_purged = purge_reports()
+    sessions_purged = purge_web_sessions()
     # the summary is kept current as claims are confirmed; this rebuild of the last two
     # months only repairs what a change made outside the tasks service left behind
     month = containing("month", local_date(now))
@@ -71,7 +73,8 @@ def _housekeeping(now):
     if db.engine.dialect.name == "sqlite":
         db.session.execute(db.text("PRAGMA optimize"))
     return {"throttle_purged": purged, "summary_rows": summary_rows,
-            "import_reports_purged": reports_purged, **retention}
+            "import_reports_purged": reports_purged, "web_sessions_purged": sessions_purged,
+            **retention}
 
 
 def jobs(tz: str) -> list[tuple[Callable, object, str]]:

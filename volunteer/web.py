@@ -7,17 +7,17 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from volunteer.core import edge
 from volunteer.core.api import domain_error_response, error_response
 from volunteer.core.errors import DomainError
-from volunteer.core.i18n import N_, period_label, translate
+from volunteer.core.i18n import N_
 from volunteer.core.outage import (
     UNAVAILABLE_MESSAGE,
-    database_down,
     is_outage,
     outage_response,
 )
-from volunteer.core.time import format_local
 from volunteer.extensions import babel, csrf, db, login_manager, talisman
+from volunteer.templating import register_template_helpers
 
 HTTP_MESSAGES = {
     400: N_("请求有误"),
@@ -62,15 +62,28 @@ def init_app(app: Flask) -> None:
     talisman.init_app(
         app, force_https=app.config["FORCE_HTTPS"], content_security_policy=CSP,
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
-        session_cookie_http_only=True, frame_options="DENY", strict_transport_security=False,
+        session_cookie_http_only=True, frame_options="DENY",
+        # HSTS on HTTPS answers whenever the site insists on HTTPS (one year, subdomains too)
+        strict_transport_security=bool(app.config["FORCE_HTTPS"]),
         referrer_policy="same-origin")
+    app.after_request(_no_store)
     _init_login(app)
+    edge.init_app(app)  # before the blueprints: their <int:…> routes take the bounded converter
     _register_blueprints(app)
     _register_handlers(app)
-    _register_template_helpers(app)
+    register_template_helpers(app)
     from volunteer.cli import register_commands
 
     register_commands(app)
+
+
+def _no_store(response):
+    """Nothing but static files may be kept by a browser or proxy cache: pages, JSON and
+    downloads carry names and full phones (the back button on a shared computer, a proxy)."""
+    if request.endpoint != "static" and "no-store" not in (response.cache_control.to_header()
+                                                           or ""):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def select_locale() -> str:
@@ -81,9 +94,26 @@ def select_locale() -> str:
     return "zh_CN"
 
 
+def bearer_token(req) -> str | None:
+    """The token of an ``Authorization: Bearer`` header on an API call, else None."""
+    scheme, _, value = req.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not req.path.startswith("/api/"):
+        return None
+    return value.strip()
+
+
+# endpoints a stale bearer header must not block: the one that issues a new token
+BEARER_OPTIONAL = {"auth_api.create_token"}
+ID_MAX = 2**31 - 1
+
+
 def _init_login(app: Flask) -> None:
-    from volunteer.auth.models import User
-    from volunteer.auth.services import resolve_api_token
+    from volunteer.auth.services import (
+        WEB_SESSION_KEY,
+        resolve_api_token,
+        resolve_web_session,
+    )
+    from volunteer.core.errors import NotAuthenticated
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -93,33 +123,51 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        # a call with a bearer header authenticates by that token or not at all
+        if bearer_token(request) is not None:
+            return None
         try:
             uid, version = (int(part) for part in user_id.split(":"))
         except ValueError:
             return None
-        user = db.session.get(User, uid)
-        if user is None or not user.active or user.session_version != version:
+        if not 0 < uid <= ID_MAX or not 0 < version <= ID_MAX:
             return None
+        resolved = resolve_web_session(uid, version, session.get(WEB_SESSION_KEY))
+        if resolved is None:
+            return None
+        user, touched = resolved
+        if touched:
+            db.session.commit()  # last_seen_at, written at most every few minutes
         return user
 
     @login_manager.request_loader
     def load_from_bearer(req):
-        header = req.headers.get("Authorization", "")
-        if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+        raw = bearer_token(req)
+        if raw is None:
             return None
-        resolved = resolve_api_token(header.removeprefix("Bearer ").strip())
+        resolved = resolve_api_token(raw)
         if resolved is None:
             return None
         user, req.environ["volunteer.api_token_id"] = resolved
         return user
 
     @app.before_request
+    def authenticate():
+        if bearer_token(request) is not None:
+            if (not current_user.is_authenticated
+                    and request.endpoint not in BEARER_OPTIONAL):
+                raise NotAuthenticated("令牌无效或已过期，请重新登录")
+        elif "_user_id" in session and request.endpoint != "static":
+            # load the session's user before the view runs: refreshing last_seen_at commits
+            current_user._get_current_object()
+
+    @app.before_request
     def api_csrf():
-        # pages calling the API with their session cookie must send X-CSRFToken;
-        # bearer-token calls carry no ambient authority and are exempt
+        # pages calling the API with their session cookie must send X-CSRFToken; calls
+        # authenticated by a bearer token carry no ambient authority and are exempt
         if (app.config.get("WTF_CSRF_ENABLED", True) and request.path.startswith("/api/")
                 and request.method not in ("GET", "HEAD", "OPTIONS")
-                and not request.headers.get("Authorization", "").startswith("Bearer ")
+                and "volunteer.api_token_id" not in request.environ
                 and "_user_id" in session):
             csrf.protect()
 
@@ -214,29 +262,3 @@ def _register_handlers(app: Flask) -> None:
             return error_response(500, "server_error", HTTP_MESSAGES[500])
         return render_template("error.html", status=500, message=HTTP_MESSAGES[500]), 500
 
-
-def _register_template_helpers(app: Flask) -> None:
-    from volunteer.auth.models import ROLES
-    from volunteer.auth.permissions import shown_phone
-    from volunteer.members.models import skill_label
-    from volunteer.notifications.services import count_unread
-
-    app.jinja_env.filters["local"] = format_local
-    # pages only: the API and the exports call skill_label and keep the Chinese
-    app.jinja_env.filters["skill"] = lambda tag: translate(skill_label(tag))
-    app.jinja_env.filters["tr"] = translate
-    app.jinja_env.filters["period_label"] = period_label
-
-    @app.template_global()
-    def page_url(number: int) -> str:
-        args = request.args.to_dict()
-        args["page"] = number
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
-
-    @app.context_processor
-    def inject():
-        unread = 0
-        if not database_down() and current_user.is_authenticated:
-            unread = count_unread(current_user)
-        return {"ROLES": ROLES, "unread_count": unread, "shown_phone": shown_phone,
-                "current_locale": select_locale()}

@@ -4,8 +4,9 @@ service_days holds each member's confirmed services per local day and category, 
 custom range that cuts months need not add up the range's claims. service_months is now added up
 from it. Every summary table (service_days, service_months, member_periods, month_totals) is
 rebuilt here from the existing claims, on the migration's own connection, by the SQL that
-volunteer.tasks.summary.rebuild() ran when this revision was written (frozen below, so that the
-migration never follows later changes to the application's code).
+volunteer.tasks.summary.rebuild() (now volunteer.stats.summaries) ran when this revision was
+written (frozen below, so that the migration never follows later changes to the application's
+code).
 
 Revision ID: 79ba174f1684
 Revises: 1f886f3d368e

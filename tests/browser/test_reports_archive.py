@@ -18,7 +18,7 @@ def bulletin(make_street, make_community, make_staff, make_member, release_db, c
     from datetime import datetime
 
     from volunteer.extensions import db
-    from volunteer.tasks import summary
+    from volunteer.stats import summaries as summary
     from volunteer.tasks.models import Claim, Task
 
     community = make_community("公园社区", street=make_street("唐闸镇街道"))

@@ -9,8 +9,8 @@ from pathlib import Path
 from tests.reports.conftest import make_service  # noqa: F401  (a fixture, shared)
 from tests.tasks.test_summary import day_rows, period_rows, rows, total_rows
 from volunteer.extensions import db
-from volunteer.tasks import summary
-from volunteer.tasks.models import MemberPeriod, MonthTotal, ServiceDay, ServiceMonth
+from volunteer.stats import summaries as summary
+from volunteer.stats.models import MemberPeriod, MonthTotal, ServiceDay, ServiceMonth
 
 VERSIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 ALLOWED = {"volunteer.core.types"}
@@ -43,9 +43,9 @@ def test_migrations_import_nothing_of_the_application_but_column_types():
 def test_the_scan_sees_every_form_of_import():
     assert set(application_imports(
         "import volunteer.core.types\nimport sqlalchemy as sa\n"
-        "def upgrade():\n    from volunteer.tasks.summary import rebuild\n"
+        "def upgrade():\n    from volunteer.stats.summaries import rebuild\n"
         "from volunteer import demo\nimport volunteer\nfrom volunteers import x\n")) == {
-        "volunteer.core.types", "volunteer.tasks.summary", "volunteer.demo", "volunteer"}
+        "volunteer.core.types", "volunteer.stats.summaries", "volunteer.demo", "volunteer"}
 
 
 def frozen_migration():

@@ -153,7 +153,7 @@ def test_member_detail_shows_commendations(client, login, make_community, make_m
                                            make_staff):
     from datetime import date
 
-    from volunteer.review.models import Commendation
+    from volunteer.commendations.models import Commendation
 
     community = make_community()
     member = make_member(community)

@@ -9,7 +9,7 @@ from volunteer.members import services
 
 def test_register_then_approve(ctx, make_community, make_unit, make_staff):
     community, unit = make_community(), make_unit()
-    member = services.register_member(name=" 顾丽 ", phone="13800001234", password="Abcdefg1",
+    member = services.register_member(name=" 顾丽 ", phone="13800001234", password="Gu-li-2022",
                                       unit_id=unit.id, community_id=community.id,
                                       skills="医疗，法律, 书法", privacy_consent=True)
     db.session.commit()

@@ -217,3 +217,14 @@ def test_a_member_is_asked_on_their_page_until_they_answer(area, call, client, l
     assert services.awaiting_answer(area["b"]) == [call]
     services.close(area["reviewer"], call)
     assert services.awaiting_answer(area["b"]) == []  # a closed call asks nobody
+
+
+def test_a_deactivated_member_is_not_called(area):
+    area["b"].active = False
+    db.session.commit()
+    mobilisation = services.declare(
+        area["reviewer"], title="城南新村临时管控区集结", message="请到社区党群服务中心报到",
+        community_ids=[area["south"].id], grid_ids=[area["grid"].id], posts=POSTS)
+    db.session.commit()
+    assert mobilisation.members_told == 2
+    assert inbox(area["b"]) == []

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from tests.members.test_member_pages import form_body
 from tests.members.test_members_api import register_body
 from volunteer.auth.models import User
+from volunteer.consents.models import NOTICE_VERSION, Consent
 from volunteer.extensions import db
-from volunteer.privacy.models import NOTICE_VERSION, Consent
 from volunteer.requests.models import ServiceRequest
 
 from .conftest import RESIDENT

@@ -16,7 +16,7 @@ from volunteer.members.models import MemberSkill
 from volunteer.notifications.models import Notification
 from volunteer.privacy import services
 from volunteer.privacy.models import DeletionRequest
-from volunteer.review.figures import group_rows
+from volunteer.stats.figures import group_rows
 from volunteer.tasks.models import Claim
 
 

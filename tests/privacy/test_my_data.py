@@ -3,10 +3,10 @@
 import json
 from datetime import timedelta
 
+from volunteer.consents.services import record_consents
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.notifications.services import notify
-from volunteer.privacy.services import record_consents
 from volunteer.wishes.models import WishClaim
 
 from .conftest import RESIDENT, WISH

@@ -13,7 +13,7 @@ def make_service(ctx, make_staff):
     from sqlalchemy import select
 
     from volunteer.auth.models import User
-    from volunteer.tasks import summary
+    from volunteer.stats import summaries as summary
     from volunteer.tasks.models import Claim, Task
 
     secretaries = {}

@@ -14,7 +14,7 @@ from volunteer.notifications.outbox import send_due_emails
 from volunteer.reports import runner, services
 from volunteer.reports.kinds import REPORTS
 from volunteer.reports.models import ReportDelivery, ReportRun
-from volunteer.review import figures
+from volunteer.stats import figures
 
 CST = timezone(timedelta(hours=8))
 
@@ -319,3 +319,16 @@ def test_cli_run_and_list(runner, district):
     assert wrong_kind.exit_code != 0
     listing = runner.invoke(args=["reports", "list"])
     assert "quarterly-bulletin" in listing.output and "2026Q1" in listing.output
+
+
+def test_a_deactivated_member_gets_no_report_but_still_counts(district):
+    """A member whose account ended (deactivated, or deleted at their request) is written to no
+    more; the figures of the periods they served in keep them."""
+    district["active"].active = False
+    db.session.commit()
+    runner.run_report("monthly-reminder", parse_period("2026-04"), now=local(2026, 4, 1, 9))
+    runner.run_report("half-year-summary", parse_period("2026H1"), now=local(2026, 7, 1, 9))
+    assert count(ReportDelivery, ReportDelivery.user_id == district["active"].id) == 0
+    assert count(ReportDelivery, ReportDelivery.user_id == district["idle"].id) == 2
+    rows = {r["name"]: r for r in figures.member_rows(parse_period("2026Q1"))}
+    assert rows["顾丽"]["services"] == 3

@@ -233,7 +233,7 @@ def test_only_the_members_street_reviewer_commends(town, client, login):
 
 def test_a_commendation_is_withdrawn_with_a_reason(town, client, login):
     from volunteer.audit.models import AuditLog
-    from volunteer.review.models import Commendation
+    from volunteer.commendations.models import Commendation
 
     gu_id = town["gu"].id
     login(town["reviewer"])

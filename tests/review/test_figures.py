@@ -3,8 +3,10 @@
 import pytest
 
 from volunteer.core.periods import parse_period
-from volunteer.review import dashboard, figures
+from volunteer.review import dashboard
 from volunteer.review.services import ranked_members
+from volunteer.stats import figures
+from volunteer.stats.figures import activity, groups, trends
 
 from .conftest import local
 
@@ -136,13 +138,15 @@ def test_the_summaries_give_the_figures_of_the_claims(town, monkeypatch):
     from_periods = {(key, str(scope)): figures_of(key, scope) for key, scope in cases}
     assert from_periods[("2026Q1", "{}")][0]  # members with figures: not comparing nothing
     assert from_periods[("2026Q1", "{}")][2][1]  # categories too
-    monkeypatch.setattr(figures, "_whole_district", lambda scope: False)  # not month_totals
+    monkeypatch.setattr(trends, "_whole_district", lambda scope: False)  # not month_totals
     for key, scope in cases:
         assert figures_of(key, scope) == from_periods[(key, str(scope))], ("members", key, scope)
-    monkeypatch.setattr(figures, "PERIOD_KINDS", ())
+    for module in (activity, groups):
+        monkeypatch.setattr(module, "PERIOD_KINDS", ())
     for key, scope in cases:
         assert figures_of(key, scope) == from_periods[(key, str(scope))], ("months", key, scope)
-    monkeypatch.setattr(figures, "whole_months", lambda period: False)
+    for module in (activity, trends):
+        monkeypatch.setattr(module, "whole_months", lambda period: False)
     for key, scope in cases:
         assert figures_of(key, scope) == from_periods[(key, str(scope))], ("days", key, scope)
 
@@ -169,7 +173,8 @@ def test_a_member_who_changes_grid_is_counted_in_the_new_one(town, q1, make_grid
         db.session.commit()
         found = services_by_grid()
         assert found[grid.id] == (3, 5.0, 1) and found[other.id] == (0, 0.0, 0)
-    monkeypatch.setattr(figures, "PERIOD_KINDS", ())  # the claims path agrees
+    for module in (activity, groups):  # the claims path agrees
+        monkeypatch.setattr(module, "PERIOD_KINDS", ())
     assert services_by_grid() == found
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from volunteer.review.score import bayesian_average, rank_rows, scope_mean, score_rows
+from volunteer.stats.score import bayesian_average, rank_rows, scope_mean, score_rows
 
 
 def row(id, services, hours, q=(0, 0), s=(0, 0), approved=None):

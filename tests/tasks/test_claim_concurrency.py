@@ -120,7 +120,7 @@ def test_one_members_claims_confirmed_at_once_keep_the_summaries(app, make_task,
     from collections import defaultdict
 
     from volunteer.core.periods import containing, local_date
-    from volunteer.tasks.models import MemberPeriod, MonthTotal, ServiceMonth
+    from volunteer.stats.models import MemberPeriod, MonthTotal, ServiceMonth
 
     tasks = [make_task(starts_in=-4 - 3 * i, hours=2) for i in range(6)]
     claims = [served_claim(claim_for, member, task) for task in tasks]
@@ -143,7 +143,7 @@ def test_two_members_confirmed_at_once_keep_the_district_totals(app, make_task, 
                                                                  token_for, claim_for):
     """Confirmations of different members in one month each rewrite the month's district
     totals (month_totals): the totals count every one."""
-    from volunteer.tasks.models import MonthTotal
+    from volunteer.stats.models import MonthTotal
 
     task = make_task(starts_in=-4, hours=2, slots=8)
     claims = [served_claim(claim_for, make_member(community=community), task)

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from tests.reports.conftest import make_service  # noqa: F401  (a fixture, shared)
 from volunteer.core.periods import containing, local_date
 from volunteer.extensions import db
-from volunteer.tasks import services, summary
-from volunteer.tasks.models import MemberPeriod, MonthTotal, ServiceDay, ServiceMonth
+from volunteer.stats import summaries as summary
+from volunteer.stats.models import MemberPeriod, MonthTotal, ServiceDay, ServiceMonth
+from volunteer.tasks import services
 
 CST = timezone(timedelta(hours=8))
 

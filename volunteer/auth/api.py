@@ -2,18 +2,56 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from volunteer.auth import services
-from volunteer.auth.models import ROLE_SCOPE, STAFF_ROLES
+from volunteer.auth.models import MEMBER_STATUSES, ROLE_SCOPE, ROLES, STAFF_ROLES
 from volunteer.auth.permissions import shown_phone
-from volunteer.core.api import api_blueprint, doc, paginated, parse_body
+from volunteer.auth.services import PASSWORD_MIN, PHONE_RE
+from volunteer.core.api import (
+    ApiModel,
+    Id,
+    OkOut,
+    Out,
+    Required,
+    Timestamp,
+    api_blueprint,
+    doc,
+    one_of,
+    page_of,
+    paginated,
+    parse_body,
+)
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import NotAuthenticated
 from volunteer.core.time import isoformat
 from volunteer.extensions import db
 
 bp = api_blueprint("auth_api", __name__)
+
+
+class UserOut(Out):
+    id: int
+    name: str
+    phone: str
+    role: one_of(ROLES)
+    role_label: str
+    status: one_of(MEMBER_STATUSES)
+    street_id: int | None
+    community_id: int | None
+    grid_id: int | None
+    unit_id: int | None
+    branch_id: int | None
+    skills: list[str]
+    industry: str | None
+    reject_reason: str | None
+    created_at: Timestamp
+
+
+class TokenOut(Out):
+    token: str
+    expires_at: Timestamp
+    user: UserOut
 
 
 def serialise_user(user, viewer=None) -> dict:
@@ -30,27 +68,27 @@ def serialise_user(user, viewer=None) -> dict:
     }
 
 
-class TokenIn(BaseModel):
-    phone: str = Field(max_length=20)
-    password: str = Field(max_length=200)
+class TokenIn(ApiModel):
+    phone: str = Required(20)
+    password: str = Required(200)
 
 
-class PasswordIn(BaseModel):
-    old_password: str = Field(max_length=200)
-    new_password: str = Field(max_length=200)
+class PasswordIn(ApiModel):
+    old_password: str = Required(200)
+    new_password: str = Required(200, minLength=PASSWORD_MIN)
 
 
-class StaffIn(BaseModel):
-    name: str = Field(min_length=1, max_length=30)
-    phone: str = Field(max_length=20)
-    password: str = Field(max_length=200)
-    role: str = Field(max_length=30)
+class StaffIn(ApiModel):
+    name: str = Field(min_length=1, max_length=services.NAME_MAX)
+    phone: str = Required(20, pattern=PHONE_RE.pattern)
+    password: str = Required(200, minLength=PASSWORD_MIN)
+    role: str = Required(30, STAFF_ROLES)
     email: str | None = Field(default=None, max_length=120)
-    street_id: int | None = None
-    community_id: int | None = None
-    grid_id: int | None = None
-    unit_id: int | None = None
-    branch_id: int | None = None
+    street_id: Id | None = None
+    community_id: Id | None = None
+    grid_id: Id | None = None
+    unit_id: Id | None = None
+    branch_id: Id | None = None
 
 
 def client_ip() -> str:
@@ -58,14 +96,14 @@ def client_ip() -> str:
 
 
 @bp.post("/auth/token")
-@doc("用手机号和密码换取令牌", body=TokenIn, auth=False, errors=(401, 429))
+@doc("用手机号和密码换取令牌", body=TokenIn, auth=False, errors=(401, 429),
+     response=TokenOut)
 def create_token():
     data = parse_body(TokenIn)
-    try:
-        user = services.authenticate(data.phone, data.password, client_ip())
-    except services.InvalidCredentials:
-        db.session.commit()  # keep the recorded failure for the throttle
-        raise
+    attempt = services.begin_login(data.phone, client_ip())
+    # counted before the password is checked; argon2 then runs outside the transaction
+    db.session.commit()
+    user = services.finish_login(attempt, data.password)
     token, row = services.issue_api_token(user)
     db.session.commit()
     return jsonify({"token": token, "expires_at": isoformat(row.expires_at),
@@ -73,7 +111,7 @@ def create_token():
 
 
 @bp.delete("/auth/token")
-@doc("注销当前令牌")
+@doc("注销当前令牌", response=OkOut)
 @login_required
 def revoke_token():
     token_id = request.environ.get("volunteer.api_token_id")
@@ -86,7 +124,7 @@ def revoke_token():
 
 
 @bp.post("/auth/logout-all")
-@doc("退出所有设备：所有会话和令牌失效")
+@doc("退出所有设备：所有会话和令牌失效", response=OkOut)
 @login_required
 def logout_all():
     services.end_all_sessions(current_user)
@@ -95,7 +133,7 @@ def logout_all():
 
 
 @bp.post("/auth/password")
-@doc("修改密码（其他会话和令牌随之失效）", body=PasswordIn)
+@doc("修改密码（其他会话和令牌随之失效）", body=PasswordIn, errors=(409,), response=OkOut)
 @login_required
 def change_password():
     data = parse_body(PasswordIn)
@@ -105,14 +143,15 @@ def change_password():
 
 
 @bp.get("/me")
-@doc("当前用户")
+@doc("当前用户", response=UserOut)
 @login_required
 def me():
     return jsonify(serialise_user(current_user, current_user))
 
 
 @bp.post("/staff")
-@doc("创建工作人员账号（区委组织部）", body=StaffIn, status=201, errors=(403, 409))
+@doc("创建工作人员账号（区委组织部）", body=StaffIn, status=201, errors=(403, 404, 409),
+     response=UserOut)
 @roles_required("district_admin")
 def create_staff():
     data = parse_body(StaffIn)
@@ -127,8 +166,9 @@ def create_staff():
 
 
 @bp.get("/staff")
-@doc("工作人员列表（区委组织部）", query={"role": "string", "q": "string", "page": "integer",
-                               "per_page": "integer"}, errors=(403,))
+@doc("工作人员列表（区委组织部）",
+     query={"role": {"type": "string", "enum": list(STAFF_ROLES)}, "q": "string",
+            "page": "integer", "per_page": "integer"}, errors=(403,), response=page_of(UserOut))
 @roles_required("district_admin")
 def list_staff():
     role = request.args.get("role") or None

@@ -4,6 +4,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from volunteer.auth.models import ROLES, STAFF_ROLES
+from volunteer.auth.services import NAME_MAX
 from volunteer.core.forms import WebForm
 from volunteer.core.i18n import N_
 
@@ -23,7 +24,7 @@ class PasswordForm(WebForm):
 
 
 class StaffForm(WebForm):
-    name = StringField(N_("姓名"), validators=[DataRequired(N_("必填")), Length(max=30)])
+    name = StringField(N_("姓名"), validators=[DataRequired(N_("必填")), Length(max=NAME_MAX)])
     phone = StringField(N_("手机号"), validators=[DataRequired(N_("必填")), Length(max=20)])
     password = PasswordField(N_("初始密码"), validators=[DataRequired(N_("必填")), Length(max=200)])
     email = EmailField(N_("邮箱（可选）"), validators=[Optional(), Email(N_("邮箱格式不正确")),

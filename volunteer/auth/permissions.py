@@ -38,3 +38,8 @@ def shown_phone(viewer, person) -> str:
 def can_manage_staff(user) -> bool:
     """Only the district admin creates staff accounts."""
     return user is not None and user.role == "district_admin"
+
+
+def can_view_audit_log(user, entry=None) -> bool:
+    """The operations log (操作日志): the district admin."""
+    return user is not None and user.role == "district_admin"

@@ -1,19 +1,22 @@
 """Passwords, login, sessions, API tokens and staff accounts."""
 
+import functools
 import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from volunteer.audit.services import record_action
-from volunteer.auth.models import ROLE_SCOPE, STAFF_ROLES, ApiToken, User
+from volunteer.auth.models import ROLE_SCOPE, STAFF_ROLES, ApiToken, User, WebSession
 from volunteer.auth.permissions import can_manage_staff
 from volunteer.core import throttle
 from volunteer.core.errors import (
@@ -26,6 +29,7 @@ from volunteer.core.errors import (
 )
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
+from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 NAME_MAX = 30
@@ -74,14 +78,32 @@ def check_name(name: str, field: str = "name") -> str:
     return name
 
 
-def check_password(password: str, field: str = "password") -> str:
-    """8–128 characters, not only digits."""
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of the most common passwords (``common_passwords.txt``), lower-cased."""
+    text = (Path(__file__).with_name("common_passwords.txt")).read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def _is_sequence(password: str) -> bool:
+    """``abcdefgh``, ``87654321``: each character one code point after (or before) the last."""
+    steps = {ord(b) - ord(a) for a, b in zip(password, password[1:], strict=False)}
+    return steps in ({1}, {-1})
+
+
+def check_password(password: str, field: str = "password", *, phone: str | None = None) -> str:
+    """8–128 characters, not only digits, not a common or trivial password, not the phone."""
     if not password or len(password) < PASSWORD_MIN:
         raise ValidationFailed(fields={field: f"密码至少 {PASSWORD_MIN} 位"})
     if len(password) > PASSWORD_MAX:
         raise ValidationFailed(fields={field: f"密码不能超过 {PASSWORD_MAX} 位"})
     if password.isdigit():
         raise ValidationFailed(fields={field: "密码不能全是数字，请加入字母或符号"})
+    if len(set(password)) == 1 or _is_sequence(password) \
+            or password.lower() in common_passwords():
+        raise ValidationFailed(fields={field: "该密码过于常见，容易被猜中，请换一个"})
+    if phone and phone.strip() and phone.strip() in password:
+        raise ValidationFailed(fields={field: "密码不能包含手机号"})
     return password
 
 
@@ -99,31 +121,73 @@ def _window() -> timedelta:
     return timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
 
 
-def authenticate(phone: str, password: str, ip: str) -> User:
-    """Check a phone and password, throttled per phone and per IP; rehash stale hashes.
+@dataclass(frozen=True)
+class LoginAttempt:
+    """A login counted against the throttle before its password is checked."""
 
-    A failure is recorded before InvalidCredentials is raised: the caller commits it.
+    phone: str
+    user_id: int | None  # None: no active account has this phone
+    password_hash: str | None
+    ip_event_ids: tuple[int, ...]  # forgotten again when the password is right
+
+
+def begin_login(phone: str, ip: str) -> LoginAttempt:
+    """Count one login attempt per phone and per IP, or TooManyAttempts when either is used up.
+
+    The count and the record are one locked step (``throttle.take``), so a burst cannot pass
+    more attempts than the limit. The caller commits before ``finish_login``: the attempt then
+    counts while the password is checked, and the slow argon2 work runs outside any
+    transaction (on SQLite an open transaction holds the database's write lock).
     """
     cfg = current_app.config
-    phone = (phone or "").strip()
-    phone_failures = throttle.count_events("login_phone", phone, _window())
-    ip_failures = throttle.count_events("login_ip", ip, _window())
-    if (phone_failures >= cfg["LOGIN_MAX_FAILURES_PER_PHONE"]
-            or ip_failures >= cfg["LOGIN_MAX_FAILURES_PER_IP"]):
+    phone = (phone or "").strip()[:128]
+    ip = (ip or "unknown")[:128]
+    events = throttle.take([("login_phone", phone, cfg["LOGIN_MAX_FAILURES_PER_PHONE"]),
+                            ("login_ip", ip, cfg["LOGIN_MAX_FAILURES_PER_IP"])], _window())
+    if events is None:
         raise TooManyAttempts("登录失败次数过多，请 15 分钟后再试")
-    user = get_user_by_phone(phone) if PHONE_RE.match(phone) else None
+    row = None
+    if PHONE_RE.match(phone):
+        row = db.session.execute(select(User.id, User.password_hash, User.active)
+                                 .where(User.phone == phone)).first()
+    found = row is not None and row.active
+    return LoginAttempt(phone=phone, user_id=row.id if found else None,
+                        password_hash=row.password_hash if found else None,
+                        ip_event_ids=tuple(e.id for e in events if e.bucket == "login_ip"))
+
+
+_dummy_hashes: dict[tuple, str] = {}
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of nothing anyone knows, with the current parameters: an unknown phone's login
+    verifies against it, so it takes as long as a known phone's (no user enumeration)."""
+    params = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    if params not in _dummy_hashes:
+        _dummy_hashes[params] = hasher.hash(secrets.token_urlsafe(16))
+    return _dummy_hashes[params]
+
+
+def finish_login(attempt: LoginAttempt, password: str) -> User:
+    """Check the password of a begun login and rehash a stale hash; InvalidCredentials leaves
+    the attempt counted as a failure (nothing to write)."""
     hasher = _hasher()
+    stored = attempt.password_hash or _dummy_hash(hasher)
     try:
-        if user is None or not user.active:
-            raise VerificationError()
-        hasher.verify(user.password_hash, password or "")
+        hasher.verify(stored, password or "")
     except (VerificationError, InvalidHashError):
-        throttle.record_event("login_phone", phone[:128])
-        throttle.record_event("login_ip", ip[:128])
         raise InvalidCredentials() from None
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
-    throttle.clear_events("login_phone", phone)
+    if attempt.password_hash is None:
+        raise InvalidCredentials()
+    new_hash = hasher.hash(password) if hasher.check_needs_rehash(stored) else None
+    # the transaction starts here, after the hashing
+    user = db.session.get(User, attempt.user_id)
+    if user is None or not user.active or user.password_hash != stored:
+        raise InvalidCredentials()  # disabled or given a new password meanwhile
+    if new_hash:
+        user.password_hash = new_hash
+    throttle.clear_events("login_phone", attempt.phone)
+    throttle.forget_events(attempt.ip_event_ids)
     user.last_login_at = utcnow()
     return user
 
@@ -134,17 +198,93 @@ def change_password(user: User, old_password: str, new_password: str) -> None:
         _hasher().verify(user.password_hash, old_password or "")
     except (VerificationError, InvalidHashError):
         raise ValidationFailed(fields={"old_password": "原密码不正确"}) from None
-    check_password(new_password, "new_password")
+    check_password(new_password, "new_password", phone=user.phone)
+    if hmac.compare_digest(new_password.encode(), (old_password or "").encode()):
+        raise ValidationFailed(fields={"new_password": "新密码不能与原密码相同"})
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
 
 
 def end_all_sessions(user: User) -> None:
-    """Log out everywhere: bump the session version and revoke every API token."""
+    """Log out everywhere: bump the session version, end every web session, revoke every token."""
+    now = utcnow()
     user.session_version += 1
     db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
                                               ApiToken.revoked_at.is_(None))
-                       .values(revoked_at=utcnow()))
+                       .values(revoked_at=now))
+    db.session.execute(update(WebSession).where(WebSession.user_id == user.id,
+                                                WebSession.ended_at.is_(None))
+                       .values(ended_at=now).execution_options(synchronize_session=False))
+
+
+# ---------------------------------------------------------------- web sessions
+
+# the key of the Flask session (the signed cookie) that carries the web session's id
+WEB_SESSION_KEY = "web_session"
+# last_seen_at is written at most this often per session, not on every request
+SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def session_idle_limit(user: User) -> timedelta:
+    """How long a browser session of ``user`` may sit unused before it ends."""
+    cfg = current_app.config
+    if user.is_member:
+        return timedelta(days=cfg["SESSION_IDLE_DAYS_MEMBER"])
+    return timedelta(hours=cfg["SESSION_IDLE_HOURS_STAFF"])
+
+
+def start_web_session(user: User) -> WebSession:
+    """A new server-side session for one browser; its id goes into the signed cookie."""
+    row = WebSession(id=secrets.token_urlsafe(32), user_id=user.id)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def end_web_session(session_id: str | None) -> None:
+    """Logout: end one browser's session (a copied cookie stops working too)."""
+    if not isinstance(session_id, str) or not session_id:
+        return
+    db.session.execute(update(WebSession).where(WebSession.id == session_id,
+                                                WebSession.ended_at.is_(None))
+                       .values(ended_at=utcnow()).execution_options(synchronize_session=False))
+
+
+_SESSION_AND_USER = (
+    select(User, WebSession.last_seen_at, WebSession.ended_at)
+    .join(WebSession, WebSession.user_id == User.id)
+    .where(WebSession.id == bindparam("session_id"), User.id == bindparam("user_id")))
+
+
+def resolve_web_session(user_id: int, version: int, session_id,
+                        now=None) -> tuple[User, bool] | None:
+    """The user of a live browser session and whether ``last_seen_at`` was refreshed (the
+    caller then commits), or None: ended, idle too long, account disabled, logged out
+    everywhere. ``last_seen_at`` is written only when older than the touch interval."""
+    if not isinstance(session_id, str) or not session_id or len(session_id) > 64:
+        return None
+    row = db.session.execute(_SESSION_AND_USER,
+                             {"session_id": session_id, "user_id": user_id}).first()
+    if row is None:
+        return None
+    user, now = row.User, now or utcnow()
+    if (row.ended_at is not None or not user.active or user.session_version != version
+            or row.last_seen_at + session_idle_limit(user) <= now):
+        return None
+    if now - row.last_seen_at >= SESSION_TOUCH_INTERVAL:
+        db.session.execute(update(WebSession).where(WebSession.id == session_id)
+                           .values(last_seen_at=now)
+                           .execution_options(synchronize_session=False))
+        return user, True
+    return user, False
+
+
+def purge_web_sessions(older_than: timedelta = timedelta(days=60)) -> int:
+    """Delete sessions ended or unused for longer than ``older_than``; housekeeping."""
+    cutoff = utcnow() - older_than
+    result = db.session.execute(delete(WebSession).where(
+        (WebSession.last_seen_at < cutoff) | (WebSession.ended_at < cutoff)))
+    return result.rowcount or 0
 
 
 def _serializer() -> URLSafeSerializer:
@@ -222,8 +362,6 @@ def revoke_api_token(row: ApiToken) -> None:
 
 def _resolve_scope(role: str, scope_id: int | None) -> dict:
     """The scope columns for a staff role, denormalised upward (grid → community → street)."""
-    from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
-
     column = ROLE_SCOPE[role]
     if scope_id is None:
         raise ValidationFailed(fields={column: "该角色必须指定所属范围"})
@@ -248,8 +386,9 @@ def create_staff(actor: User, *, name: str, phone: str, password: str, role: str
         raise NotAllowed()
     if role not in STAFF_ROLES:
         raise ValidationFailed(fields={"role": "角色无效"})
-    user = User(name=check_name(name), phone=check_phone(phone),
-                password_hash=hash_password(check_password(password)), role=role,
+    phone = check_phone(phone)
+    user = User(name=check_name(name), phone=phone,
+                password_hash=hash_password(check_password(password, phone=phone)), role=role,
                 status="approved", email=(email or None), **_resolve_scope(role, scope_id))
     ensure_phone_free(user.phone)
     db.session.add(user)
@@ -260,8 +399,9 @@ def create_staff(actor: User, *, name: str, phone: str, password: str, role: str
 
 def create_admin(*, name: str, phone: str, password: str) -> User:
     """A district admin account (the CLI's create-admin)."""
-    user = User(name=check_name(name), phone=check_phone(phone),
-                password_hash=hash_password(check_password(password)),
+    phone = check_phone(phone)
+    user = User(name=check_name(name), phone=phone,
+                password_hash=hash_password(check_password(password, phone=phone)),
                 role="district_admin", status="approved")
     ensure_phone_free(user.phone)
     db.session.add(user)

@@ -1,8 +1,11 @@
 """Pages: landing, login, logout, password, staff accounts, audit log, language."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.urls import iri_to_uri
 
 from volunteer.audit.models import AuditLog
 from volunteer.auth import services
@@ -26,9 +29,27 @@ HOME_BY_ROLE = {
 
 
 def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+    """``target`` when it is a path on this site, else None (an open redirect otherwise).
+
+    Checked as the browser will read it: werkzeug's ``iri_to_uri`` drops tabs and newlines
+    when it writes the Location header, so ``/%09/evil.example`` would become
+    ``//evil.example``; control characters and backslashes are refused outright.
+    """
+    if not isinstance(target, str) or not target or len(target) > 2000:
+        return None
+    if "\\" in target or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in target):
+        return None
+    try:
+        normalised = iri_to_uri(target)
+        parts = urlsplit(normalised.strip())
+    except ValueError:
+        return None
+    for value in (target, normalised):
+        if not value.startswith("/") or value.startswith("//"):
+            return None
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 @bp.get("/")
@@ -52,26 +73,37 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.phone.data, form.password.data,
-                                         request.remote_addr or "unknown")
+            attempt = services.begin_login(form.phone.data, request.remote_addr or "unknown")
+            # counted before the password is checked; argon2 then runs outside the transaction
+            db.session.commit()
+            user = services.finish_login(attempt, form.password.data)
         except services.InvalidCredentials as error:
-            db.session.commit()  # keep the recorded failure for the throttle
+            db.session.rollback()
             form.password.errors.append(error.message)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
             return render_template("auth/login.html", form=form), error.status
         else:
-            db.session.commit()
-            session.permanent = True
-            login_user(user)
+            _begin_web_session(user)
             flash(f"欢迎，{user.name}", "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
     return render_template("auth/login.html", form=form)
 
 
+def _begin_web_session(user) -> None:
+    """Commit the login with a new server-side session whose id the cookie carries."""
+    row = services.start_web_session(user)
+    db.session.commit()
+    session.permanent = True
+    session[services.WEB_SESSION_KEY] = row.id
+    login_user(user)
+
+
 @bp.post("/logout")
 def logout():
+    services.end_web_session(session.get(services.WEB_SESSION_KEY))
+    db.session.commit()
     logout_user()
     _clear_session()
     flash(N_("已退出登录"), "info")
@@ -105,8 +137,8 @@ def change_password():
         with form_errors(form) as outcome:
             services.change_password(current_user, form.old_password.data, form.new_password.data)
         if outcome.ok:
-            db.session.commit()
-            login_user(current_user)  # this device stays logged in with the new version
+            # this device stays logged in, in a new session with the new version
+            _begin_web_session(current_user._get_current_object())
             flash(N_("密码已修改，其他设备上的登录已失效"), "success")
             return redirect(url_for("auth.home"))
     return render_template("auth/password.html", form=form)
@@ -140,7 +172,9 @@ def staff():
     role = request.values.get("role") if request.values.get("role") in STAFF_ROLES else \
         "community_secretary"
     form.role.data = form.role.data or role
-    form.scope_id.choices = _scope_choices(form.role.data)
+    # an unknown submitted role keeps the default's choices; the form then refuses the role
+    form.scope_id.choices = _scope_choices(
+        form.role.data if form.role.data in STAFF_ROLES else role)
     if form.validate_on_submit() and request.form.get("action") == "create":
         with form_errors(form, {ROLE_SCOPE[form.role.data]: "scope_id"},
                          refusal_field=form.phone) as outcome:

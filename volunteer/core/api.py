@@ -1,15 +1,69 @@
 """JSON helpers for the client API: errors, body parsing, pagination, endpoint docs."""
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Annotated, Literal, TypeVar
 
 from flask import Blueprint, current_app, jsonify, request
-from pydantic import BaseModel, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+)
 
+from volunteer.core.edge import (
+    CONTROL_MESSAGE,
+    DATE_MESSAGE,
+    INT_MAX,
+    date_in_range,
+    has_control_characters,
+)
 from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.extensions import csrf, db
 
 M = TypeVar("M", bound=BaseModel)
+PAGE_MAX = 100000  # the highest ``page`` a list accepts
+
+
+def _sane_date(value):
+    if not date_in_range(value):
+        raise ValueError(DATE_MESSAGE)
+    return value
+
+
+# The bounded types every body model uses (see core.edge): an id of any object or list of
+# objects, any other integer, a date, a moment. Larger values answer 400 naming the field.
+Id = Annotated[int, Field(ge=1, le=INT_MAX)]
+Int = Annotated[int, Field(ge=-INT_MAX, le=INT_MAX)]
+Number = Annotated[float, Field(ge=-INT_MAX, le=INT_MAX, allow_inf_nan=False)]
+Day = Annotated[date, AfterValidator(_sane_date)]
+Moment = Annotated[AwareDatetime, AfterValidator(_sane_date)]
+
+
+def _has_control(value) -> bool:
+    if isinstance(value, str):
+        return has_control_characters(value)
+    if isinstance(value, dict):
+        return any(_has_control(k) or _has_control(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return any(_has_control(item) for item in value)
+    return False
+
+
+class ApiModel(BaseModel):
+    """The base of every API body model: no text anywhere in it holds a control character."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value):
+        if _has_control(value):
+            raise ValueError(CONTROL_MESSAGE)
+        return value
 
 
 def api_blueprint(name: str, import_name: str) -> Blueprint:
@@ -29,13 +83,63 @@ def domain_error_response(error: DomainError):
     return error_response(error.status, error.code, error.message, error.fields)
 
 
+def Required(max_length: int, choices: Iterable[str] | None = None, default=...,  # noqa: N802
+             **schema):
+    """A text field the service refuses empty (or outside ``choices``), stated in the document
+    as ``minLength: 1`` (and ``enum``, and any other JSON schema keywords the service checks,
+    such as a ``pattern``); the service's own check keeps its Chinese message."""
+    extra: dict = {"minLength": 1, **schema}
+    if choices is not None:
+        extra["enum"] = list(choices)
+    return Field(default, max_length=max_length, json_schema_extra=extra)
+
+
+class Out(BaseModel):
+    """A response model: what a serialiser returns, no more (``extra="forbid"``), so the OpenAPI
+    document states each answer and a test or the fuzzer notices when the two drift apart."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def one_of(values: Iterable[str]):
+    """A string restricted to ``values`` (the keys of a constants mapping): an enum in the
+    document."""
+    return Literal[tuple(values)]
+
+
+# A timestamp as ``core.time.isoformat`` writes it: ISO 8601 with its offset.
+Timestamp = datetime
+
+
+class OkOut(Out):
+    ok: Literal[True]
+
+
+PAGE_FIELDS = {"page": (int, Field(ge=1)), "per_page": (int, Field(ge=1)),
+               "total": (int, Field(ge=0))}
+
+
+def page_of(item: type[BaseModel], name: str | None = None, **extra) -> type[Out]:
+    """The list envelope ``{items, page, per_page, total}`` (plus ``extra`` fields) of ``item``."""
+    fields = {"items": (list[item], ...), **PAGE_FIELDS, **extra}
+    return create_model(name or f"{item.__name__}Page", __base__=Out, **fields)
+
+
 def doc(summary: str, *, body: type[BaseModel] | None = None, auth: bool = True,
-        status: int = 200, query: dict | None = None, errors: tuple = ()) -> Callable:
-    """Attach OpenAPI facts to an API view (read by ``core.openapi``)."""
+        status: int = 200, query: dict | None = None, errors: tuple = (),
+        response: type[BaseModel] | dict | None = None, content_type: str = "application/json",
+        multipart: dict | None = None, path: dict | None = None) -> Callable:
+    """Attach OpenAPI facts to an API view (read by ``core.openapi``).
+
+    ``query`` maps a parameter to a type name or a JSON schema; ``response`` is the model of the
+    success answer (``content_type`` for a file); ``multipart`` the form fields of an upload;
+    ``path`` the JSON schema of a path parameter that is not an integer id."""
 
     def decorate(view):
         view.api_doc = {"summary": summary, "body": body, "auth": auth, "status": status,
-                        "query": query or {}, "errors": errors}
+                        "query": query or {}, "errors": errors, "response": response,
+                        "content_type": content_type, "multipart": multipart,
+                        "path": path or {}}
         return view
 
     return decorate
@@ -110,9 +214,10 @@ def parse_body(model: type[M]) -> M:
         raise ValidationFailed(fields=fields_from(error)) from None
 
 
-def query_int(name: str, default: int | None = None, *, minimum: int | None = None,
-              maximum: int | None = None) -> int | None:
-    """An integer query parameter, or ValidationFailed naming it."""
+def query_int(name: str, default: int | None = None, *, minimum: int = 1,
+              maximum: int = INT_MAX) -> int | None:
+    """An integer query parameter (an id, a page: 1 .. ``INT_MAX`` unless narrowed), or
+    ValidationFailed naming it."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
@@ -120,16 +225,30 @@ def query_int(name: str, default: int | None = None, *, minimum: int | None = No
         value = int(raw)
     except ValueError:
         raise ValidationFailed(fields={name: "应为整数"}) from None
-    if minimum is not None and value < minimum:
+    if value < minimum:
         raise ValidationFailed(fields={name: f"不能小于 {minimum}"})
-    if maximum is not None and value > maximum:
-        raise ValidationFailed(fields={name: f"不能大于 {maximum}"})
+    if value > min(maximum, INT_MAX):
+        raise ValidationFailed(fields={name: f"不能大于 {min(maximum, INT_MAX)}"})
+    return value
+
+
+def query_date(name: str) -> date | None:
+    """A date query parameter (``2026-11-26``, within the sane range), or ValidationFailed."""
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(fields={name: "应为日期，如 2026-11-26"}) from None
+    if not date_in_range(value):
+        raise ValidationFailed(fields={name: DATE_MESSAGE})
     return value
 
 
 def page_args() -> tuple[int, int]:
     """``page`` and ``per_page`` from the query string, validated."""
-    page = query_int("page", 1, minimum=1, maximum=100000)
+    page = query_int("page", 1, minimum=1, maximum=PAGE_MAX)
     per_page = query_int("per_page", current_app.config["PER_PAGE"], minimum=1,
                          maximum=current_app.config["MAX_PER_PAGE"])
     return page, per_page

@@ -1,6 +1,8 @@
 """Database wiring: SQLite pragmas and BEGIN IMMEDIATE, migrations, model registry."""
 
+import importlib
 import time
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event, exc
@@ -18,20 +20,11 @@ PING_AFTER_IDLE_SECONDS = 10
 
 
 def import_models() -> None:
-    """Import every feature's models so metadata (and Alembic) sees all tables."""
-    import volunteer.audit.models  # noqa: F401
-    import volunteer.auth.models  # noqa: F401
-    import volunteer.core.models  # noqa: F401
-    import volunteer.members.models  # noqa: F401
-    import volunteer.mobilisation.models  # noqa: F401
-    import volunteer.notifications.models  # noqa: F401
-    import volunteer.orgs.models  # noqa: F401
-    import volunteer.privacy.models  # noqa: F401
-    import volunteer.reports.models  # noqa: F401
-    import volunteer.requests.models  # noqa: F401
-    import volunteer.review.models  # noqa: F401
-    import volunteer.tasks.models  # noqa: F401
-    import volunteer.wishes.models  # noqa: F401
+    """Import every feature's models so metadata (and Alembic) sees all tables: each package
+    of ``volunteer`` with a ``models`` module, found on disk so that core names no feature."""
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.glob("*/models.py")):
+        importlib.import_module(f"volunteer.{path.parent.name}.models")
 
 
 def init_app(app: Flask) -> None:

@@ -1,12 +1,23 @@
 """Shared form helpers: the pages' form base, carrying a service's field errors back onto a
-form."""
+form, and the bounded readers of numbers from query strings and form fields."""
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
 
 from flask import flash, request
 from flask_wtf import FlaskForm
 
+from volunteer.core.edge import (
+    DATE_MESSAGE,
+    INT_MAX,
+    RANGE_MESSAGE,
+    bounded_date,
+    bounded_int,
+    date_in_range,
+)
 from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.core.i18n import translate
 from volunteer.extensions import db
@@ -27,6 +38,33 @@ class WebForm(FlaskForm):
             if isinstance(choices, list | tuple) and all(
                     isinstance(choice, tuple) and len(choice) == 2 for choice in choices):
                 field.choices = [(value, translate(label)) for value, label in choices]
+
+    def validate(self, extra_validators=None) -> bool:
+        """The declared validators, then the bounds of the edge (``core.edge``) on every field:
+        no integer beyond ``INT_MAX`` and no date outside the sane range reaches a service."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            message = out_of_bounds(field.data)
+            if message:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
+
+
+def out_of_bounds(value) -> str | None:
+    """Why a form field's value cannot be taken (a number or date out of range), or None."""
+    if isinstance(value, list | tuple):
+        return next((m for m in map(out_of_bounds, value) if m), None)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
+        finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+        if not finite:
+            return RANGE_MESSAGE
+        return None if abs(value) <= INT_MAX else RANGE_MESSAGE
+    if isinstance(value, date) and not date_in_range(value):
+        return DATE_MESSAGE
+    return None
 
 
 def apply_errors(form: FlaskForm, error: ValidationFailed, aliases: dict | None = None) -> None:
@@ -83,19 +121,28 @@ def form_errors(form: FlaskForm, aliases: dict | None = None,
 
 
 def optional_int(value):
-    """A select field's value as an int, or None for an empty or unreadable choice."""
+    """A select field's value as an id, or None for an empty, unreadable or out-of-range choice."""
     if value in (None, "", "None"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return bounded_int(value)
+
+
+def arg_int(name: str, default: int | None = None, *, source=None) -> int | None:
+    """An id or count from the query string (or ``source``, e.g. ``request.form``) for a page:
+    1 .. ``INT_MAX``; anything else is ``default`` (pages fall back rather than refuse)."""
+    raw = (request.args if source is None else source).get(name)
+    if raw in (None, ""):
+        return default
+    value = bounded_int(raw)
+    return default if value is None else value
+
+
+def arg_date(name: str) -> date | None:
+    """A date from the query string for a page, within the sane range, or None."""
+    return bounded_date(request.args.get(name))
 
 
 def page_of(stmt, per_page: int = 20):
     """A page of a select statement for list pages (``?page=``; bad values fall back to 1)."""
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = arg_int("page", 1)
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

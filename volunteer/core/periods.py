@@ -102,7 +102,7 @@ def local_date(moment: datetime) -> date:
 
 def calendar_period(period: Period) -> Period:
     """A range that is exactly a month, quarter, half-year or year, as that period (its figures
-    are kept ready: ``tasks.summary``); any other period unchanged."""
+    are kept ready: ``stats.summaries``); any other period unchanged."""
     if period.kind == "range" and period.start.day == 1:
         for kind in ("month", "quarter", "half", "year"):
             same = containing(kind, period.start)

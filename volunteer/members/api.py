@@ -2,45 +2,64 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from volunteer.auth.api import serialise_user
-from volunteer.core.api import api_blueprint, doc, paginated, parse_body, query_int
+from volunteer.auth.api import UserOut, serialise_user
+from volunteer.auth.models import MEMBER_STATUSES
+from volunteer.auth.services import NAME_MAX, PASSWORD_MIN, PHONE_RE
+from volunteer.core.api import (
+    ApiModel,
+    Id,
+    Required,
+    api_blueprint,
+    doc,
+    page_of,
+    paginated,
+    parse_body,
+    query_int,
+)
 from volunteer.core.decorators import login_required, roles_required
+from volunteer.core.skills import MAX_TAGS
+from volunteer.core.text import REASON_MAX
 from volunteer.extensions import db
 from volunteer.members import services
 
 bp = api_blueprint("members_api", __name__)
 
 
-class RegisterIn(BaseModel):
-    name: str = Field(max_length=30)
-    phone: str = Field(max_length=20)
-    password: str = Field(max_length=200)
-    unit_id: int
-    community_id: int
-    grid_id: int | None = None
-    skills: list[str] | None = Field(default=None, max_length=20)
+class RegisterIn(ApiModel):
+    name: str = Required(NAME_MAX)
+    phone: str = Required(20, pattern=PHONE_RE.pattern)
+    password: str = Required(200, minLength=PASSWORD_MIN)
+    unit_id: Id
+    community_id: Id
+    grid_id: Id | None = None
+    skills: list[str] | None = Field(default=None, max_length=20,
+                                     json_schema_extra={"maxItems": MAX_TAGS})
     industry: str | None = Field(default=None, max_length=30)
-    email: str | None = Field(default=None, max_length=120)
+    email: str | None = Field(default=None, max_length=services.EMAIL_MAX)
     privacy_consent: bool = Field(description="同意《个人信息保护说明》（/privacy），须为 true")
 
 
-class RejectIn(BaseModel):
-    reason: str = Field(max_length=200)
+class RejectIn(ApiModel):
+    reason: str = Required(REASON_MAX)
 
 
-class ProfileIn(BaseModel):
-    skills: list[str] | None = Field(default=None, max_length=20)
+class ProfileIn(ApiModel):
+    skills: list[str] | None = Field(default=None, max_length=20,
+                                     json_schema_extra={"maxItems": MAX_TAGS})
     industry: str | None = Field(default=None, max_length=30)
-    email: str | None = Field(default=None, max_length=120)
-    grid_id: int | None = None
+    email: str | None = Field(default=None, max_length=services.EMAIL_MAX)
+    grid_id: Id | None = None
 
 
 @bp.post("/members/register")
-@doc("报到：注册为在职党员（待社区审核）", body=RegisterIn, auth=False, status=201, errors=(409,))
+@doc("报到：注册为在职党员（待社区审核）", body=RegisterIn, auth=False, status=201,
+     errors=(404, 409, 429), response=UserOut)
 def register():
     data = parse_body(RegisterIn)
+    services.count_registration_attempt(request.remote_addr or "unknown")
+    db.session.commit()  # the attempt counts, whatever its outcome
     member = services.register_member(**data.model_dump())
     db.session.commit()
     return jsonify(serialise_user(member, member)), 201
@@ -48,8 +67,9 @@ def register():
 
 @bp.get("/members")
 @doc("党员列表（按本人管辖范围）",
-     query={"status": "string", "q": "string", "community_id": "integer", "page": "integer",
-            "per_page": "integer"}, errors=(403,))
+     query={"status": {"type": "string", "enum": list(MEMBER_STATUSES)}, "q": "string",
+            "community_id": "integer", "page": "integer", "per_page": "integer"},
+     errors=(403,), response=page_of(UserOut, "MemberPage"))
 @login_required
 def list_members():
     status = request.args.get("status")
@@ -60,14 +80,14 @@ def list_members():
 
 
 @bp.get("/members/<int:member_id>")
-@doc("党员详情", errors=(403, 404))
+@doc("党员详情", errors=(403, 404), response=UserOut)
 @login_required
 def get_member(member_id: int):
     return jsonify(serialise_user(services.get_member(current_user, member_id)))
 
 
 @bp.post("/members/<int:member_id>/approve")
-@doc("审核通过（亮身份，党员居住社区的书记）", errors=(403, 404, 409))
+@doc("审核通过（亮身份，党员居住社区的书记）", errors=(403, 404, 409), response=UserOut)
 @roles_required("community_secretary")
 def approve(member_id: int):
     member = services.approve_member(current_user, services.get_member(current_user, member_id))
@@ -76,7 +96,7 @@ def approve(member_id: int):
 
 
 @bp.post("/members/<int:member_id>/reject")
-@doc("审核不通过（须填写原因）", body=RejectIn, errors=(403, 404, 409))
+@doc("审核不通过（须填写原因）", body=RejectIn, errors=(403, 404, 409), response=UserOut)
 @roles_required("community_secretary")
 def reject(member_id: int):
     member = services.get_member(current_user, member_id)
@@ -86,7 +106,7 @@ def reject(member_id: int):
 
 
 @bp.put("/me/profile")
-@doc("修改本人专长、行业、邮箱和网格", body=ProfileIn, errors=(403,))
+@doc("修改本人专长、行业、邮箱和网格", body=ProfileIn, errors=(403, 404), response=UserOut)
 @roles_required("member")
 def update_profile():
     data = parse_body(ProfileIn)

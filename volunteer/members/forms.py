@@ -12,10 +12,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from volunteer.auth.services import NAME_MAX
+from volunteer.consents.services import PRIVACY_CONSENT_REQUIRED
 from volunteer.core.forms import WebForm, optional_int
 from volunteer.core.i18n import N_
+from volunteer.core.text import REASON_MAX
 from volunteer.members.models import INDUSTRIES, SKILLS
-from volunteer.privacy.services import PRIVACY_CONSENT_REQUIRED
+from volunteer.members.services import EMAIL_MAX
 
 
 class ProfileFields(WebForm):
@@ -25,7 +28,7 @@ class ProfileFields(WebForm):
     industry = SelectField(N_("所在行业"), choices=[("", N_("请选择"))] + list(INDUSTRIES.items()),
                            validators=[Optional()])
     email = EmailField(N_("邮箱（可选，用于接收提醒）"),
-                       validators=[Optional(), Email(N_("邮箱格式不正确")), Length(max=120)])
+                       validators=[Optional(), Email(N_("邮箱格式不正确")), Length(max=EMAIL_MAX)])
     grid_id = SelectField(N_("所在网格（可选）"), coerce=optional_int, validate_choice=False)
 
     def all_tags(self) -> list[str]:
@@ -34,7 +37,7 @@ class ProfileFields(WebForm):
 
 
 class RegisterForm(ProfileFields):
-    name = StringField(N_("姓名"), validators=[DataRequired(N_("必填")), Length(max=30)])
+    name = StringField(N_("姓名"), validators=[DataRequired(N_("必填")), Length(max=NAME_MAX)])
     phone = StringField(N_("手机号"), validators=[DataRequired(N_("必填")), Length(max=20)])
     password = PasswordField(N_("密码（至少 8 位，不能全是数字）"),
                              validators=[DataRequired(N_("必填")), Length(max=200)])
@@ -47,7 +50,7 @@ class RegisterForm(ProfileFields):
 
 class RejectForm(WebForm):
     reason = TextAreaField(N_("不通过原因"),
-                           validators=[DataRequired(N_("请填写原因")), Length(max=200)])
+                           validators=[DataRequired(N_("请填写原因")), Length(max=REASON_MAX)])
 
 
 class ApproveForm(WebForm):

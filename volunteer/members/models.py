@@ -4,22 +4,9 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer.core.i18n import N_
+from volunteer.core.skills import SKILLS, skill_label  # noqa: F401  (members' vocabulary)
 from volunteer.extensions import db
 
-SKILLS = {
-    "medical": N_("医疗"),
-    "nursing": N_("护理"),
-    "legal": N_("法律"),
-    "psychology": N_("心理"),
-    "education": N_("教育"),
-    "repair": N_("水电维修"),
-    "driving": N_("驾驶"),
-    "it": N_("信息技术"),
-    "mediation": N_("调解"),
-    "cooking": N_("餐饮"),
-    "photography": N_("摄影"),
-    "sign_language": N_("手语"),
-}
 INDUSTRIES = {
     "government": N_("党政机关"),
     "institution": N_("事业单位"),
@@ -32,11 +19,6 @@ INDUSTRIES = {
     "transport": N_("交通运输"),
     "other": N_("其他"),
 }
-
-
-def skill_label(tag: str) -> str:
-    """The Chinese label of a suggested skill, or the free tag itself."""
-    return SKILLS.get(tag, tag)
 
 
 class MemberSkill(db.Model):

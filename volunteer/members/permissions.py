@@ -29,3 +29,14 @@ def can_view_member(user, member) -> bool:
 def can_list_members(user) -> bool:
     """Every staff role lists the members of its own scope."""
     return user is not None and user.role != "member"
+
+
+def can_review_members(user, member=None) -> bool:
+    """The review buttons on the member list: community secretaries (each member then checks
+    ``can_review_member``)."""
+    return user is not None and user.role == "community_secretary"
+
+
+def can_view_own_service(user, obj=None) -> bool:
+    """我的 / 我的服务: a party member's own record and service; staff keep none."""
+    return user is not None and user.role == "member"

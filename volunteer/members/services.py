@@ -1,7 +1,9 @@
 """报到 registration, 亮身份 approval and rejection, member listings."""
 
 import re
+from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,43 +18,38 @@ from volunteer.auth.services import (
     ensure_phone_free,
     hash_password,
 )
-from volunteer.core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from volunteer.consents.services import check_consents, record_consents
+from volunteer.core import signals, throttle
+from volunteer.core.errors import (
+    InvalidState,
+    NotAllowed,
+    NotFound,
+    TooManyAttempts,
+    ValidationFailed,
+)
+from volunteer.core.skills import clean_skills
 from volunteer.core.text import required_reason
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
-from volunteer.members.models import INDUSTRIES, SKILLS, MemberSkill
+from volunteer.members.models import INDUSTRIES, MemberSkill
 from volunteer.members.permissions import can_list_members, can_review_member, can_view_member
 from volunteer.notifications.services import notify
 from volunteer.orgs.models import Community, Grid, Street, Unit
-from volunteer.privacy.services import check_consents, record_consents
 
-MAX_TAGS = 12
-TAG_MAX = 20
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+REGISTER_BUCKET = "register_ip"
+EMAIL_MAX = 120
 
 
-def clean_skills(tags) -> list[str]:
-    """Suggested skill codes plus free tags: at most 12, each 1–20 characters, no duplicates."""
-    if tags is None:
-        return []
-    if isinstance(tags, str):
-        tags = re.split(r"[,，、\s]+", tags)
-    cleaned: list[str] = []
-    for tag in tags:
-        if not isinstance(tag, str):
-            raise ValidationFailed(fields={"skills": "每项应为文本"})
-        tag = tag.strip()
-        if not tag:
-            continue
-        # a Chinese label of a suggested skill counts as its code
-        tag = next((code for code, label in SKILLS.items() if label == tag), tag)
-        if len(tag) > TAG_MAX:
-            raise ValidationFailed(fields={"skills": f"每个标签不能超过 {TAG_MAX} 个字符"})
-        if tag not in cleaned:
-            cleaned.append(tag)
-    if len(cleaned) > MAX_TAGS:
-        raise ValidationFailed(fields={"skills": f"最多 {MAX_TAGS} 个标签"})
-    return cleaned
+def count_registration_attempt(ip: str) -> None:
+    """Count one 报到 attempt from ``ip``, or TooManyAttempts when the IP has used up its
+    attempts in the window: the 409 phone_taken would otherwise tell anyone, phone by phone,
+    who has an account. The caller commits before registering, so every attempt counts."""
+    cfg = current_app.config
+    window = timedelta(minutes=cfg["REGISTER_WINDOW_MINUTES"])
+    if throttle.take([(REGISTER_BUCKET, ip or "unknown", cfg["REGISTER_MAX_PER_IP"])],
+                     window) is None:
+        raise TooManyAttempts("报到提交过于频繁，请稍后再试")
 
 
 def register_member(*, name: str, phone: str, password: str, unit_id: int, community_id: int,
@@ -63,12 +60,15 @@ def register_member(*, name: str, phone: str, password: str, unit_id: int, commu
     The member must consent to the privacy notice; the consent is recorded with its version."""
     errors: dict[str, str] = {}
     values: dict = {}
-    for field, check, raw in (("name", check_name, name), ("phone", check_phone, phone),
-                              ("password", check_password, password)):
+    for field, check, raw in (("name", check_name, name), ("phone", check_phone, phone)):
         try:
             values[field] = check(raw, field)
         except ValidationFailed as error:
             errors.update(error.fields)
+    try:
+        values["password"] = check_password(password, "password", phone=values.get("phone"))
+    except ValidationFailed as error:
+        errors.update(error.fields)
     unit = db.session.get(Unit, unit_id) if isinstance(unit_id, int) else None
     if unit is None:
         errors["unit_id"] = "请选择工作单位"
@@ -82,7 +82,7 @@ def register_member(*, name: str, phone: str, password: str, unit_id: int, commu
             errors["grid_id"] = "所选网格不属于该社区"
     if industry and industry not in INDUSTRIES:
         errors["industry"] = "行业无效"
-    if email and (len(email) > 120 or not EMAIL_RE.match(email)):
+    if email and (len(email) > EMAIL_MAX or not EMAIL_RE.match(email)):
         errors["email"] = "邮箱格式不正确"
     try:
         tags = clean_skills(skills)
@@ -155,7 +155,7 @@ def update_profile(member: User, *, skills=None, industry: str | None = None,
     """A member edits their own expertise, industry, e-mail and grid."""
     if industry and industry not in INDUSTRIES:
         raise ValidationFailed(fields={"industry": "行业无效"})
-    if email and (len(email) > 120 or not EMAIL_RE.match(email)):
+    if email and (len(email) > EMAIL_MAX or not EMAIL_RE.match(email)):
         raise ValidationFailed(fields={"email": "邮箱格式不正确"})
     if grid_id is not None:
         grid = db.session.get(Grid, grid_id)
@@ -166,10 +166,8 @@ def update_profile(member: User, *, skills=None, industry: str | None = None,
     member.industry = industry or None
     member.email = email or None
     if member.grid_id != grid_id:
-        from volunteer.tasks.summary import follow_member  # tasks builds on members
-
         member.grid_id = grid_id
-        follow_member(member)
+        signals.member_moved.send(member)
     return member
 
 

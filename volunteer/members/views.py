@@ -4,9 +4,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import download
-from volunteer.core.errors import DomainError, ValidationFailed
+from volunteer.core.errors import DomainError, TooManyAttempts, ValidationFailed
 from volunteer.core.forms import apply_errors, form_errors, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.imports import IMPORTS
@@ -21,9 +22,9 @@ from volunteer.members.forms import (
     RejectForm,
 )
 from volunteer.members.models import INDUSTRIES, SKILLS
-from volunteer.members.permissions import can_review_member
+from volunteer.members.permissions import can_review_member, can_review_members
+from volunteer.mobilisation.services import awaiting_answer
 from volunteer.orgs import services as orgs
-from volunteer.review.services import list_commendations
 
 bp = Blueprint("members", __name__)
 STAFF = ("district_admin", "street_reviewer", "community_secretary", "grid_worker",
@@ -43,6 +44,13 @@ def register():
         (c.id, c.full_name) for c in communities]
     form.grid_id.choices = _grid_choices(form.community_id.data)
     if form.validate_on_submit():
+        try:
+            services.count_registration_attempt(request.remote_addr or "unknown")
+        except TooManyAttempts as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            return render_template("members/register.html", form=form), error.status
+        db.session.commit()  # the attempt counts, whatever its outcome
         unit = orgs.find_unit_by_name(form.unit_name.data)
         try:
             services.register_member(
@@ -71,7 +79,7 @@ def list_members():
     stmt = services.list_members_stmt(current_user, status=None if status == "all" else status,
                                       q=request.args.get("q") or None)
     return render_template("members/list.html", page=page_of(stmt), status=status,
-                           can_review=current_user.role == "community_secretary")
+                           can_review=can_review_members(current_user))
 
 
 def _detail_page(member, reject_form=None):
@@ -115,8 +123,6 @@ def reject(member_id: int):
 @bp.get("/me")
 @login_required
 def me():
-    from volunteer.mobilisation.services import awaiting_answer  # it builds on members
-
     return render_template("members/me.html", user=current_user, skills=SKILLS,
                            industries=INDUSTRIES, calls=awaiting_answer(current_user))
 

@@ -18,9 +18,11 @@ from sqlalchemy.orm import selectinload
 
 from volunteer.audit.services import record_action
 from volunteer.auth.models import User
+from volunteer.auth.permissions import mask_phone, phone_rule
 from volunteer.core.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from volunteer.core.skills import skill_label
 from volunteer.core.text import clean_text
-from volunteer.core.time import utcnow
+from volunteer.core.time import format_local, utcnow
 from volunteer.extensions import db
 from volunteer.mobilisation.models import (
     ANSWERS,
@@ -206,7 +208,8 @@ def _addressed_conditions(mobilisation: Mobilisation) -> list:
         reached.append(User.community_id.in_(whole))
     if grids:
         reached.append(User.grid_id.in_(grids))
-    return [User.role == "member", User.status == "approved", or_(*reached)]
+    return [User.role == "member", User.status == "approved", User.active.is_(True),
+            or_(*reached)]
 
 
 # ---------------------------------------------------------------- answering and assigning
@@ -446,10 +449,6 @@ def roster_rows(viewer, mobilisation: Mobilisation, show: str | None = None) -> 
     """The roster ``viewer`` may see as row dicts (``ROSTER_COLUMNS``), in roster order, for
     the Excel download; phones as the viewer may see them. The roster is read (and the viewer
     checked) here, before any file is written; the rows are made as they are written."""
-    from volunteer.auth.permissions import mask_phone, phone_rule
-    from volunteer.core.time import format_local
-    from volunteer.members.models import skill_label
-
     members = db.session.scalars(roster_stmt(viewer, mobilisation, show)).all()
     communities = dict(db.session.execute(select(Community.id, Community.name).where(
         Community.id.in_(mobilisation.community_ids))).all())

@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from volunteer.core import workbooks as exports
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import XLSX, download
 from volunteer.core.errors import ValidationFailed
@@ -13,7 +14,6 @@ from volunteer.core.time import format_local, utcnow
 from volunteer.extensions import db
 from volunteer.mobilisation import permissions, services
 from volunteer.mobilisation.forms import ActionForm, AssignForm, DeclareForm, ReplyForm
-from volunteer.review import exports
 
 bp = Blueprint("mobilisation", __name__)
 
@@ -48,7 +48,7 @@ def new():
 @login_required
 def detail(mobilisation_id: int):
     mobilisation = services.get_mobilisation(current_user, mobilisation_id)
-    staff = current_user.role != "member"
+    staff = not current_user.is_member
     show = request.args.get("show") or None
     if show not in services.ROSTER_FILTERS:
         show = None

@@ -2,15 +2,43 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel
+from pydantic import Field
 
-from volunteer.core.api import api_blueprint, doc, paginated, parse_body
+from volunteer.core.api import (
+    ApiModel,
+    Out,
+    Timestamp,
+    api_blueprint,
+    doc,
+    page_of,
+    paginated,
+    parse_body,
+)
 from volunteer.core.decorators import login_required
 from volunteer.core.time import isoformat
 from volunteer.extensions import db
 from volunteer.notifications import services
 
 bp = api_blueprint("notifications_api", __name__)
+
+
+class NotificationOut(Out):
+    id: int
+    kind: str
+    title: str
+    body: str
+    link: str | None
+    created_at: Timestamp
+    read_at: Timestamp | None
+
+
+class UnreadOut(Out):
+    unread: int
+
+
+class PreferencesOut(Out):
+    preferences: dict[str, bool]
+    labels: dict[str, str]
 
 
 def serialise_notification(row) -> dict:
@@ -20,7 +48,8 @@ def serialise_notification(row) -> dict:
 
 
 @bp.get("/me/notifications")
-@doc("我的消息", query={"unread": "boolean", "page": "integer", "per_page": "integer"})
+@doc("我的消息", query={"unread": "boolean", "page": "integer", "per_page": "integer"},
+     response=page_of(NotificationOut, unread=(int, ...)))
 @login_required
 def list_notifications():
     unread = request.args.get("unread") in ("1", "true")
@@ -29,7 +58,7 @@ def list_notifications():
 
 
 @bp.post("/me/notifications/<int:notification_id>/read")
-@doc("标记已读", errors=(403, 404))
+@doc("标记已读", errors=(403, 404), response=NotificationOut)
 @login_required
 def mark_read(notification_id: int):
     row = services.get_notification(current_user, notification_id)
@@ -39,7 +68,7 @@ def mark_read(notification_id: int):
 
 
 @bp.post("/me/notifications/read-all")
-@doc("全部标记已读")
+@doc("全部标记已读", response=UnreadOut)
 @login_required
 def mark_all_read():
     services.mark_all_read(current_user)
@@ -47,12 +76,13 @@ def mark_all_read():
     return jsonify({"unread": 0})
 
 
-class PreferencesIn(BaseModel):
-    preferences: dict[str, bool]
+class PreferencesIn(ApiModel):
+    preferences: dict[str, bool] = Field(
+        json_schema_extra={"propertyNames": {"enum": list(services.EMAIL_KINDS)}})
 
 
 @bp.get("/me/email-preferences")
-@doc("邮件提醒设置：每类通知是否发邮件（站内消息始终保留）")
+@doc("邮件提醒设置：每类通知是否发邮件（站内消息始终保留）", response=PreferencesOut)
 @login_required
 def get_email_preferences():
     return jsonify({"preferences": services.list_email_preferences(current_user),
@@ -60,7 +90,7 @@ def get_email_preferences():
 
 
 @bp.put("/me/email-preferences")
-@doc("修改邮件提醒设置", body=PreferencesIn)
+@doc("修改邮件提醒设置", body=PreferencesIn, response=PreferencesOut)
 @login_required
 def put_email_preferences():
     data = parse_body(PreferencesIn)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
+from volunteer.auth.models import User
 from volunteer.core.errors import NotAllowed, NotFound, ValidationFailed
 from volunteer.core.i18n import N_
 from volunteer.core.time import utcnow
@@ -55,8 +56,6 @@ def notify(user, kind: str, title: str, body: str = "", link: str | None = None,
     ``email_kind`` names the opt-out group (see EMAIL_KINDS); by default ``email_group(kind)``.
     """
     if not hasattr(user, "id"):
-        from volunteer.auth.models import User
-
         user = db.session.get(User, int(user))
     row = Notification(user_id=user.id, kind=kind, title=title[:200], body=body, link=link,
                        html=html)

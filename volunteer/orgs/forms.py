@@ -6,10 +6,11 @@ from wtforms.validators import DataRequired, Length
 from volunteer.core.forms import WebForm, optional_int
 from volunteer.core.i18n import N_
 from volunteer.orgs.models import BRANCH_LEVELS, UNIT_KINDS
+from volunteer.orgs.services import NAME_MAX
 
 
 class NameForm(WebForm):
-    name = StringField(N_("名称"), validators=[DataRequired(N_("必填")), Length(max=80)])
+    name = StringField(N_("名称"), validators=[DataRequired(N_("必填")), Length(max=NAME_MAX)])
 
 
 class CommunityForm(NameForm):

@@ -19,6 +19,7 @@ from volunteer.orgs.models import (
 from volunteer.orgs.permissions import can_manage_orgs
 
 NAME_LIMITS = {Street: 60, Community: 60, Grid: 60, Unit: 80, Branch: 80}
+NAME_MAX = max(NAME_LIMITS.values())  # what a form or API body may carry
 
 
 class NameTaken(Conflict):

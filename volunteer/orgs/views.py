@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from volunteer.core.decorators import roles_required
 from volunteer.core.errors import DomainError
-from volunteer.core.forms import form_errors, page_of
+from volunteer.core.forms import arg_int, form_errors, page_of
 from volunteer.core.i18n import N_
 from volunteer.extensions import db
 from volunteer.orgs import services
@@ -31,7 +31,7 @@ def _fill_choices(form) -> None:
     if hasattr(form, "community_id"):
         form.community_id.choices = communities
     if hasattr(form, "parent_id"):
-        community_id = form.community_id.data or request.args.get("community_id", type=int)
+        community_id = form.community_id.data or arg_int("community_id")
         grids = db.session.scalars(services.list_grids_stmt(community_id)) if community_id else []
         form.parent_id.choices = [("", gettext("（无，普通网格）"))] + [
             (g.id, g.name) for g in grids]
@@ -53,11 +53,11 @@ def _create(kind: str, form):
 
 def _list_stmt(kind: str):
     q = request.args.get("q") or None
-    community_id = request.args.get("community_id", type=int)
+    community_id = arg_int("community_id")
     if kind == "streets":
         return services.list_streets_stmt(q)
     if kind == "communities":
-        return services.list_communities_stmt(request.args.get("street_id", type=int), q)
+        return services.list_communities_stmt(arg_int("street_id"), q)
     if kind == "grids":
         return services.list_grids_stmt(community_id, q)
     if kind == "units":
@@ -119,7 +119,7 @@ def edit_object(kind: str, obj_id: int):
 @roles_required("district_admin")
 def link_unit(unit_id: int):
     unit = db.session.get(Unit, unit_id) or abort(404)
-    community = db.session.get(Community, request.form.get("link-community_id", type=int) or 0)
+    community = db.session.get(Community, arg_int("link-community_id", 0, source=request.form))
     if community is None:
         flash(N_("请选择社区"), "danger")
     elif request.form.get("action") == "unlink":

@@ -3,15 +3,47 @@
 from flask import jsonify, request
 from flask_login import current_user
 
-from volunteer.core.api import api_blueprint, doc, paginated
+from volunteer.core.api import Out, Timestamp, api_blueprint, doc, one_of, page_of, paginated
 from volunteer.core.decorators import roles_required
 from volunteer.core.errors import ValidationFailed
 from volunteer.core.time import isoformat
 from volunteer.extensions import db
 from volunteer.privacy import services
 from volunteer.privacy.export import member_data
+from volunteer.privacy.models import DELETION_STATUSES
 
 bp = api_blueprint("privacy_api", __name__)
+
+
+class DeletionMemberOut(Out):
+    id: int
+    name: str
+    community_id: int | None
+
+
+class DeletionOut(Out):
+    id: int
+    status: one_of(DELETION_STATUSES)
+    status_label: str
+    member: DeletionMemberOut
+    requested_at: Timestamp
+    handled_at: Timestamp | None
+    handled_by_id: int | None
+
+
+class MyDataOut(Out):
+    """The member's copy: each part as the feature's own API shows it."""
+
+    exported_at: Timestamp
+    notice_version: str
+    profile: dict
+    consents: list[dict]
+    claims: list[dict]
+    wishes_claimed: list[dict]
+    requests_assigned: list[dict]
+    mobilisation_replies: list[dict]
+    notifications: list[dict]
+    deletion_requests: list[dict]
 
 
 def serialise_deletion(row) -> dict:
@@ -25,7 +57,8 @@ def serialise_deletion(row) -> dict:
 
 
 @bp.get("/me/data")
-@doc("下载本人的个人信息（资料、同意记录、认领与服务记录、微心愿、点单、消息）", errors=(403,))
+@doc("下载本人的个人信息（资料、同意记录、认领与服务记录、微心愿、点单、消息）", errors=(403,),
+     response=MyDataOut)
 @roles_required("member")
 def my_data():
     response = jsonify(member_data(current_user))
@@ -35,7 +68,7 @@ def my_data():
 
 @bp.post("/me/deletion-request")
 @doc("申请注销账号、删除个人信息（由居住社区书记处理；服务记录匿名保留）", status=202,
-     errors=(403,))
+     errors=(403,), response=DeletionOut)
 @roles_required("member")
 def request_deletion():
     row = services.request_deletion(current_user)
@@ -45,7 +78,9 @@ def request_deletion():
 
 @bp.get("/deletion-requests")
 @doc("待处理的注销申请（社区书记：本社区；区委组织部：全部）",
-     query={"status": "string", "page": "integer", "per_page": "integer"}, errors=(403,))
+     query={"status": {"type": "string", "enum": ["pending", "done", "all"]},
+            "page": "integer", "per_page": "integer"}, errors=(403,),
+     response=page_of(DeletionOut))
 @roles_required("community_secretary", "district_admin")
 def list_deletions():
     status = request.args.get("status") or "pending"
@@ -57,7 +92,8 @@ def list_deletions():
 
 
 @bp.post("/deletion-requests/<int:deletion_id>/complete")
-@doc("处理注销申请：停用并匿名化账号，服务记录保留", errors=(403, 404, 409))
+@doc("处理注销申请：停用并匿名化账号，服务记录保留", errors=(403, 404, 409),
+     response=DeletionOut)
 @roles_required("community_secretary", "district_admin")
 def complete_deletion(deletion_id: int):
     row = services.get_deletion_request(current_user, deletion_id)

@@ -9,13 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from volunteer.auth.api import serialise_user
+from volunteer.consents.models import NOTICE_VERSION
+from volunteer.consents.services import list_consents
 from volunteer.core.time import isoformat, utcnow
 from volunteer.extensions import db
 from volunteer.mobilisation.models import MobilisationReply
 from volunteer.notifications.api import serialise_notification
 from volunteer.notifications.models import Notification
-from volunteer.privacy.models import NOTICE_VERSION, DeletionRequest
-from volunteer.privacy.services import list_consents
+from volunteer.privacy.models import DeletionRequest
 from volunteer.requests.models import ServiceRequest
 from volunteer.tasks.api import serialise_claim
 from volunteer.tasks.models import Claim

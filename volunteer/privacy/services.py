@@ -19,13 +19,12 @@ from volunteer.audit.services import record_action
 from volunteer.auth.models import User
 from volunteer.auth.services import end_all_sessions
 from volunteer.core.errors import InvalidState, NotAllowed, NotFound
-from volunteer.core.i18n import N_
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.members.models import MemberSkill
 from volunteer.notifications.models import EmailOptOut, Notification
 from volunteer.notifications.services import notify
-from volunteer.privacy.models import NOTICE_VERSION, Consent, DeletionRequest
+from volunteer.privacy.models import DeletionRequest
 from volunteer.privacy.permissions import (
     can_handle_deletion_request,
     can_list_deletion_requests,
@@ -35,8 +34,6 @@ from volunteer.requests.models import ServiceRequest
 from volunteer.wishes.models import Wish
 from volunteer.wishes.photos import delete_photo
 
-PRIVACY_CONSENT_REQUIRED = N_("请阅读并同意《个人信息保护说明》")
-SENSITIVE_CONSENT_REQUIRED = N_("涉及健康等敏感个人信息，请单独勾选同意")
 ANONYMISED = "已匿名"
 DELETED_MEMBER_NAME = "已注销党员"
 # a deleted account's phone: unique, 11 characters, never a mobile number nor a login
@@ -47,38 +44,6 @@ CLOSED_WISH_STATUSES = ("fulfilled", "confirmed")
 RETENTION_DEFAULTS = {"REQUEST_CONTACT_RETENTION_MONTHS": 6,
                       "WISH_HOUSEHOLD_RETENTION_MONTHS": 12,
                       "AUDIT_RETENTION_MONTHS": 24}
-
-
-# ---------------------------------------------------------------- consents
-
-
-def check_consents(errors: dict, *, privacy_consent, health_sensitive=False,
-                   sensitive_consent=False) -> None:
-    """Add to ``errors`` the consents missing: the notice always, sensitive data separately."""
-    if privacy_consent is not True:
-        errors["privacy_consent"] = PRIVACY_CONSENT_REQUIRED
-    if health_sensitive is True and sensitive_consent is not True:
-        errors["sensitive_consent"] = SENSITIVE_CONSENT_REQUIRED
-
-
-def record_consents(*, user=None, request=None, sensitive: bool = False,
-                    now: datetime | None = None) -> list[Consent]:
-    """Keep when, and to which version of the notice, consent was given (flushed later)."""
-    now = now or utcnow()
-    kinds = ("privacy", "sensitive") if sensitive else ("privacy",)
-    rows = [Consent(kind=kind, notice_version=NOTICE_VERSION, given_at=now,
-                    user_id=getattr(user, "id", None), request_id=getattr(request, "id", None))
-            for kind in kinds]
-    db.session.add_all(rows)
-    return rows
-
-
-def list_consents(*, user=None, request=None) -> list[Consent]:
-    """The consents a member or a request carries, oldest first."""
-    column, subject = (Consent.user_id, user) if user is not None else (Consent.request_id,
-                                                                          request)
-    return list(db.session.scalars(select(Consent).where(column == subject.id)
-                                   .order_by(Consent.id)))
 
 
 # ---------------------------------------------------------------- retention

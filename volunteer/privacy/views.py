@@ -6,6 +6,7 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from volunteer.consents.models import NOTICE_VERSION
 from volunteer.core.decorators import roles_required
 from volunteer.core.forms import page_of
 from volunteer.core.i18n import N_
@@ -13,7 +14,6 @@ from volunteer.extensions import db
 from volunteer.privacy import services
 from volunteer.privacy.export import member_data
 from volunteer.privacy.forms import ActionForm, DeletionRequestForm
-from volunteer.privacy.models import NOTICE_VERSION
 from volunteer.privacy.permissions import can_handle_deletion_request, can_request_deletion
 
 bp = Blueprint("privacy", __name__)

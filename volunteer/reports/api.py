@@ -3,13 +3,29 @@
 from flask import jsonify, request
 from flask_login import current_user
 
-from volunteer.core.api import api_blueprint, doc, paginated
+from volunteer.core.api import Out, Timestamp, api_blueprint, doc, one_of, page_of, paginated
 from volunteer.core.decorators import login_required
 from volunteer.core.time import isoformat
 from volunteer.reports import services
 from volunteer.reports.kinds import REPORTS
 
 bp = api_blueprint("reports_api", __name__)
+
+
+class DeliveryOut(Out):
+    id: int
+    kind: one_of(REPORTS)
+    kind_label: str
+    period: str
+    title: str
+    audience: str
+    created_at: Timestamp
+
+
+class ReportOut(DeliveryOut):
+    payload: dict
+    tables: dict[str, list[dict]]
+    members: list[dict] | None = None
 
 
 def serialise_delivery(delivery, full: bool = False) -> dict:
@@ -27,7 +43,9 @@ def serialise_delivery(delivery, full: bool = False) -> dict:
 
 
 @bp.get("/reports")
-@doc("我收到的提醒、通报和总结", query={"kind": "string", "page": "integer", "per_page": "integer"})
+@doc("我收到的提醒、通报和总结",
+     query={"kind": {"type": "string", "enum": list(REPORTS)}, "page": "integer",
+            "per_page": "integer"}, response=page_of(DeliveryOut))
 @login_required
 def list_reports():
     kind = request.args.get("kind")
@@ -36,7 +54,7 @@ def list_reports():
 
 
 @bp.get("/reports/<int:delivery_id>")
-@doc("一份报告的内容", errors=(403, 404))
+@doc("一份报告的内容", errors=(403, 404), response=ReportOut)
 @login_required
 def get_report(delivery_id: int):
     return jsonify(serialise_delivery(services.get_delivery(current_user, delivery_id), True))

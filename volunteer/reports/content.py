@@ -1,6 +1,6 @@
 """What each report says, to whom: shared content and per-recipient payloads.
 
-Figures come from ``review.figures`` (SQL aggregates over the whole scope at once); the
+Figures come from ``stats.figures`` (SQL aggregates over the whole scope at once); the
 Python here only routes rows to recipients.
 """
 
@@ -10,13 +10,13 @@ from datetime import datetime
 from sqlalchemy import select
 
 from volunteer.auth.models import User
+from volunteer.commendations.services import list_commendations
 from volunteer.core.periods import Period
 from volunteer.core.time import format_local
 from volunteer.extensions import db
 from volunteer.members.models import MemberSkill
-from volunteer.review import figures
-from volunteer.review.score import EXPLANATION, rank_rows
-from volunteer.review.services import list_commendations
+from volunteer.stats import figures
+from volunteer.stats.score import EXPLANATION, rank_rows
 from volunteer.tasks.models import Task, TaskSkill
 
 MAX_SUGGESTED_TASKS = 5
@@ -25,6 +25,15 @@ CANDIDATES_PER_STREET = 10
 
 def _staff(role: str) -> list[User]:
     return list(db.session.scalars(select(User).where(User.role == role, User.active.is_(True))))
+
+
+def _unreachable_members() -> set[int]:
+    """Members no longer to be written to (deactivated, or deleted at their request).
+
+    They still count in the figures of the periods they served in; they get no report.
+    """
+    return set(db.session.scalars(select(User.id).where(User.role == "member",
+                                                         User.active.is_(False))))
 
 
 def _open_tasks_by_community(period: Period, now: datetime) -> dict[int, list[dict]]:
@@ -67,8 +76,11 @@ def monthly_reminder(period: Period, now: datetime) -> tuple[dict, list[dict]]:
     recent = {r["id"]: r["services"] for r in figures.member_rows(two_months)}
     tasks = _open_tasks_by_community(period, now)
     skills = _skills_by_member()
+    unreachable = _unreachable_members()
     recipients = []
     for row in rows:
+        if row["id"] in unreachable:
+            continue
         mine = skills.get(row["id"], set())
         offered = tasks.get(row["community_id"], [])
         matching = [t for t in offered if not t["skills"] or t["skills"] & mine]
@@ -177,7 +189,7 @@ def _member_brief(row: dict) -> dict:
 def half_year_summary(period: Period, now: datetime) -> tuple[dict, list[dict]]:
     """半年一总结: each member's half year and rank; units' members; street candidates.
 
-    Ranks and candidates follow the evaluation score (``review.score``), normalised within the
+    Ranks and candidates follow the evaluation score (``stats.score``), normalised within the
     community (a member's rank) or the street (candidates); commendations of the half year
     (评优, quarters included) are listed for the member, their unit and their street.
     """
@@ -193,8 +205,11 @@ def half_year_summary(period: Period, now: datetime) -> tuple[dict, list[dict]]:
     for members in by_community.values():
         for row in rank_rows(members):
             ranks[row["id"]] = (row["rank"], len(members), row["score"])
+    unreachable = _unreachable_members()
     recipients = []
     for row in rows:
+        if row["id"] in unreachable:
+            continue
         rank, of, score = ranks[row["id"]]
         mine = honours.get(row["id"], [])
         honour = "".join(f"您被评为{h['label']}模范志愿者。" for h in mine)

@@ -9,7 +9,7 @@ from volunteer.core.forms import page_of
 from volunteer.reports import services
 from volunteer.reports.excel import workbook_for
 from volunteer.reports.kinds import REPORTS
-from volunteer.review.score import EXPLANATION
+from volunteer.stats.score import EXPLANATION
 
 bp = Blueprint("reports", __name__)
 

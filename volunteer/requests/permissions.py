@@ -43,5 +43,7 @@ def can_rate_for_resident(user, req) -> bool:
 
 
 def can_list_requests(user) -> bool:
+    """The 居民点单 list: members and the staff of communities and streets, and the district
+    admin (branch secretaries and unit contacts have none)."""
     return user is not None and user.role in ("member", "community_secretary", "grid_worker",
                                               "street_reviewer", "district_admin")

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, literal, or_, select, update
 
 from volunteer.audit.services import record_action
 from volunteer.auth.models import User
+from volunteer.consents.services import check_consents, record_consents
 from volunteer.core.errors import (
     InvalidState,
     NotAllowed,
@@ -23,7 +24,6 @@ from volunteer.extensions import db
 from volunteer.members.models import MemberSkill
 from volunteer.notifications.services import notify
 from volunteer.orgs.models import Community
-from volunteer.privacy.services import check_consents, record_consents
 from volunteer.requests.models import (
     CATEGORIES,
     PUBLIC_EVENTS,
@@ -38,6 +38,8 @@ from volunteer.requests.permissions import (
     can_view_request,
     is_assignee,
 )
+from volunteer.tasks import services as tasks
+from volunteer.tasks.models import Task
 
 NAME_MAX, ADDRESS_MAX, DESCRIPTION_MAX, NOTE_MAX, COMMENT_MAX = 30, 120, 1000, 1000, 500
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -279,8 +281,6 @@ def convert_request(actor, req: ServiceRequest, *, title: str, location: str,
                     starts_at: datetime, ends_at: datetime, slots: int = 1,
                     description: str | None = None, now: datetime | None = None):
     """Turn an accepted request into a community task (through the tasks feature)."""
-    from volunteer.tasks import services as tasks
-
     if not can_dispatch_request(actor, req):
         raise NotAllowed("只有本社区书记可以转为服务项目")
     if req.status != "accepted":
@@ -309,8 +309,6 @@ def is_rateable(req: ServiceRequest, now: datetime | None = None) -> bool:
     if req.status == "completed":
         return True
     if req.status == "converted" and req.task_id:
-        from volunteer.tasks.models import Task
-
         task = db.session.get(Task, req.task_id)
         return task is not None and task.ends_at <= (now or utcnow())
     return False
@@ -359,7 +357,8 @@ def track_request(code, phone, ip: str) -> ServiceRequest:
     if code and phone and len(code) <= 12:
         req = db.session.scalar(select(ServiceRequest).where(
             ServiceRequest.tracking_code == code))
-    if req is None or not secrets.compare_digest(req.phone, phone):
+    # bytes: compare_digest raises TypeError on a str that is not ASCII
+    if req is None or not secrets.compare_digest(req.phone.encode(), phone.encode()):
         record_event(TRACK_BUCKET, ip)
         raise NotFound("查询码或手机号不正确")
     return req

@@ -7,8 +7,9 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from volunteer.core.decorators import roles_required
+from volunteer.core.edge import DATE_MESSAGE, date_in_range
 from volunteer.core.errors import DomainError, NotFound, ValidationFailed
-from volunteer.core.forms import form_errors, page_of
+from volunteer.core.forms import form_errors, optional_int, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.time import local_zone, utcnow
 from volunteer.extensions import db
@@ -165,7 +166,9 @@ def reject(request_id: int):
 @roles_required("community_secretary")
 def dispatch(request_id: int):
     def dispatch_to(actor, req, member_id):
-        return services.dispatch_request(actor, req, int(member_id))
+        if optional_int(member_id) is None:  # digits beyond any id
+            raise ValidationFailed(fields={"member_id": N_("请选择党员")})
+        return services.dispatch_request(actor, req, optional_int(member_id))
 
     return _step(request_id, dispatch_to, DispatchForm, ("member_id",),
                  done=N_("已派单，已通知党员"))
@@ -196,9 +199,12 @@ def convert(request_id: int):
 def _local(value: str, field: str) -> datetime:
     """A ``datetime-local`` input (local wall time) as an aware datetime."""
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=local_zone())
+        moment = datetime.fromisoformat(value).replace(tzinfo=local_zone())
     except (TypeError, ValueError):
         raise ValidationFailed(fields={field: N_("时间格式应为 2026-11-26 09:00")}) from None
+    if not date_in_range(moment):
+        raise ValidationFailed(fields={field: DATE_MESSAGE})
+    return moment
 
 
 @bp.post("/requests/<int:request_id>/take")

@@ -1,19 +1,38 @@
 """Client API: ``GET /api/v1/stats`` — the dashboards' figures as JSON."""
 
+from typing import Any
+
 from flask import jsonify, request
 from flask_login import current_user
+from pydantic import Field
 
-from volunteer.core.api import api_blueprint, doc, page_args, query_int
+from volunteer.core.api import Out, api_blueprint, doc, one_of, page_args, page_of, query_int
 from volunteer.core.decorators import login_required
 from volunteer.core.errors import NotAllowed, ValidationFailed
 from volunteer.review import dashboard
 from volunteer.review.permissions import can_view_scope
-from volunteer.review.score import EXPLANATION
 from volunteer.review.views import chosen_period
+from volunteer.stats.score import EXPLANATION
 
 bp = api_blueprint("review_api", __name__)
 LEVELS = ("street", "community", "grid", "unit", "branch", "member")
 HIDDEN = {"quality_sum", "quality_n", "satisfaction_sum", "satisfaction_n", "email"}
+
+
+# 2026-10, 2026Q3, 2026H1, 2026, or a range of local dates 2026-01-01..2026-03-31
+PERIOD_QUERY = {"type": "string", "pattern": r"^(\d{4}(-(0[1-9]|1[0-2])|Q[1-4]|H[12])?"
+                                             r"|\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2})$"}
+
+
+class ScopeOut(Out):
+    kind: str
+    id: int | None
+    name: str
+
+
+StatsOut = page_of(dict[str, Any], "StatsOut", level=(one_of(LEVELS), ...),
+                   period=(str, ...), period_label=(str, ...), scope=(ScopeOut, ...),
+                   score=(str, Field(min_length=1)))
 
 
 def stats_scope(user, street_id: int | None, community_id: int | None):
@@ -37,10 +56,12 @@ def serialise_row(row: dict) -> dict:
 
 @bp.get("/stats")
 @doc("统计看板数据：按社区、单位、支部或党员的服务指标与综合评分",
-     query={"level": "string", "period": "string", "street_id": "integer",
-            "community_id": "integer", "sort": "string", "dir": "string", "page": "integer",
+     query={"level": {"type": "string", "enum": list(LEVELS)}, "period": PERIOD_QUERY,
+            "street_id": "integer",
+            "community_id": "integer", "sort": "string",
+            "dir": {"type": "string", "enum": ["asc", "desc"]}, "page": "integer",
             "per_page": "integer"},
-     errors=(400, 401, 403, 404))
+     errors=(400, 401, 403, 404), response=StatsOut)
 @login_required
 def stats():
     level = request.args.get("level") or "community"

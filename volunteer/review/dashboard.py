@@ -12,8 +12,8 @@ from volunteer.core.i18n import N_
 from volunteer.core.periods import Period
 from volunteer.extensions import db
 from volunteer.orgs.models import Branch, Community, Street, Unit
-from volunteer.review import figures
-from volunteer.review.score import RATINGS, rank_order, score_columns
+from volunteer.stats import figures
+from volunteer.stats.score import RATINGS, rank_order, score_columns
 
 SCOPE_KINDS = {"district": N_("全区"), "street": N_("街道"), "community": N_("社区"),
                "branch": N_("功能型党组织"), "unit": N_("单位")}

@@ -37,6 +37,18 @@ def can_withdraw_commendation(user, commendation) -> bool:
 
 def can_see_hours_export(user) -> bool:
     """The national-registry hours export: staff who review (not members, not grid workers)."""
+    return can_view_dashboards(user)
+
+
+def can_view_dashboards(user, scope=None) -> bool:
+    """The 统计 section: the district admin and the staff of a street, community, branch or
+    unit (each dashboard then checks ``can_view_scope``)."""
     return user is not None and getattr(user, "role", None) in (
-        "district_admin", "street_reviewer", "community_secretary", "unit_contact",
-        "branch_secretary")
+        "district_admin", "street_reviewer", "community_secretary", "branch_secretary",
+        "unit_contact")
+
+
+def can_commend_in_scope(user, scope) -> bool:
+    """The commend buttons on a dashboard: a street reviewer on a street's dashboard."""
+    return (user is not None and getattr(user, "role", None) == "street_reviewer"
+            and scope.kind == "street")

@@ -4,15 +4,16 @@ from sqlalchemy import select
 
 from volunteer.audit.services import record_action
 from volunteer.auth.models import User
+from volunteer.commendations.models import Commendation
+from volunteer.commendations.services import list_commendations  # noqa: F401  (review's pages)
 from volunteer.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from volunteer.core.periods import Period
 from volunteer.core.text import required_reason
 from volunteer.extensions import db
 from volunteer.notifications.services import notify
-from volunteer.review import figures
-from volunteer.review.models import Commendation
 from volunteer.review.permissions import can_commend_member, can_withdraw_commendation
-from volunteer.review.score import rank_rows
+from volunteer.stats import figures
+from volunteer.stats.score import rank_rows
 
 MAX_CITATION = 500
 
@@ -83,19 +84,3 @@ def get_commendation(commendation_id: int) -> Commendation:
     if commendation is None:
         raise NotFound("找不到该评优记录")
     return commendation
-
-
-def list_commendations(*, member_id=None, street_id=None, period: Period | None = None,
-                       within: Period | None = None) -> list[Commendation]:
-    """Commendations of a member or a street, for one period or inside a longer one."""
-    stmt = select(Commendation).order_by(Commendation.period_start.desc(), Commendation.id)
-    if member_id is not None:
-        stmt = stmt.where(Commendation.member_id == member_id)
-    if street_id is not None:
-        stmt = stmt.where(Commendation.street_id == street_id)
-    if period is not None:
-        stmt = stmt.where(Commendation.period == period.key)
-    if within is not None:
-        stmt = stmt.where(Commendation.period_start >= within.start,
-                          Commendation.period_end <= within.end)
-    return list(db.session.scalars(stmt))

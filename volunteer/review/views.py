@@ -16,15 +16,21 @@ from volunteer.auth.models import User
 from volunteer.core.decorators import login_required
 from volunteer.core.downloads import XLSX, download
 from volunteer.core.errors import NotAllowed, NotFound, ValidationFailed
-from volunteer.core.forms import form_errors
+from volunteer.core.forms import arg_int, form_errors
 from volunteer.core.i18n import N_
+from volunteer.core.links import query_args, this_page_url
 from volunteer.core.periods import containing, parse_period
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
 from volunteer.review import dashboard, exports, services
 from volunteer.review.forms import CommendForm
-from volunteer.review.permissions import can_commend_member, can_see_hours_export, can_view_scope
-from volunteer.review.score import EXPLANATION
+from volunteer.review.permissions import (
+    can_commend_in_scope,
+    can_commend_member,
+    can_see_hours_export,
+    can_view_scope,
+)
+from volunteer.stats.score import EXPLANATION
 
 bp = Blueprint("review", __name__)
 PER_PAGE = 20
@@ -67,19 +73,6 @@ def load_scope(kind: str, scope_id: int | None):
     return scope
 
 
-def args_url(**changes) -> str:
-    """This page's URL with some query parameters changed (None drops one)."""
-    args = request.args.to_dict()
-    args.update(changes)
-    args = {key: value for key, value in args.items() if value is not None}
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
-
-
-def _int_arg(name: str, default: int) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        return default
 
 
 def _scoped_table(kind: str, scope_id: int | None):
@@ -101,7 +94,8 @@ def home():
     scope = dashboard.home_scope(current_user)
     if scope is None:
         raise NotAllowed(N_("统计看板供街道、社区、支部、单位和区委组织部使用"))
-    return redirect(url_for("review.show", kind=scope.kind, scope_id=scope.id, **request.args))
+    return redirect(url_for("review.show", kind=scope.kind, scope_id=scope.id,
+                            **query_args(exclude=("kind", "scope_id"))))
 
 
 @bp.get("/review/district", defaults={"kind": "district", "scope_id": None})
@@ -110,7 +104,7 @@ def home():
 def show(kind: str, scope_id: int | None):
     scope, period, table, rows = _scoped_table(kind, scope_id)
     sort, descending = request.args.get("sort"), request.args.get("dir") != "asc"
-    page = ListPage(rows, _int_arg("page", 1))
+    page = ListPage(rows, arg_int("page", 1))
     commendations = services.list_commendations(street_id=scope.street_id, period=period) \
         if scope.kind == "street" else []
     return render_template(
@@ -121,8 +115,8 @@ def show(kind: str, scope_id: int | None):
         tables=[(t, dashboard.TABLE_LABELS[t]) for t in dashboard.TABLES[scope.kind]],
         choices=period_choices(to_local(utcnow()).date()), explanation=EXPLANATION,
         commendations=commendations, commended={c.member_id for c in commendations},
-        can_commend=current_user.role == "street_reviewer" and scope.kind == "street",
-        hours_export=can_see_hours_export(current_user), args_url=args_url)
+        can_commend=can_commend_in_scope(current_user, scope),
+        hours_export=can_see_hours_export(current_user), args_url=this_page_url)
 
 
 @bp.get("/review/district/export.xlsx", defaults={"kind": "district", "scope_id": None})
@@ -164,7 +158,7 @@ def hours_csv(kind: str, scope_id: int | None):
 @login_required
 def commend(member_id: int):
     member = db.session.get(User, member_id)
-    if member is None or member.role != "member":
+    if member is None or not member.is_member:
         raise NotFound(N_("找不到该党员"))
     if not can_commend_member(current_user, member):
         raise NotAllowed(N_("只有党员所在街道的审核员可以评优"))

@@ -12,6 +12,7 @@ from volunteer.extensions import db
 from volunteer.members.models import MemberSkill
 from volunteer.notifications.services import notify
 from volunteer.orgs.models import Branch, Community, Grid, Street, Unit, UnitCommunity
+from volunteer.stats import summaries
 
 DEMO_PASSWORD = "Tongtong2026"
 
@@ -101,9 +102,7 @@ def load_demo() -> bool:
                f"欢迎加入{member.community.name}“双报到·通通在”在职党员队伍。", link="/me")
     _load_activity(rng, now, places["communities"], places["grids"])
     _load_mobilisation(places["communities"])
-    from volunteer.tasks import summary
-
-    summary.rebuild()
+    summaries.rebuild()
     return True
 
 

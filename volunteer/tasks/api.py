@@ -1,78 +1,247 @@
 """Client API: tasks, claims, the waitlist, check-in/out, confirmation, my service."""
 
-from datetime import date, time
-from functools import wraps
+from datetime import time
 
 from flask import jsonify, request, url_for
 from flask_login import current_user
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import Field
 
 from volunteer.auth.permissions import shown_phone
-from volunteer.core.api import api_blueprint, doc, page_args, paginated, parse_body, query_int
+from volunteer.core.api import (
+    ApiModel,
+    Day,
+    Id,
+    Int,
+    Moment,
+    Number,
+    Out,
+    Required,
+    Timestamp,
+    api_blueprint,
+    doc,
+    one_of,
+    page_args,
+    page_of,
+    paginated,
+    parse_body,
+    query_date,
+    query_int,
+)
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
+from volunteer.core.skills import MAX_TAGS
+from volunteer.core.text import REASON_MAX
 from volunteer.core.time import isoformat, utcnow
 from volunteer.extensions import db
 from volunteer.tasks import services
-from volunteer.tasks.models import CATEGORIES, STATES, TEMPLATES, VISIBILITIES
+from volunteer.tasks.models import (
+    CATEGORIES,
+    CHECK_IN_METHODS,
+    CLAIM_STATUSES,
+    OUTCOMES,
+    STATES,
+    TEMPLATES,
+    VISIBILITIES,
+)
+from volunteer.tasks.services import COMMENT_MAX, DESCRIPTION_MAX, LOCATION_MAX, TITLE_MAX
+from volunteer.tasks.services.rush import refusals_first as _refusals_first
 
 bp = api_blueprint("tasks_api", __name__)
 
-LIST_QUERY = {"category": "string", "date": "string", "community_id": "integer",
-              "skills": "boolean", "state": "string", "page": "integer", "per_page": "integer"}
+LIST_QUERY = {"category": {"type": "string", "enum": list(CATEGORIES)},
+              "date": {"type": "string", "format": "date"}, "community_id": "integer",
+              "skills": "boolean", "state": {"type": "string", "enum": list(STATES)},
+              "page": "integer", "per_page": "integer"}
+TASK_STATUSES = ("draft", "open", "cancelled")
 
 
-class TaskFields(BaseModel):
-    title: str = Field(max_length=200)
-    category: str = Field(max_length=30)
-    description: str = Field(default="", max_length=4000)
-    location: str = Field(max_length=200)
-    slots: int
-    skills: list[str] | None = Field(default=None, max_length=20)
-    grid_id: int | None = None
-    visibility: str = Field(default="community", max_length=20)
+class TaskFields(ApiModel):
+    title: str = Required(TITLE_MAX)
+    category: str = Required(30, CATEGORIES)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    location: str = Required(LOCATION_MAX)
+    slots: Int
+    skills: list[str] | None = Field(default=None, max_length=20,
+                                     json_schema_extra={"maxItems": MAX_TAGS})
+    grid_id: Id | None = None
+    visibility: str = Required(20, VISIBILITIES, default="community")
 
 
 class TaskIn(TaskFields):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     publish: bool = True
 
 
 class TaskEditIn(TaskFields):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
 
 
-class ShiftIn(BaseModel):
+class ShiftIn(ApiModel):
     start: time
     end: time
 
 
 class SeriesIn(TaskFields):
-    first_date: date
-    days: int
+    first_date: Day
+    days: Int
     shifts: list[ShiftIn] = Field(max_length=10)
     publish: bool = True
 
 
-class ReasonIn(BaseModel):
-    reason: str = Field(max_length=500)
+class ReasonIn(ApiModel):
+    reason: str = Required(REASON_MAX)
 
 
-class CheckInIn(BaseModel):
+class CheckInIn(ApiModel):
     token: str | None = Field(default=None, max_length=200)
 
 
-class ConfirmIn(BaseModel):
-    quality: int
-    hours: float | None = None
-    reason: str | None = Field(default=None, max_length=500)
+class ConfirmIn(ApiModel):
+    quality: Int
+    hours: Number | None = None
+    reason: str | None = Field(default=None, max_length=REASON_MAX)
 
 
-class SatisfactionIn(BaseModel):
-    satisfaction: int
-    comment: str | None = Field(default=None, max_length=1000)
+class SatisfactionIn(ApiModel):
+    satisfaction: Int
+    comment: str | None = Field(default=None, max_length=COMMENT_MAX)
+
+
+class ClaimMemberOut(Out):
+    id: int
+    name: str
+    phone: str
+    skills: list[str]
+    unit: str | None
+
+
+class ClaimTaskOut(Out):
+    id: int
+    title: str
+    category: one_of(CATEGORIES)
+    category_label: str
+    location: str
+    starts_at: Timestamp
+    ends_at: Timestamp
+    state: one_of(STATES)
+    community_name: str
+
+
+class ClaimOut(Out):
+    id: int
+    task_id: int
+    member_id: int
+    status: one_of(CLAIM_STATUSES)
+    created_at: Timestamp
+    ended_at: Timestamp | None
+    end_reason: str | None
+    checked_in_at: Timestamp | None
+    check_in_method: one_of(CHECK_IN_METHODS) | None
+    checked_out_at: Timestamp | None
+    self_hours: float | None
+    confirmed_at: Timestamp | None
+    confirmed_hours: float | None
+    adjusted: bool
+    adjust_reason: str | None
+    quality: int | None
+    no_show: bool
+    outcome: one_of(OUTCOMES)
+    satisfaction: int | None
+    satisfaction_comment: str | None
+    member: ClaimMemberOut | None = None
+    checkout_forgotten: bool | None = None
+    task: ClaimTaskOut | None = None
+
+
+class TaskOut(Out):
+    id: int
+    title: str
+    category: one_of(CATEGORIES)
+    category_label: str
+    description: str
+    location: str
+    community_id: int
+    community_name: str
+    street_id: int
+    grid_id: int | None
+    starts_at: Timestamp
+    ends_at: Timestamp
+    slots: int
+    slots_taken: int
+    slots_left: int
+    skills: list[str]
+    visibility: one_of(VISIBILITIES)
+    status: one_of(TASK_STATUSES)
+    state: one_of(STATES)
+    state_label: str
+    claimable: bool
+    series_key: str | None
+    cancel_reason: str | None
+    my_claim: ClaimOut | None = None
+    waitlist_position: int | None = None
+
+
+class TaskTemplateOut(Out):
+    category: one_of(CATEGORIES)
+    category_label: str
+    title: str
+    slots: int
+    duration_minutes: int
+    starts_at_local: str
+    description: str
+    skills: list[str]
+
+
+class TemplatesOut(Out):
+    items: list[TaskTemplateOut]
+    visibilities: dict[str, str]
+
+
+class SeriesOut(Out):
+    items: list[TaskOut]
+    total: int
+
+
+class WaitlistEntryOut(Out):
+    task_id: int
+    status: str
+    position: int | None = None
+
+
+class WaitingMemberOut(Out):
+    position: int
+    member_id: int
+    name: str
+    phone: str
+    created_at: Timestamp
+
+
+class WaitlistOut(Out):
+    items: list[WaitingMemberOut]
+    total: int
+
+
+class RosterOut(Out):
+    items: list[ClaimOut]
+    total: int
+
+
+class QrTokenOut(Out):
+    token: str
+    url: str
+    rotates_every: int
+
+
+class PeriodTotalOut(Out):
+    services: int
+    hours: float
+
+
+class TotalsOut(Out):
+    month: PeriodTotalOut
+    year: PeriodTotalOut
 
 
 def serialise_task(task, viewer, *, now=None, claim=None, detail: bool = False) -> dict:
@@ -91,7 +260,7 @@ def serialise_task(task, viewer, *, now=None, claim=None, detail: bool = False) 
         "claimable": state == "open", "series_key": task.series_key,
         "cancel_reason": task.cancel_reason,
     }
-    if viewer.role == "member":
+    if viewer.is_member:
         body["my_claim"] = serialise_claim(claim) if claim else None
         if detail:
             body["waitlist_position"] = services.waitlist_position(viewer, task)
@@ -131,19 +300,9 @@ def _task(task_id: int):
     return services.get_task(current_user, task_id)
 
 
-def _parse_date(name: str) -> date | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(fields={name: "应为日期，如 2026-11-26"}) from None
-
-
 @bp.get("/tasks")
 @doc("服务项目列表：党员看可认领的（本社区优先），工作人员看管辖范围内的", query=LIST_QUERY,
-     errors=(403,))
+     errors=(403,), response=page_of(TaskOut))
 @login_required
 def list_tasks():
     category = request.args.get("category") or None
@@ -154,13 +313,13 @@ def list_tasks():
         raise ValidationFailed(fields={"state": "状态无效"})
     now = utcnow()
     stmt = services.list_tasks_stmt(
-        current_user, now=now, category=category, on_date=_parse_date("date"),
+        current_user, now=now, category=category, on_date=query_date("date"),
         community_id=query_int("community_id"), state=state,
         matching_skills=request.args.get("skills") in ("1", "true"))
     page, per_page = page_args()
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     mine = (services.live_claims_of(current_user, [t.id for t in result.items])
-            if current_user.role == "member" else {})
+            if current_user.is_member else {})
     return jsonify({"items": [serialise_task(t, current_user, now=now, claim=mine.get(t.id))
                               for t in result.items],
                     "page": page, "per_page": per_page, "total": result.total})
@@ -168,7 +327,7 @@ def list_tasks():
 
 @bp.post("/tasks")
 @doc("发布服务项目（社区书记；publish=false 存为草稿）", body=TaskIn, status=201,
-     errors=(403,))
+     errors=(403, 404, 409), response=TaskOut)
 @roles_required("community_secretary")
 def create_task():
     data = parse_body(TaskIn)
@@ -178,7 +337,7 @@ def create_task():
 
 
 @bp.get("/task-templates")
-@doc("区里预设的服务项目模板（默认名额、时长、说明）")
+@doc("区里预设的服务项目模板（默认名额、时长、说明）", response=TemplatesOut)
 @login_required
 def list_templates():
     items = [{"category": code, "category_label": CATEGORIES[code], "title": title,
@@ -190,7 +349,7 @@ def list_templates():
 
 @bp.post("/tasks/series")
 @doc("重复排班：按天数和班次一次生成多个服务项目（同一事务）", body=SeriesIn, status=201,
-     errors=(403,))
+     errors=(403, 404, 409), response=SeriesOut)
 @roles_required("community_secretary")
 def create_series():
     data = parse_body(SeriesIn)
@@ -203,16 +362,17 @@ def create_series():
 
 
 @bp.get("/tasks/<int:task_id>")
-@doc("服务项目详情", errors=(403, 404))
+@doc("服务项目详情", errors=(403, 404), response=TaskOut)
 @login_required
 def get_task(task_id: int):
     task = _task(task_id)
-    claim = services.get_live_claim(current_user, task) if current_user.role == "member" else None
+    claim = services.get_live_claim(current_user, task) if current_user.is_member else None
     return jsonify(serialise_task(task, current_user, claim=claim, detail=True))
 
 
 @bp.put("/tasks/<int:task_id>")
-@doc("修改服务项目（名额不少于已认领人数）", body=TaskEditIn, errors=(403, 404, 409))
+@doc("修改服务项目（名额不少于已认领人数）", body=TaskEditIn, errors=(403, 404, 409),
+     response=TaskOut)
 @roles_required("community_secretary")
 def update_task(task_id: int):
     task = _task(task_id)
@@ -223,7 +383,7 @@ def update_task(task_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/publish")
-@doc("发布草稿", errors=(403, 404, 409))
+@doc("发布草稿", errors=(403, 404, 409), response=TaskOut)
 @roles_required("community_secretary")
 def publish_task(task_id: int):
     task = services.publish_task(current_user, _task(task_id))
@@ -232,7 +392,8 @@ def publish_task(task_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/cancel")
-@doc("取消服务项目（须填写原因，认领人会收到通知）", body=ReasonIn, errors=(403, 404, 409))
+@doc("取消服务项目（须填写原因，认领人会收到通知）", body=ReasonIn, errors=(403, 404, 409),
+     response=TaskOut)
 @roles_required("community_secretary")
 def cancel_task(task_id: int):
     task = _task(task_id)
@@ -241,22 +402,8 @@ def cancel_task(task_id: int):
     return jsonify(serialise_task(task, current_user))
 
 
-def _refusals_first(view):
-    """A claim rush is nearly all refusals: decide those from the bearer token and one read,
-    before the login check loads the user (``services.refuse_claim_early``)."""
-
-    @wraps(view)
-    def wrapper(task_id: int):
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            services.refuse_claim_early(header.removeprefix("Bearer ").strip(), task_id)
-        return view(task_id)
-
-    return wrapper
-
-
 @bp.post("/tasks/<int:task_id>/claim")
-@doc("认领一个名额", status=201, errors=(403, 404, 409))
+@doc("认领一个名额", status=201, errors=(403, 404, 409), response=ClaimOut)
 @_refusals_first
 @login_required
 def claim_task(task_id: int):
@@ -266,7 +413,7 @@ def claim_task(task_id: int):
 
 
 @bp.delete("/tasks/<int:task_id>/claim")
-@doc("取消认领（开始前规定时间以前）", errors=(404, 409))
+@doc("取消认领（开始前规定时间以前）", errors=(403, 404, 409), response=ClaimOut)
 @login_required
 def cancel_claim(task_id: int):
     claim = services.cancel_claim(current_user, _task(task_id))
@@ -275,7 +422,8 @@ def cancel_claim(task_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/waitlist")
-@doc("加入候补名单（名额已满时）", status=201, errors=(403, 404, 409))
+@doc("加入候补名单（名额已满时）", status=201, errors=(403, 404, 409),
+     response=WaitlistEntryOut)
 @login_required
 def join_waitlist(task_id: int):
     task = _task(task_id)
@@ -286,7 +434,7 @@ def join_waitlist(task_id: int):
 
 
 @bp.delete("/tasks/<int:task_id>/waitlist")
-@doc("退出候补名单", errors=(404, 409))
+@doc("退出候补名单", errors=(403, 404, 409), response=WaitlistEntryOut)
 @login_required
 def leave_waitlist(task_id: int):
     entry = services.leave_waitlist(current_user, _task(task_id))
@@ -295,7 +443,7 @@ def leave_waitlist(task_id: int):
 
 
 @bp.get("/tasks/<int:task_id>/waitlist")
-@doc("候补名单（本社区书记、网格员）", errors=(403, 404))
+@doc("候补名单（本社区书记、网格员）", errors=(403, 404), response=WaitlistOut)
 @login_required
 def get_waitlist(task_id: int):
     entries = services.list_waitlist(current_user, _task(task_id))
@@ -307,7 +455,7 @@ def get_waitlist(task_id: int):
 
 @bp.post("/tasks/<int:task_id>/check-in")
 @doc("签到（token 为现场二维码中的令牌时记为扫码签到）", body=CheckInIn,
-     errors=(404, 409))
+     errors=(403, 404, 409), response=ClaimOut)
 @login_required
 def check_in(task_id: int):
     claim = services.check_in(current_user, _task(task_id), token=parse_body(CheckInIn).token)
@@ -316,7 +464,7 @@ def check_in(task_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/check-out")
-@doc("签退（时长按服务时段截取）", errors=(404, 409))
+@doc("签退（时长按服务时段截取）", errors=(403, 404, 409), response=ClaimOut)
 @login_required
 def check_out(task_id: int):
     claim = services.check_out(current_user, _task(task_id))
@@ -325,7 +473,8 @@ def check_out(task_id: int):
 
 
 @bp.get("/tasks/<int:task_id>/roster")
-@doc("认领名单（本社区书记、网格员、区管理员；手机号按权限显示）", errors=(403, 404))
+@doc("认领名单（本社区书记、网格员、区管理员；手机号按权限显示）", errors=(403, 404),
+     response=RosterOut)
 @login_required
 def roster(task_id: int):
     claims = services.list_roster(current_user, _task(task_id))
@@ -334,7 +483,8 @@ def roster(task_id: int):
 
 
 @bp.get("/tasks/<int:task_id>/qr-token")
-@doc("现场签到二维码的当前令牌（社区书记；数分钟轮换一次）", errors=(403, 404))
+@doc("现场签到二维码的当前令牌（社区书记；数分钟轮换一次）", errors=(403, 404, 409),
+     response=QrTokenOut)
 @roles_required("community_secretary")
 def qr_token(task_id: int):
     task = _task(task_id)
@@ -349,7 +499,7 @@ def _claim(claim_id: int):
 
 @bp.post("/claims/<int:claim_id>/confirm")
 @doc("确认服务时长并评价服务质量（社区书记；调整时长须说明原因）", body=ConfirmIn,
-     errors=(403, 404, 409))
+     errors=(403, 404, 409), response=ClaimOut)
 @login_required
 def confirm_claim(claim_id: int):
     data = parse_body(ConfirmIn)
@@ -359,7 +509,7 @@ def confirm_claim(claim_id: int):
 
 
 @bp.post("/claims/<int:claim_id>/no-show")
-@doc("标记缺席（社区书记）", errors=(403, 404, 409))
+@doc("标记缺席（社区书记）", errors=(403, 404, 409), response=ClaimOut)
 @login_required
 def no_show(claim_id: int):
     claim = services.mark_no_show(current_user, _claim(claim_id))
@@ -368,7 +518,8 @@ def no_show(claim_id: int):
 
 
 @bp.post("/claims/<int:claim_id>/remove")
-@doc("将党员移出服务项目（社区书记；须填写原因）", body=ReasonIn, errors=(403, 404, 409))
+@doc("将党员移出服务项目（社区书记；须填写原因）", body=ReasonIn, errors=(403, 404, 409),
+     response=ClaimOut)
 @login_required
 def remove_claim(claim_id: int):
     claim = _claim(claim_id)
@@ -378,7 +529,8 @@ def remove_claim(claim_id: int):
 
 
 @bp.post("/claims/<int:claim_id>/satisfaction")
-@doc("代居民录入满意度（社区书记或网格员）", body=SatisfactionIn, errors=(403, 404, 409))
+@doc("代居民录入满意度（社区书记或网格员）", body=SatisfactionIn, errors=(403, 404, 409),
+     response=ClaimOut)
 @login_required
 def satisfaction(claim_id: int):
     data = parse_body(SatisfactionIn)
@@ -389,7 +541,9 @@ def satisfaction(claim_id: int):
 
 @bp.get("/me/claims")
 @doc("我的认领（when=upcoming 待参加，when=history 历史），附本月、本年确认时长",
-     query={"when": "string", "page": "integer", "per_page": "integer"})
+     query={"when": {"type": "string", "enum": ["upcoming", "history"]}, "page": "integer",
+            "per_page": "integer"}, errors=(403,),
+     response=page_of(ClaimOut, "MyClaimPage", totals=(TotalsOut, ...)))
 @login_required
 def my_claims():
     when = request.args.get("when") or None

@@ -10,8 +10,8 @@ from openpyxl.utils import get_column_letter
 
 from volunteer.auth.permissions import shown_phone
 from volunteer.core.cells import append_row
+from volunteer.core.skills import skill_label
 from volunteer.core.time import format_local, utcnow
-from volunteer.members.models import skill_label
 from volunteer.tasks.models import CHECK_IN_METHODS
 from volunteer.tasks.services import check_out_late
 

@@ -17,9 +17,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from volunteer.core.forms import WebForm, optional_int
 from volunteer.core.i18n import N_
+from volunteer.core.skills import SKILLS
+from volunteer.core.text import REASON_MAX
 from volunteer.core.time import local_zone
-from volunteer.members.models import SKILLS
 from volunteer.tasks.models import CATEGORIES, MAX_SLOTS, MIN_SLOTS, VISIBILITIES
+from volunteer.tasks.services import COMMENT_MAX, DESCRIPTION_MAX, LOCATION_MAX, TITLE_MAX
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -30,10 +32,12 @@ def aware(moment: datetime | None) -> datetime | None:
 
 
 class TaskCommonFields(WebForm):
-    title = StringField(N_("名称"), validators=[DataRequired(N_("必填")), Length(max=80)])
+    title = StringField(N_("名称"), validators=[DataRequired(N_("必填")), Length(max=TITLE_MAX)])
     category = SelectField(N_("类别"), choices=list(CATEGORIES.items()))
-    description = TextAreaField(N_("说明（任务要求、注意事项）"), validators=[Length(max=2000)])
-    location = StringField(N_("地点"), validators=[DataRequired(N_("必填")), Length(max=120)])
+    description = TextAreaField(N_("说明（任务要求、注意事项）"),
+                                validators=[Length(max=DESCRIPTION_MAX)])
+    location = StringField(N_("地点"),
+                           validators=[DataRequired(N_("必填")), Length(max=LOCATION_MAX)])
     grid_id = SelectField(N_("网格（可选）"), coerce=optional_int, validate_choice=False)
     slots = IntegerField(N_("名额"), validators=[
         InputRequired(N_("必填")),
@@ -71,20 +75,21 @@ class SeriesForm(TaskCommonFields):
 
 class ReasonForm(WebForm):
     reason = TextAreaField(N_("原因"),
-                           validators=[DataRequired(N_("请填写原因")), Length(max=200)])
+                           validators=[DataRequired(N_("请填写原因")), Length(max=REASON_MAX)])
 
 
 class ConfirmForm(WebForm):
     hours = DecimalField(N_("确认时长（小时）"), places=2, validators=[Optional()])
     quality = SelectField(N_("服务质量"), coerce=int,
                           choices=[(i, f"{i} 星") for i in range(5, 0, -1)])
-    reason = StringField(N_("调整原因（时长与签到记录不同时必填）"), validators=[Length(max=200)])
+    reason = StringField(N_("调整原因（时长与签到记录不同时必填）"),
+                         validators=[Length(max=REASON_MAX)])
 
 
 class SatisfactionForm(WebForm):
     satisfaction = SelectField(N_("居民满意度"), coerce=int,
                                choices=[(i, f"{i} 分") for i in range(5, 0, -1)])
-    comment = StringField(N_("居民意见（可选）"), validators=[Length(max=500)])
+    comment = StringField(N_("居民意见（可选）"), validators=[Length(max=COMMENT_MAX)])
 
 
 class EmptyForm(WebForm):

@@ -71,3 +71,17 @@ def can_rate_for_task(user, task) -> bool:
 def can_rate_satisfaction(user, claim) -> bool:
     """The resident's satisfaction with one claimant's service."""
     return can_rate_for_task(user, claim.task)
+
+
+def can_browse_tasks(user, task=None) -> bool:
+    """The task list: members, and the staff whose scope holds tasks (not unit contacts)."""
+    return user is not None and user.role in (
+        "member", "district_admin", "street_reviewer", "community_secretary", "grid_worker",
+        "branch_secretary")
+
+
+def can_open_rosters(user, task=None) -> bool:
+    """The roster button on the task list: secretaries, grid workers and the district admin
+    (each roster then checks ``can_view_roster`` for its own task)."""
+    return user is not None and user.role in ("community_secretary", "grid_worker",
+                                              "district_admin")

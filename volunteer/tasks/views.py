@@ -6,15 +6,15 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
 
+from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import XLSX
 from volunteer.core.errors import DomainError, ValidationFailed
-from volunteer.core.forms import form_errors, page_of
+from volunteer.core.forms import arg_date, arg_int, form_errors, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
 from volunteer.orgs import services as orgs
-from volunteer.review.services import list_commendations
 from volunteer.tasks import exports, services
 from volunteer.tasks.forms import (
     ConfirmForm,
@@ -26,6 +26,7 @@ from volunteer.tasks.forms import (
 )
 from volunteer.tasks.models import CATEGORIES, STATES, TEMPLATES
 from volunteer.tasks.permissions import (
+    can_browse_tasks,
     can_manage_task,
     can_post_task,
     can_rate_for_task,
@@ -34,39 +35,26 @@ from volunteer.tasks.permissions import (
 from volunteer.wishes.services import count_fulfilled
 
 bp = Blueprint("tasks", __name__)
-STAFF_LISTS = ("district_admin", "street_reviewer", "community_secretary", "grid_worker",
-               "branch_secretary")
 
 
 # ---------------------------------------------------------------- browsing
 
 
-def _filter_date() -> date | None:
-    try:
-        return date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        return None
-
-
-def _int_arg(name: str) -> int | None:
-    return request.args.get(name, type=int)
-
-
 @bp.get("/tasks")
 @login_required
 def list_tasks():
-    if current_user.role != "member" and current_user.role not in STAFF_LISTS:
+    if not can_browse_tasks(current_user):
         return redirect(url_for("auth.home"))
     category = request.args.get("category") if request.args.get("category") in CATEGORIES \
         else None
     state = request.args.get("state") if request.args.get("state") in STATES else None
     now = utcnow()
     stmt = services.list_tasks_stmt(
-        current_user, now=now, category=category, on_date=_filter_date(), state=state,
-        community_id=_int_arg("community_id"), matching_skills=request.args.get("skills") == "1")
+        current_user, now=now, category=category, on_date=arg_date("date"), state=state,
+        community_id=arg_int("community_id"), matching_skills=request.args.get("skills") == "1")
     page = page_of(stmt)
     mine = services.live_claims_of(current_user, [t.id for t in page.items]) \
-        if current_user.role == "member" else {}
+        if current_user.is_member else {}
     return render_template("tasks/list.html", page=page, now=now, mine=mine, state=state,
                            categories=CATEGORIES, states=STATES,
                            communities=orgs.list_all_communities(),
@@ -78,14 +66,14 @@ def list_tasks():
 def detail(task_id: int):
     task = services.get_task(current_user, task_id)
     now = utcnow()
-    claim = services.get_live_claim(current_user, task) if current_user.role == "member" \
+    claim = services.get_live_claim(current_user, task) if current_user.is_member \
         else None
     opens, closes = task.check_window(services.check_in_early(), services.check_out_late())
     return render_template(
         "tasks/detail.html", task=task, now=now, claim=claim, form=EmptyForm(),
         cancel_form=ReasonForm(), state=task.state_at(now),
         waitlist_position=services.waitlist_position(current_user, task)
-        if current_user.role == "member" else None,
+        if current_user.is_member else None,
         window_open=opens <= now <= closes, window=(opens, closes),
         cancel_until=task.starts_at - services.cancel_cutoff(),
         can_manage=can_manage_task(current_user, task),
@@ -364,10 +352,9 @@ def my_service():
 @roles_required("member")
 def certificate():
     today = to_local(utcnow()).date()
-    try:
-        start = date.fromisoformat(request.args.get("start") or f"{today.year}-01-01")
-        end = date.fromisoformat(request.args.get("end") or today.isoformat())
-    except ValueError:
+    start = arg_date("start") if request.args.get("start") else date(today.year, 1, 1)
+    end = arg_date("end") if request.args.get("end") else today
+    if start is None or end is None:
         flash(N_("日期格式不正确"), "danger")
         return redirect(url_for("tasks.my_service"))
     try:

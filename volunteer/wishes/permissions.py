@@ -116,5 +116,7 @@ def can_confirm_wish(user, wish) -> bool:
 
 
 def can_list_wishes(user) -> bool:
+    """The 微心愿 list: members and the staff of communities and streets, and the district
+    admin (branch secretaries and unit contacts have none)."""
     return user is not None and user.role in ("member", "community_secretary", "grid_worker",
                                               "street_reviewer", "district_admin")

@@ -24,7 +24,7 @@ from volunteer.seed.generate.community import requests, wishes
 from volunteer.seed.generate.people import people
 from volunteer.seed.generate.places import places, units
 from volunteer.seed.generate.service import tasks_and_claims
-from volunteer.tasks import summary
+from volunteer.stats import summaries as summary
 from volunteer.tasks.models import Claim, Task
 from volunteer.wishes.models import Wish, WishClaim
 

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from volunteer.core.time import utcnow
 from volunteer.core.types import UTCDateTime
 from volunteer.extensions import db
-from volunteer.tasks.models import Claim
 
 
 class Commendation(db.Model):
@@ -37,10 +36,3 @@ class Commendation(db.Model):
     member = relationship("User", foreign_keys=[member_id])
     street = relationship("Street")
     created_by = relationship("User", foreign_keys=[created_by_id])
-
-
-# The review figures read every confirmed service of a period: tasks by their end
-# (ix_tasks_ends_at), then the tasks' claims. This index holds every column that aggregate needs,
-# so the claims are read from the index alone (halves the scan on SQLite at district scale).
-Index("ix_claims_service", Claim.task_id, Claim.status, Claim.no_show, Claim.confirmed_at,
-      Claim.member_id, Claim.confirmed_minutes, Claim.quality, Claim.satisfaction)

@@ -12,8 +12,9 @@ the month) in which its task ends. These tables hold the sums:
 - ``month_totals``: the whole district per month, per category and in all (with the month's
   active members), for the district's charts.
 
-Rows are recomputed, never incremented, so a refresh is always safe to repeat: the tasks service
-refreshes the member's month whenever it confirms a claim, marks a no-show or records a rating;
+Rows are recomputed, never incremented, so a refresh is always safe to repeat: the member's month
+is refreshed whenever the tasks service confirms a claim, marks a no-show or records a rating,
+and the member's rows follow a change of grid (the signals ``stats.receivers`` listens to);
 the district generator and the demo rebuild everything; nightly housekeeping rebuilds the last
 two months as a safety net.
 """
@@ -28,7 +29,8 @@ from volunteer.auth.models import User
 from volunteer.core.periods import Period, containing, local_date
 from volunteer.core.time import local_zone
 from volunteer.extensions import db
-from volunteer.tasks.models import Claim, MemberPeriod, MonthTotal, ServiceDay, ServiceMonth, Task
+from volunteer.stats.models import MemberPeriod, MonthTotal, ServiceDay, ServiceMonth
+from volunteer.tasks.models import Claim, Task
 
 SUMS = ("services", "minutes", "quality_sum", "quality_n", "satisfaction_sum",
          "satisfaction_n")

@@ -1,6 +1,6 @@
 """The evaluation score (综合评分) that ranks members, communities, units and branches.
 
-Pure functions over aggregate rows (``review.figures``); no database access. The formula, in
+Pure functions over aggregate rows (``stats.figures``); no database access. The formula, in
 words (``EXPLANATION`` says it on every page that ranks):
 
 1. Within one period and one scope (the rows ranked together), each of four indicators is put

@@ -1,0 +1,25 @@
+"""Cross-feature signals (blinker, as Flask and Indico use them).
+
+The feature that changes the data sends, after its change is flushed into the session; a
+feature that keeps derived data receives, in the same transaction. So a lower feature never
+imports a higher one to tell it something: members and tasks send, ``stats`` refreshes its
+summaries. Receivers are connected by ``create_app`` (``volunteer.connect_receivers``), so the
+web, the CLI and the scheduler, which all build the app through it, never miss one.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+member_moved = _signals.signal("member-moved", doc="""
+A member's organisation (grid, community, unit …) changed; the sender is the member.
+""")
+claim_confirmed = _signals.signal("claim-confirmed", doc="""
+A claim's service was confirmed or its confirmed hours corrected; the sender is the claim.
+""")
+claim_no_show = _signals.signal("claim-no-show", doc="""
+A claimant was marked a no-show; the sender is the claim.
+""")
+claim_rated = _signals.signal("claim-rated", doc="""
+The served resident's satisfaction with a claim was recorded; the sender is the claim.
+""")

@@ -1,0 +1,6 @@
+"""Who may see the report runs."""
+
+
+def can_view_report_runs(user, run=None) -> bool:
+    """The send log of the scheduled reports (发送记录): the district admin."""
+    return user is not None and getattr(user, "role", None) == "district_admin"

@@ -167,7 +167,7 @@ def bench(engine: str, scale: float, repeat: int, only: list[str] | None = None
 
     from volunteer.core.periods import parse_period
     from volunteer.extensions import db
-    from volunteer.generate import analyse
+    from volunteer.seed.generate import analyse
 
     period = parse_period(PERIOD)
     with app.app_context():

@@ -15,6 +15,7 @@ from volunteer.core.outage import is_outage
 from volunteer.core.outage import summary as outage_summary
 from volunteer.core.time import format_local
 from volunteer.extensions import db
+from volunteer.reports.kinds import REPORTS
 
 
 def _instance_path() -> Path:
@@ -80,7 +81,7 @@ def demo_command(port: int, host: str, no_serve: bool) -> None:
     """Upgrade the database, load the demo district once, and serve it."""
     from flask_migrate import upgrade
 
-    from volunteer.demo import DEMO_PASSWORD, demo_accounts, load_demo
+    from volunteer.seed.demo import DEMO_PASSWORD, demo_accounts, load_demo
 
     upgrade()
     created = load_demo()
@@ -129,14 +130,14 @@ def reports_group() -> None:
 
 
 @reports_group.command("run")
-@click.argument("kind", type=click.Choice(["monthly-reminder", "quarterly-bulletin",
-                                           "half-year-summary"]))
+@click.argument("kind", type=click.Choice(list(REPORTS)))
 @click.option("--period", required=True, help="2026-10 / 2026Q3 / 2026H1")
 @with_appcontext
 def reports_run_command(kind: str, period: str) -> None:
     """Run one report for one period by hand; a period already sent sends nothing twice."""
     from volunteer.core.errors import DomainError
-    from volunteer.reports.runner import run_report, send_due_emails
+    from volunteer.notifications.outbox import send_due_emails
+    from volunteer.reports.runner import run_report
     from volunteer.reports.services import parse_report_period
 
     try:
@@ -176,8 +177,8 @@ def _import_command(kind: str, help_text: str):
 def run_import(kind: str, file: Path, report: Path | None, dry_run: bool) -> None:
     """Read FILE with a progress bar, import it, write the row-by-row report, summarise."""
     from volunteer.core.errors import DomainError
+    from volunteer.core.imports import IMPORTS
     from volunteer.core.sheets import check_file_size, read_sheet, report_csv
-    from volunteer.members.importer import IMPORTS
 
     label, importer = IMPORTS[kind]
     try:
@@ -249,7 +250,7 @@ def generate_district_command(scale: float, seed: int) -> None:
 
     from flask_migrate import upgrade
 
-    from volunteer.generate import PASSWORD, NotEmpty, analyse, generate, total_rows
+    from volunteer.seed.generate import PASSWORD, NotEmpty, analyse, generate, total_rows
 
     upgrade()
     started = clock.perf_counter()

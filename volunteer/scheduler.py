@@ -18,6 +18,7 @@ from flask import Flask
 from volunteer.core.outage import is_outage, record_outage
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
+from volunteer.reports.kinds import REPORTS
 
 log = logging.getLogger("volunteer.scheduler")
 
@@ -34,7 +35,7 @@ def _report(kind: str) -> Callable:
 
 
 def _outbox(now):
-    from volunteer.reports.runner import send_due_emails
+    from volunteer.notifications.outbox import send_due_emails
 
     return send_due_emails(now)
 
@@ -79,13 +80,8 @@ def _housekeeping(now):
 def jobs(tz: str) -> list[tuple[Callable, object, str]]:
     """(job function, trigger, id) for every periodic job."""
     return [
-        (_report("monthly-reminder"), CronTrigger(day=1, hour=9, minute=0, timezone=tz),
-         "monthly-reminder"),
-        (_report("quarterly-bulletin"),
-         CronTrigger(month="1,4,7,10", day=1, hour=9, minute=30, timezone=tz),
-         "quarterly-bulletin"),
-        (_report("half-year-summary"), CronTrigger(month="1,7", day=1, hour=10, minute=0,
-                                                   timezone=tz), "half-year-summary"),
+        *[(_report(code), CronTrigger(**report.cron(), timezone=tz), code)
+          for code, report in REPORTS.items()],
         (_outbox, IntervalTrigger(minutes=1, timezone=tz), "outbox"),
         (_task_reminders, IntervalTrigger(minutes=5, timezone=tz), "task-reminders"),
         (_overdue_alerts, CronTrigger(minute=15, timezone=tz), "overdue-alerts"),

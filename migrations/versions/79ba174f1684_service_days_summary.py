@@ -3,16 +3,22 @@
 service_days holds each member's confirmed services per local day and category, so figures over a
 custom range that cuts months need not add up the range's claims. service_months is now added up
 from it. Every summary table (service_days, service_months, member_periods, month_totals) is
-rebuilt here from the existing claims by the code that keeps them current
-(volunteer.stats.summaries), on the migration's own connection.
+rebuilt here from the existing claims, on the migration's own connection, by the SQL that
+volunteer.tasks.summary.rebuild() (now volunteer.stats.summaries) ran when this revision was
+written (frozen below, so that the migration never follows later changes to the application's
+code).
 
 Revision ID: 79ba174f1684
 Revises: 1f886f3d368e
 Create Date: 2026-11-27 02:55:38.439379
 
 """
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy import case, delete, func, literal, select
 
 import volunteer.core.types
 
@@ -43,9 +49,7 @@ def upgrade():
         batch_op.create_index('ix_service_days_member', ['member_id', 'day'], unique=False)
 
     # ### end Alembic commands ###
-    from volunteer.stats.summaries import rebuild
-
-    rebuild(connection=op.get_bind())
+    _rebuild(op.get_bind())
 
 
 def downgrade():
@@ -55,3 +59,159 @@ def downgrade():
 
     op.drop_table('service_days')
     # ### end Alembic commands ###
+
+
+# --- the summaries' rebuild as volunteer.tasks.summary.rebuild() ran it at this revision --------
+# (every table and column as it stood here; the local zone from the app's TIMEZONE setting)
+
+UTC_TIME = volunteer.core.types.UTCDateTime
+SUMS = ("services", "minutes", "quality_sum", "quality_n", "satisfaction_sum", "satisfaction_n")
+PERIOD_KINDS = ("month", "quarter", "half", "year")
+ORG_COLUMNS = ("street_id", "community_id", "grid_id", "unit_id", "branch_id")
+
+users = sa.table("users", sa.column("id", sa.Integer), *[sa.column(name, sa.Integer)
+                                                         for name in ORG_COLUMNS])
+tasks = sa.table("tasks", sa.column("id", sa.Integer), sa.column("category", sa.String),
+                 sa.column("ends_at", UTC_TIME))
+claims = sa.table("claims", sa.column("task_id", sa.Integer), sa.column("member_id", sa.Integer),
+                  sa.column("status", sa.String), sa.column("confirmed_at", UTC_TIME),
+                  sa.column("no_show", sa.Boolean), sa.column("confirmed_minutes", sa.Integer),
+                  sa.column("quality", sa.Integer), sa.column("satisfaction", sa.Integer))
+service_days = sa.table("service_days", sa.column("day", sa.Integer),
+                        sa.column("member_id", sa.Integer), sa.column("category", sa.String),
+                        *[sa.column(name, sa.Integer) for name in SUMS])
+service_months = sa.table("service_months", sa.column("month", sa.Integer),
+                          sa.column("member_id", sa.Integer), sa.column("category", sa.String),
+                          *[sa.column(name, sa.Integer) for name in SUMS])
+member_periods = sa.table("member_periods", sa.column("period", sa.String),
+                          sa.column("member_id", sa.Integer),
+                          *[sa.column(name, sa.Integer) for name in ORG_COLUMNS],
+                          *[sa.column(name, sa.Integer) for name in SUMS])
+month_totals = sa.table("month_totals", sa.column("month", sa.Integer),
+                        sa.column("category", sa.String), sa.column("services", sa.Integer),
+                        sa.column("minutes", sa.Integer), sa.column("members", sa.Integer))
+
+
+def _zone() -> ZoneInfo:
+    from flask import current_app, has_app_context
+
+    name = current_app.config.get("TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or "Asia/Shanghai")
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year + (month == 12), month % 12 + 1, 1)
+
+
+def _containing(kind: str, day: date) -> tuple[str, date, date]:
+    """(key, first local day, first local day after) of the month, quarter, half or year
+    holding a local day."""
+    if kind == "month":
+        start = date(day.year, day.month, 1)
+        return f"{start:%Y-%m}", start, _month_end(day.year, day.month)
+    if kind == "quarter":
+        first = (day.month - 1) // 3 * 3 + 1
+        return (f"{day.year}Q{(first - 1) // 3 + 1}", date(day.year, first, 1),
+                _month_end(day.year, first + 2))
+    if kind == "half":
+        first = 1 if day.month <= 6 else 7
+        return (f"{day.year}H{1 if first == 1 else 2}", date(day.year, first, 1),
+                _month_end(day.year, first + 5))
+    return str(day.year), date(day.year, 1, 1), date(day.year + 1, 1, 1)
+
+
+def _month_number(day: date) -> int:
+    return day.year * 100 + day.month
+
+
+def _day_number(day: date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _fill_month(run, zone, start: date, end: date) -> None:
+    """Insert a month's service_days rows from the claims, then its service_months rows."""
+    days = [start + timedelta(days=n) for n in range((end - start).days)]
+    day = case(*[(tasks.c.ends_at < datetime.combine(each + timedelta(days=1), time(), zone),
+                  _day_number(each)) for each in days[:-1]], else_=_day_number(days[-1]))
+    s = (select(day.label("day"), claims.c.member_id, tasks.c.category,
+                claims.c.confirmed_minutes, claims.c.quality, claims.c.satisfaction)
+         .join(tasks, tasks.c.id == claims.c.task_id)
+         .where(claims.c.status == "claimed", claims.c.confirmed_at.is_not(None),
+                claims.c.no_show.is_(False),
+                tasks.c.ends_at >= datetime.combine(start, time(), zone),
+                tasks.c.ends_at < datetime.combine(end, time(), zone))
+         .subquery("services"))
+    run(service_days.insert().from_select(
+        ("day", "member_id", "category", *SUMS),
+        select(s.c.day, s.c.member_id, s.c.category, func.count(),
+               func.coalesce(func.sum(s.c.confirmed_minutes), 0),
+               func.coalesce(func.sum(s.c.quality), 0), func.count(s.c.quality),
+               func.coalesce(func.sum(s.c.satisfaction), 0), func.count(s.c.satisfaction))
+        .group_by(s.c.day, s.c.member_id, s.c.category)))
+    run(service_months.insert().from_select(
+        ("month", "member_id", "category", *SUMS),
+        select(literal(_month_number(start)), service_days.c.member_id,
+               service_days.c.category, *[func.sum(service_days.c[name]) for name in SUMS])
+        .where(service_days.c.day >= _day_number(start), service_days.c.day < _day_number(end))
+        .group_by(service_days.c.member_id, service_days.c.category)))
+
+
+def _fill_period(run, key: str, start: date, end: date) -> None:
+    """Replace a period's member_periods rows (from the service_months of its months)."""
+    last = end - timedelta(days=1)
+    orgs = [users.c[name] for name in ORG_COLUMNS]
+    run(delete(member_periods).where(member_periods.c.period == key))
+    run(member_periods.insert().from_select(
+        ("period", "member_id", *ORG_COLUMNS, *SUMS),
+        select(literal(key), service_months.c.member_id, *orgs,
+               *[func.sum(service_months.c[name]) for name in SUMS])
+        .join(users, users.c.id == service_months.c.member_id)
+        .where(service_months.c.month >= _month_number(start),
+               service_months.c.month <= _month_number(last))
+        .group_by(service_months.c.member_id, *orgs)))
+
+
+def _fill_totals(run, key: str, start: date) -> None:
+    """Replace a month's month_totals rows: per category, and all categories with the month's
+    active members."""
+    number = _month_number(start)
+    columns = ("month", "category", "services", "minutes", "members")
+    run(delete(month_totals).where(month_totals.c.month == number))
+    run(month_totals.insert().from_select(columns, select(
+        literal(number), service_months.c.category, func.sum(service_months.c.services),
+        func.sum(service_months.c.minutes), func.count())
+        .where(service_months.c.month == number).group_by(service_months.c.category)))
+    run(month_totals.insert().from_select(columns, select(
+        literal(number), literal(""), func.coalesce(func.sum(member_periods.c.services), 0),
+        func.coalesce(func.sum(member_periods.c.minutes), 0), func.count())
+        .where(member_periods.c.period == key)))
+
+
+def _rebuild(connection) -> None:
+    """Empty the four summary tables and fill them again for every month that has a
+    confirmed service (and the quarters, halves and years holding those months)."""
+    run = connection.execute
+    zone = _zone()
+    if connection.dialect.name == "postgresql":
+        run(sa.text("LOCK TABLE service_days, service_months, member_periods, month_totals "
+                    "IN EXCLUSIVE MODE"))
+    first, last = run(
+        select(func.min(tasks.c.ends_at), func.max(tasks.c.ends_at))
+        .join(claims, claims.c.task_id == tasks.c.id)
+        .where(claims.c.confirmed_at.is_not(None))).one()
+    for table in (service_days, service_months, member_periods, month_totals):
+        run(delete(table))
+    if first is None:
+        return
+    months, day = [], _containing("month", first.astimezone(zone).date())[1]
+    end = _containing("month", last.astimezone(zone).date())[2]
+    while day < end:
+        months.append(_containing("month", day))
+        day = months[-1][2]
+    for _key, start, stop in months:
+        _fill_month(run, zone, start, stop)
+    periods = {_containing(kind, start) for _key, start, _stop in months for kind in PERIOD_KINDS}
+    for key, start, stop in sorted(periods, key=lambda p: (p[1], p[2])):
+        _fill_period(run, key, start, stop)
+    for key, start, _stop in months:
+        _fill_totals(run, key, start)

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE
 from volunteer.auth.models import User
-from volunteer.demo import DEMO_PASSWORD, load_demo
 from volunteer.extensions import db
+from volunteer.seed.demo import DEMO_PASSWORD, load_demo
 
 pytestmark = pytest.mark.browser
 

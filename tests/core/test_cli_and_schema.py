@@ -29,7 +29,7 @@ def test_create_admin_refuses_bad_input(runner, ctx):
 
 
 def test_demo_loads_once(app, ctx):
-    from volunteer.demo import demo_accounts, load_demo
+    from volunteer.seed.demo import demo_accounts, load_demo
 
     assert load_demo() is True
     db.session.commit()
@@ -49,8 +49,8 @@ def test_the_demo_members_registered_before_they_served(app, ctx):
     approved members (a participation rate of at most 100 %)."""
     from volunteer.core.periods import containing, local_date
     from volunteer.core.time import utcnow
-    from volunteer.demo import load_demo
     from volunteer.review import dashboard
+    from volunteer.seed.demo import load_demo
 
     load_demo()
     db.session.commit()

@@ -109,9 +109,15 @@ class Filler:
         return value[:int(limit)] if limit and limit.isdigit() else value
 
     def valid(self, field):
-        kind, name = field["type"], field["name"]
+        kind, lowered = field["type"], field["name"].lower()
         current = field.get("value") or ""
-        lowered = name.lower()
+        typed = self.by_kind(field, kind, lowered, current)
+        if typed is not None:
+            return typed
+        return current or self.by_name(field, kind, lowered)
+
+    def by_kind(self, field, kind: str, lowered: str, current: str):
+        """The value a field's type (or a telling name) settles; None when it does not."""
         if kind == "hidden":
             return current
         if kind in ("checkbox", "radio"):
@@ -133,8 +139,10 @@ class Filler:
             return f"{self.day}T{'11:00' if 'end' in lowered else '09:00'}"
         if kind == "time":
             return "12:00" if "end" in lowered else "09:00"
-        if current:
-            return current
+        return None
+
+    def by_name(self, field, kind: str, lowered: str) -> str:
+        """The value of an empty text or number field, from its name."""
         if kind == "number":
             low = field.get("min")
             return low if low and low.lstrip("-").isdigit() and int(low) > 0 else "1"

@@ -100,7 +100,7 @@ DEMO_PHONES = ("13800000001", "13900000001", "13900000011", "13900000021", "1390
 
 def test_what_the_serialisers_return_validates_against_the_document(
         app, ctx, client, document, token_for):
-    from volunteer.demo import load_demo
+    from volunteer.seed.demo import load_demo
 
     load_demo()
     db.session.commit()

@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from volunteer.core.periods import parse_period
 from volunteer.extensions import db
 from volunteer.notifications.models import EmailDelivery, EmailOptOut, Notification
+from volunteer.notifications.outbox import send_due_emails
 from volunteer.reports import runner, services
+from volunteer.reports.kinds import REPORTS
 from volunteer.reports.models import ReportDelivery, ReportRun
 from volunteer.stats import figures
 
@@ -149,7 +151,7 @@ def test_a_crashed_run_resumes_and_serves_everyone_once(district, monkeypatch):
 
 def test_catch_up_after_a_gap(district):
     now = local(2026, 7, 15, 12)
-    due = {kind: [p.key for p in services.due_periods(kind, now)] for kind in services.CATCH_UP}
+    due = {kind: [p.key for p in services.due_periods(kind, now)] for kind in REPORTS}
     assert due == {"monthly-reminder": ["2026-05", "2026-06", "2026-07"],
                    "quarterly-bulletin": ["2026Q1", "2026Q2"],
                    "half-year-summary": ["2026H1"]}
@@ -221,7 +223,7 @@ def test_email_copies_opt_out_and_outbox(app, district, tmp_path):
     app.config["MAIL_SERVER"] = None
     outbox = __import__("pathlib").Path(app.instance_path) / "outbox"
     before = set(outbox.glob("*.eml")) if outbox.exists() else set()
-    assert runner.send_due_emails() == {"sent": 1, "failed": 0}
+    assert send_due_emails() == {"sent": 1, "failed": 0}
     (path,) = set(outbox.glob("*.eml")) - before
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert message["To"] == "gu@example.com"
@@ -245,13 +247,13 @@ def test_failed_email_is_retried_with_back_off(app, district):
     app.extensions["volunteer.mail_backend"] = Broken()
     try:
         now = local(2026, 4, 1, 9, 1)
-        assert runner.send_due_emails(now) == {"sent": 0, "failed": 1}
+        assert send_due_emails(now) == {"sent": 0, "failed": 1}
         delivery = db.session.scalar(select(EmailDelivery))
         assert delivery.status == "pending" and delivery.attempts == 1
         assert delivery.next_attempt_at == now + timedelta(minutes=1)
-        assert runner.send_due_emails(now) == {"sent": 0, "failed": 0}  # not due yet
+        assert send_due_emails(now) == {"sent": 0, "failed": 0}  # not due yet
         for minute in range(2, 40):
-            runner.send_due_emails(now + timedelta(minutes=minute * 2))
+            send_due_emails(now + timedelta(minutes=minute * 2))
         db.session.expire_all()
         delivery = db.session.scalar(select(EmailDelivery))
         assert delivery.status == "failed" and delivery.attempts == 6

@@ -35,7 +35,7 @@ def test_generate_tiny_district(runner, ctx):
 def test_generation_is_deterministic(app, ctx):
     from datetime import UTC, datetime
 
-    from volunteer.generate import generate
+    from volunteer.seed.generate import generate
 
     now = datetime(2026, 11, 1, tzinfo=UTC)
     generate(scale=0.003, seed=11, now=now)

@@ -252,7 +252,7 @@ def test_staff_list_the_wishes_whose_claims_wait(area, make_wish, member):
 def test_the_demo_claims_are_accepted_ones(app, ctx):
     """The demo's claimed and confirmed wishes were accepted by the community, so their
     claimants see the household, and the demo has no claim stuck waiting."""
-    from volunteer.demo import load_demo
+    from volunteer.seed.demo import load_demo
 
     load_demo()
     db.session.commit()

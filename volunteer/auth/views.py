@@ -12,8 +12,8 @@ from volunteer.auth import services
 from volunteer.auth.forms import LoginForm, PasswordForm, StaffForm
 from volunteer.auth.models import ROLE_SCOPE, ROLES, STAFF_ROLES
 from volunteer.core.decorators import login_required, roles_required
-from volunteer.core.errors import DomainError, ValidationFailed
-from volunteer.core.forms import apply_errors, page_of
+from volunteer.core.errors import DomainError
+from volunteer.core.forms import form_errors, page_of
 from volunteer.core.i18n import N_
 from volunteer.extensions import db
 from volunteer.orgs import services as orgs
@@ -134,12 +134,9 @@ def logout_all():
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
-        try:
+        with form_errors(form) as outcome:
             services.change_password(current_user, form.old_password.data, form.new_password.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             # this device stays logged in, in a new session with the new version
             _begin_web_session(current_user._get_current_object())
             flash(N_("密码已修改，其他设备上的登录已失效"), "success")
@@ -179,17 +176,12 @@ def staff():
     form.scope_id.choices = _scope_choices(
         form.role.data if form.role.data in STAFF_ROLES else role)
     if form.validate_on_submit() and request.form.get("action") == "create":
-        try:
+        with form_errors(form, {ROLE_SCOPE[form.role.data]: "scope_id"},
+                         refusal_field=form.phone) as outcome:
             user = services.create_staff(current_user, name=form.name.data, phone=form.phone.data,
                                          password=form.password.data, role=form.role.data,
                                          scope_id=form.scope_id.data, email=form.email.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error, {ROLE_SCOPE[form.role.data]: "scope_id"})
-        except DomainError as error:
-            db.session.rollback()
-            form.phone.errors.append(error.message)
-        else:
+        if outcome.ok:
             db.session.commit()
             flash(f"已创建{user.role_label}账号：{user.name}", "success")
             return redirect(url_for("auth.staff"))

@@ -2,6 +2,8 @@
 form, and the bounded readers of numbers from query strings and form fields."""
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -16,7 +18,7 @@ from volunteer.core.edge import (
     bounded_int,
     date_in_range,
 )
-from volunteer.core.errors import ValidationFailed
+from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.core.i18n import translate
 from volunteer.extensions import db
 
@@ -78,6 +80,44 @@ def apply_errors(form: FlaskForm, error: ValidationFailed, aliases: dict | None 
         else:
             leftover.append(message)
     flash(error.message if not leftover else f"{error.message}：{'；'.join(leftover)}", "danger")
+
+
+class Outcome:
+    """What ``form_errors`` saw: ``ok`` unless the service refused."""
+
+    ok = True
+
+
+@contextmanager
+def form_errors(form: FlaskForm, aliases: dict | None = None,
+                refusal_field=None) -> Iterator[Outcome]:
+    """Run a form's service call; a ``ValidationFailed`` rolls back and lands on the form.
+
+    ::
+
+        with form_errors(form) as outcome:
+            task = services.create_task(current_user, **form.service_fields())
+        if outcome.ok:
+            db.session.commit()
+            ...
+
+    ``aliases`` maps a service's field names to the form's (as ``apply_errors``);
+    ``refusal_field``, when given, also catches any other ``DomainError`` and shows its message
+    under that field. The view still commits: this only turns a refusal into form errors.
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except ValidationFailed as error:
+        db.session.rollback()
+        apply_errors(form, error, aliases)
+        outcome.ok = False
+    except DomainError as error:
+        if refusal_field is None:
+            raise
+        db.session.rollback()
+        refusal_field.errors = [*refusal_field.errors, error.message]
+        outcome.ok = False
 
 
 def optional_int(value):

@@ -26,7 +26,6 @@ from volunteer.audit.services import record_action
 from volunteer.auth.models import User
 from volunteer.auth.services import NAME_MAX, PHONE_RE
 from volunteer.core.errors import ValidationFailed
-from volunteer.core.i18n import N_
 from volunteer.core.sheets import NOT_IMPORTED, ImportResult, records
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
@@ -61,10 +60,8 @@ class _Lookups:
         self.phones = set(db.session.scalars(select(User.phone)))
 
 
-def _check_row(values: dict, lookups: _Lookups, seen: dict[str, int]) -> dict:
-    """The member a row describes, or ValidationFailed with every reason in its message."""
-    problems = []
-    name, phone = values.get("name", ""), values.get("phone", "").replace(" ", "")
+def _check_person(name: str, phone: str, lookups: _Lookups, seen: dict[str, int],
+                  problems: list[str]) -> None:
     if not name:
         problems.append("缺少姓名")
     elif len(name) > NAME_MAX:
@@ -75,6 +72,10 @@ def _check_row(values: dict, lookups: _Lookups, seen: dict[str, int]) -> dict:
         problems.append("手机号已注册")
     elif phone in seen:
         problems.append(f"手机号与第 {seen[phone]} 行重复")
+
+
+def _check_unit(values: dict, lookups: _Lookups, problems: list[str]) -> list[int]:
+    """The ids of the units named like the row's (one when the row is good)."""
     units = lookups.units.get(values.get("unit", ""), [])
     if not values.get("unit"):
         problems.append("缺少工作单位")
@@ -82,6 +83,12 @@ def _check_row(values: dict, lookups: _Lookups, seen: dict[str, int]) -> dict:
         problems.append(f"找不到工作单位“{values['unit']}”")
     elif len(units) > 1:
         problems.append(f"有多个名为“{values['unit']}”的单位")
+    return units
+
+
+def _check_place(values: dict, lookups: _Lookups,
+                 problems: list[str]) -> tuple[int | None, int | None, int | None]:
+    """The row's (community id, street id, grid id), each None when not found."""
     community_id = street_id = None
     places = lookups.communities.get(values.get("community", ""), [])
     if values.get("street"):
@@ -102,6 +109,16 @@ def _check_row(values: dict, lookups: _Lookups, seen: dict[str, int]) -> dict:
         grid_id = lookups.grids.get((community_id, values["grid"]))
         if grid_id is None:
             problems.append(f"该社区没有网格“{values['grid']}”")
+    return community_id, street_id, grid_id
+
+
+def _check_row(values: dict, lookups: _Lookups, seen: dict[str, int]) -> dict:
+    """The member a row describes, or ValidationFailed with every reason in its message."""
+    problems: list[str] = []
+    name, phone = values.get("name", ""), values.get("phone", "").replace(" ", "")
+    _check_person(name, phone, lookups, seen, problems)
+    units = _check_unit(values, lookups, problems)
+    community_id, street_id, grid_id = _check_place(values, lookups, problems)
     try:
         tags = clean_skills(values.get("skills") or None)
     except ValidationFailed as error:
@@ -176,16 +193,3 @@ def _insert_chunk(chunk: list[tuple[int, dict]], passwords: list[str], hashes: l
     for (line, m), password in zip(chunk, passwords, strict=True):
         result.report.append((line, m["name"], m["phone"], "已导入", f"初始密码 {password}"))
     result.created += len(chunk)
-
-
-def _imports() -> dict:
-    from volunteer.orgs.importer import import_places, import_units
-
-    return {"members": (N_("党员"), import_members),
-            "places": (N_("街道、社区、网格"), import_places),
-            "units": (N_("单位"), import_units)}
-
-
-# every sheet import, for the admin page and ``volunteer import KIND``: kind → (label, function)
-IMPORTS = _imports()
-

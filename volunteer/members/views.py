@@ -8,11 +8,12 @@ from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import download
 from volunteer.core.errors import DomainError, TooManyAttempts, ValidationFailed
-from volunteer.core.forms import apply_errors, page_of
+from volunteer.core.forms import apply_errors, form_errors, page_of
 from volunteer.core.i18n import N_
+from volunteer.core.imports import IMPORTS
 from volunteer.core.sheets import read_sheet, report_path, save_report
 from volunteer.extensions import db
-from volunteer.members import importer, services
+from volunteer.members import services
 from volunteer.members.forms import (
     ApproveForm,
     ImportForm,
@@ -136,14 +137,11 @@ def profile():
         form.skills.data = [t for t in tags if t in SKILLS]
         form.extra_tags.data = "，".join(t for t in tags if t not in SKILLS)
     elif form.validate_on_submit():
-        try:
+        with form_errors(form) as outcome:
             services.update_profile(current_user, skills=form.all_tags(),
                                     industry=form.industry.data or None,
                                     email=form.email.data or None, grid_id=form.grid_id.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             db.session.commit()
             flash(N_("资料已保存"), "success")
             return redirect(url_for("members.me"))
@@ -160,18 +158,14 @@ def import_sheet(kind: str):
     result = token = None
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            result = importer.IMPORTS[kind][1](read_sheet(upload.read(), upload.filename or ""),
+        with form_errors(form) as outcome:
+            result = IMPORTS[kind][1](read_sheet(upload.read(), upload.filename or ""),
                                       actor=current_user, dry_run=form.dry_run.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            result = None
-        else:
+        if outcome.ok:
             db.session.commit()
             token = save_report(result)
     return render_template("members/import.html", form=form, result=result, token=token,
-                           kind=kind, imports=importer.IMPORTS)
+                           kind=kind, imports=IMPORTS)
 
 
 @bp.get("/admin/import/report/<token>.csv")

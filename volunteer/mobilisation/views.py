@@ -8,7 +8,7 @@ from volunteer.core import workbooks as exports
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import XLSX, download
 from volunteer.core.errors import ValidationFailed
-from volunteer.core.forms import apply_errors, optional_int, page_of
+from volunteer.core.forms import form_errors, optional_int, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.time import format_local, utcnow
 from volunteer.extensions import db
@@ -31,15 +31,12 @@ def new():
     form = DeclareForm()
     form.community_ids.choices, form.grid_ids.choices = services.area_choices(current_user)
     if form.validate_on_submit():
-        try:
+        with form_errors(form) as outcome:
             mobilisation = services.declare(
                 current_user, title=form.title.data, message=form.message.data,
                 community_ids=form.community_ids.data or [], grid_ids=form.grid_ids.data or [],
                 posts=services.parse_posts(form.posts.data))
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             db.session.commit()
             flash(gettext("集结号已发出，已通知 %(n)s 名党员", n=mobilisation.members_told),
                   "success")

@@ -2,7 +2,8 @@
 
 A notification always lands in the inbox; when the user has an e-mail address and has not opted
 out of that kind, an e-mail delivery row is queued with it and sent after the commit by
-``send_due_emails`` (the scheduler's outbox job), retried with back-off on failure.
+``notifications.outbox.send_due_emails`` (the scheduler's outbox job), retried with back-off on
+failure.
 """
 
 from datetime import datetime, timedelta

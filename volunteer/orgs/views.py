@@ -5,8 +5,8 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from volunteer.core.decorators import roles_required
-from volunteer.core.errors import DomainError, ValidationFailed
-from volunteer.core.forms import apply_errors, arg_int, page_of
+from volunteer.core.errors import DomainError
+from volunteer.core.forms import arg_int, form_errors, page_of
 from volunteer.core.i18n import N_
 from volunteer.extensions import db
 from volunteer.orgs import services
@@ -78,15 +78,9 @@ def list_objects(kind: str):
     form = spec["form"]()
     _fill_choices(form)
     if form.validate_on_submit():
-        try:
+        with form_errors(form, refusal_field=form.name) as outcome:
             obj = _create(kind, form)
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        except DomainError as error:
-            db.session.rollback()
-            form.name.errors.append(error.message)
-        else:
+        if outcome.ok:
             db.session.commit()
             flash(f"已新建{spec['label']}：{obj.name}", "success")
             return redirect(url_for("orgs.list_objects", kind=kind))

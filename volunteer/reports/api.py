@@ -7,14 +7,14 @@ from volunteer.core.api import Out, Timestamp, api_blueprint, doc, one_of, page_
 from volunteer.core.decorators import login_required
 from volunteer.core.time import isoformat
 from volunteer.reports import services
-from volunteer.reports.models import REPORT_KINDS
+from volunteer.reports.kinds import REPORTS
 
 bp = api_blueprint("reports_api", __name__)
 
 
 class DeliveryOut(Out):
     id: int
-    kind: one_of(REPORT_KINDS)
+    kind: one_of(REPORTS)
     kind_label: str
     period: str
     title: str
@@ -44,12 +44,12 @@ def serialise_delivery(delivery, full: bool = False) -> dict:
 
 @bp.get("/reports")
 @doc("我收到的提醒、通报和总结",
-     query={"kind": {"type": "string", "enum": list(REPORT_KINDS)}, "page": "integer",
+     query={"kind": {"type": "string", "enum": list(REPORTS)}, "page": "integer",
             "per_page": "integer"}, response=page_of(DeliveryOut))
 @login_required
 def list_reports():
     kind = request.args.get("kind")
-    stmt = services.list_deliveries_stmt(current_user, kind if kind in REPORT_KINDS else None)
+    stmt = services.list_deliveries_stmt(current_user, kind if kind in REPORTS else None)
     return paginated(stmt, serialise_delivery)
 
 

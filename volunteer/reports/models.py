@@ -5,16 +5,10 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from volunteer.core.i18n import N_
 from volunteer.core.time import utcnow
 from volunteer.core.types import UTCDateTime
 from volunteer.extensions import db
-
-REPORT_KINDS = {
-    "monthly-reminder": N_("一月一提醒"),
-    "quarterly-bulletin": N_("一季一通报"),
-    "half-year-summary": N_("半年一总结"),
-}
+from volunteer.reports.kinds import label_of
 
 
 class ReportRun(db.Model):
@@ -38,7 +32,7 @@ class ReportRun(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return REPORT_KINDS.get(self.kind, self.kind)
+        return label_of(self.kind)
 
 
 class ReportDelivery(db.Model):

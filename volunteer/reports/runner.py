@@ -1,4 +1,5 @@
-"""Running reports and sending e-mail: the units of work the scheduler and the CLI call.
+"""Running reports: the units of work the scheduler and the CLI call (the e-mail outbox is
+``notifications.outbox``).
 
 These are edges, like views: they commit. A report commits its run row first, then each chunk
 of deliveries, so a crash loses at most one uncommitted chunk, which the next run redoes.
@@ -10,9 +11,8 @@ from datetime import datetime
 from volunteer.core.periods import Period
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
-from volunteer.notifications.services import claim_due_emails, deliver_email
 from volunteer.reports import services
-from volunteer.reports.models import REPORT_KINDS
+from volunteer.reports.kinds import REPORTS
 
 log = logging.getLogger("volunteer.reports")
 CHUNK = 1000
@@ -38,7 +38,7 @@ def run_report(kind: str, period: Period, *, now: datetime | None = None,
     return {"run_id": run.id, "new": new, "recipients": run.recipients, "skipped": False}
 
 
-def run_due_reports(now: datetime | None = None, kinds=tuple(REPORT_KINDS)) -> list[dict]:
+def run_due_reports(now: datetime | None = None, kinds=tuple(REPORTS)) -> list[dict]:
     """Run every due period of each kind, catching up on periods missed while down."""
     now = now or utcnow()
     results = []
@@ -47,23 +47,3 @@ def run_due_reports(now: datetime | None = None, kinds=tuple(REPORT_KINDS)) -> l
             results.append({"kind": kind, "period": period.key,
                             **run_report(kind, period, now=now, trigger="scheduler")})
     return results
-
-
-def send_due_emails(now: datetime | None = None, batch: int = 100) -> dict:
-    """The outbox: send the e-mail copies that are due, after their notifications committed."""
-    now = now or utcnow()
-    sent = failed = 0
-    while True:
-        leased = claim_due_emails(now, batch)
-        db.session.commit()
-        if not leased:
-            break
-        for delivery_id in leased:
-            if deliver_email(delivery_id, now):
-                sent += 1
-            else:
-                failed += 1
-            db.session.commit()
-        if len(leased) < batch:
-            break
-    return {"sent": sent, "failed": failed}

@@ -7,7 +7,7 @@ restarted scheduler, a second scheduler started by mistake, a hand run — there
 nothing twice, and a run that died half-way resumes where it stopped.
 """
 
-from datetime import datetime, time
+from datetime import datetime
 
 from sqlalchemy import Integer, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -20,22 +20,13 @@ from volunteer.core.periods import Period, containing, local_date, parse_period
 from volunteer.core.time import local_zone, utcnow
 from volunteer.extensions import db
 from volunteer.notifications.services import notify_many
-from volunteer.reports import content
-from volunteer.reports.models import REPORT_KINDS, ReportDelivery, ReportRun
-
-PERIOD_KIND = {"monthly-reminder": "month", "quarterly-bulletin": "quarter",
-               "half-year-summary": "half"}
-SEND_TIME = {"monthly-reminder": time(9, 0), "quarterly-bulletin": time(9, 30),
-             "half-year-summary": time(10, 0)}
-NOTIFICATION_KIND = {"monthly-reminder": "monthly_reminder",
-                     "quarterly-bulletin": "quarterly_bulletin",
-                     "half-year-summary": "half_year_summary"}
-CATCH_UP = {"monthly-reminder": 3, "quarterly-bulletin": 2, "half-year-summary": 1}
+from volunteer.reports.kinds import REPORTS
+from volunteer.reports.models import ReportDelivery, ReportRun
 
 
 def check_kind(kind: str) -> str:
-    if kind not in REPORT_KINDS:
-        raise ValidationFailed(f"未知的报告类别：{kind}（应为 {', '.join(REPORT_KINDS)}）",
+    if kind not in REPORTS:
+        raise ValidationFailed(f"未知的报告类别：{kind}（应为 {', '.join(REPORTS)}）",
                                fields={"kind": "类别无效"})
     return kind
 
@@ -43,24 +34,25 @@ def check_kind(kind: str) -> str:
 def parse_report_period(kind: str, text: str) -> Period:
     """The period of a report: ``2026-10`` (reminder), ``2026Q3`` (bulletin), ``2026H1``."""
     period = parse_period(text)
-    if period.kind != PERIOD_KIND[check_kind(kind)]:
-        example = {"month": "2026-10", "quarter": "2026Q3", "half": "2026H1"}[PERIOD_KIND[kind]]
-        raise ValidationFailed(f"{REPORT_KINDS[kind]}的期间格式应如 {example}",
-                               fields={"period": f"应如 {example}"})
+    report = REPORTS[check_kind(kind)]
+    if period.kind != report.period_kind:
+        raise ValidationFailed(f"{report.label}的期间格式应如 {report.example}",
+                               fields={"period": f"应如 {report.example}"})
     return period
 
 
 def due_at(kind: str, period: Period) -> datetime:
     """When a report is sent: the reminder on the 1st of its month, the others after the period."""
-    day = period.start if kind == "monthly-reminder" else period.end
-    return datetime.combine(day, SEND_TIME[kind], local_zone())
+    report = REPORTS[kind]
+    day = period.start if report.sent_at_start else period.end
+    return datetime.combine(day, report.send_time, local_zone())
 
 
 def latest_due(kind: str, now: datetime) -> Period:
     """The most recent period of ``kind`` whose send time has passed at ``now``."""
     today = local_date(now)
-    period = containing(PERIOD_KIND[kind], today)
-    if kind != "monthly-reminder":
+    period = containing(REPORTS[kind].period_kind, today)
+    if not REPORTS[kind].sent_at_start:
         period = period.previous()
     while due_at(kind, period) > now:
         period = period.previous()
@@ -70,12 +62,12 @@ def latest_due(kind: str, now: datetime) -> Period:
 def due_periods(kind: str, now: datetime) -> list[Period]:
     """Periods to run at ``now``: the latest due one, and earlier ones missed while down.
 
-    Looks back at most CATCH_UP[kind] periods and stops at the first one already done, so a
+    Looks back at most the kind's ``catch_up`` periods and stops at the first one already done, so a
     fresh installation sends only the latest period, not a year of history.
     """
     found: list[Period] = []
     period = latest_due(kind, now)
-    for _ in range(CATCH_UP[kind]):
+    for _ in range(REPORTS[kind].catch_up):
         run = get_run(kind, period.key)
         if run is not None and run.status == "done":
             break
@@ -106,10 +98,7 @@ def start_run(kind: str, period: Period, trigger: str = "scheduler") -> ReportRu
 
 def build(kind: str, period: Period, now: datetime) -> tuple[dict, list[dict]]:
     """The run's shared content and one entry per recipient (computed in SQL aggregates)."""
-    builder = {"monthly-reminder": content.monthly_reminder,
-               "quarterly-bulletin": content.quarterly_bulletin,
-               "half-year-summary": content.half_year_summary}[kind]
-    return builder(period, now)
+    return REPORTS[kind].build(period, now)
 
 
 def _insert_ignoring_duplicates(rows: list[dict]):
@@ -133,7 +122,7 @@ def deliver(run: ReportRun, recipients: list[dict], now: datetime | None = None)
         return 0
     delivery_of = {user_id: delivery_id for delivery_id, user_id in inserted}
     fresh = [r for r in recipients if r["user_id"] in delivery_of]
-    kind = NOTIFICATION_KIND[run.kind]
+    kind = REPORTS[run.kind].notification_kind
     notification_ids = notify_many([
         {"user_id": r["user_id"], "kind": kind, "title": r["title"], "body": r["body"],
          "link": f"/reports/{delivery_of[r['user_id']]}", "email": r.get("email")}

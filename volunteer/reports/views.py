@@ -8,7 +8,7 @@ from volunteer.core.downloads import XLSX
 from volunteer.core.forms import page_of
 from volunteer.reports import services
 from volunteer.reports.excel import workbook_for
-from volunteer.reports.models import REPORT_KINDS
+from volunteer.reports.kinds import REPORTS
 from volunteer.stats.score import EXPLANATION
 
 bp = Blueprint("reports", __name__)
@@ -18,9 +18,10 @@ bp = Blueprint("reports", __name__)
 @login_required
 def archive():
     kind = request.args.get("kind")
-    kind = kind if kind in REPORT_KINDS else None
+    kind = kind if kind in REPORTS else None
     page = page_of(services.list_deliveries_stmt(current_user, kind))
-    return render_template("reports/archive.html", page=page, kind=kind, kinds=REPORT_KINDS)
+    return render_template("reports/archive.html", page=page, kind=kind,
+                           kinds={code: report.label for code, report in REPORTS.items()})
 
 
 @bp.get("/reports/<int:delivery_id>")

@@ -9,7 +9,7 @@ from flask_login import current_user
 from volunteer.core.decorators import roles_required
 from volunteer.core.edge import DATE_MESSAGE, date_in_range
 from volunteer.core.errors import DomainError, NotFound, ValidationFailed
-from volunteer.core.forms import apply_errors, optional_int, page_of
+from volunteer.core.forms import form_errors, optional_int, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.time import local_zone, utcnow
 from volunteer.extensions import db
@@ -38,17 +38,14 @@ def new():
     form.community_id.choices = [("", gettext("请选择"))] + [
         (c.id, c.full_name) for c in orgs.list_all_communities()]
     if form.validate_on_submit():
-        try:
+        with form_errors(form) as outcome:
             req = services.submit_request(ip=request.remote_addr or "unknown",
                                           **{name: form[name].data for name in (
                                               "name", "phone", "community_id", "category",
                                               "description", "address", "website",
                                               "privacy_consent", "health_sensitive",
                                               "sensitive_consent")})
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             db.session.commit()
             session[TRACKED] = req.id
             flash(f"点单已提交，查询码：{req.tracking_code}", "success")

@@ -16,7 +16,7 @@ from volunteer.auth.models import User
 from volunteer.core.decorators import login_required
 from volunteer.core.downloads import XLSX, download
 from volunteer.core.errors import NotAllowed, NotFound, ValidationFailed
-from volunteer.core.forms import apply_errors, arg_int
+from volunteer.core.forms import arg_int, form_errors
 from volunteer.core.i18n import N_
 from volunteer.core.links import query_args, this_page_url
 from volunteer.core.periods import containing, parse_period
@@ -167,11 +167,9 @@ def commend(member_id: int):
     back = url_for("review.show", kind="street", scope_id=member.street_id, table="member",
                    period=period.key)
     if form.validate_on_submit():
-        try:
+        with form_errors(form) as outcome:
             services.commend_member(current_user, member, period, form.citation.data)
-        except ValidationFailed as error:
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             db.session.commit()
             flash(f"已将{member.name}评为{period.label}模范志愿者，已通知本人及所在单位", "success")
             return redirect(back)

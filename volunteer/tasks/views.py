@@ -10,7 +10,7 @@ from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import XLSX
 from volunteer.core.errors import DomainError, ValidationFailed
-from volunteer.core.forms import apply_errors, arg_date, arg_int, page_of
+from volunteer.core.forms import arg_date, arg_int, form_errors, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
@@ -176,13 +176,10 @@ def _posting_form(form_class):
 def new_task():
     form = _posting_form(TaskForm)
     if form.validate_on_submit():
-        try:
+        with form_errors(form) as outcome:
             task = services.create_task(current_user, publish=form.publish.data,
                                         **form.service_fields())
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             db.session.commit()
             flash(N_("服务项目已发布") if task.status == "open" else N_("已存为草稿"), "success")
             return redirect(url_for("tasks.detail", task_id=task.id))
@@ -194,15 +191,12 @@ def new_task():
 def new_series():
     form = _posting_form(SeriesForm)
     if form.validate_on_submit():
-        try:
+        with form_errors(form) as outcome:
             tasks = services.create_task_series(
                 current_user, first_date=form.first_date.data, days=form.days.data,
                 shifts=services.parse_shifts(form.shifts.data), publish=form.publish.data,
                 **form.service_fields())
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             db.session.commit()
             flash(f"已生成 {len(tasks)} 个服务项目", "success")
             return redirect(url_for("tasks.list_tasks"))
@@ -220,12 +214,9 @@ def edit(task_id: int):
         form.starts_at.data = to_local(task.starts_at).replace(tzinfo=None)
         form.ends_at.data = to_local(task.ends_at).replace(tzinfo=None)
     elif form.validate_on_submit():
-        try:
+        with form_errors(form) as outcome:
             services.update_task(current_user, task, **form.service_fields())
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             db.session.commit()
             flash(N_("已保存"), "success")
             return redirect(url_for("tasks.detail", task_id=task.id))

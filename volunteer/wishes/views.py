@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
-from volunteer.core.forms import apply_errors, page_of
+from volunteer.core.forms import form_errors, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
@@ -65,13 +65,10 @@ def new():
     if request.method == "GET":
         form.grid_id.data = current_user.grid_id
     if form.validate_on_submit():
-        try:
+        with form_errors(form) as outcome:
             wish = services.create_wish(current_user, photo=_upload(form.photo),
                                         **form.service_fields())
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             db.session.commit()
             flash(N_("微心愿已登记，等待社区书记审核发布"), "success")
             return redirect(url_for("wishes.detail", wish_id=wish.id))
@@ -89,13 +86,10 @@ def edit(wish_id: int):
         form.value.data = str(wish.value)
         form.max_claimants.data = str(wish.max_claimants) if wish.group else ""
     if form.validate_on_submit():
-        try:
+        with form_errors(form) as outcome:
             services.update_wish(current_user, wish, photo=_upload(form.photo),
                                  **form.service_fields())
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             db.session.commit()
             flash(N_("已保存"), "success")
             return redirect(url_for("wishes.detail", wish_id=wish.id))

@@ -12,6 +12,7 @@ from volunteer.extensions import db
 from volunteer.members.models import MemberSkill
 from volunteer.notifications.services import notify
 from volunteer.orgs.models import Branch, Community, Grid, Street, Unit, UnitCommunity
+from volunteer.stats import summaries
 
 DEMO_PASSWORD = "Tongtong2026"
 
@@ -91,6 +92,23 @@ def load_demo() -> bool:
         return False
     rng = random.Random(2022)
     password_hash = hash_password(DEMO_PASSWORD)
+    places = _load_places()
+    _load_staff(places, password_hash)
+    now = utcnow()
+    _load_members(places, _people(rng, places), rng, now, password_hash)
+    for member in db.session.scalars(select(User).where(User.role == "member",
+                                                        User.status == "approved")):
+        notify(member, "member_approved", "报到审核已通过",
+               f"欢迎加入{member.community.name}“双报到·通通在”在职党员队伍。", link="/me")
+    _load_activity(rng, now, places["communities"], places["grids"])
+    _load_mobilisation(places["communities"])
+    summaries.rebuild()
+    return True
+
+
+def _load_places() -> dict[str, dict]:
+    """Streets, communities, grids (with their micro-grids), units, their co-building links
+    and the party branches, each by name."""
     communities: dict[str, Community] = {}
     grids: dict[str, Grid] = {}
     streets: dict[str, Street] = {}
@@ -120,30 +138,43 @@ def load_demo() -> bool:
     db.session.flush()
     general = branches["公园社区在职党员功能型党总支"]
     branches["红色工匠网格志愿服务队党支部"].parent_id = general.id
+    return {"streets": streets, "communities": communities, "grids": grids, "units": units,
+            "branches": branches}
 
+
+def _scope_staff(user: User, scope: str, places: dict[str, dict]) -> None:
+    """Place a staff account in the community, grid, street, branch or unit named ``scope``."""
+    communities, grids, branches = places["communities"], places["grids"], places["branches"]
+    if scope in communities:
+        user.community_id = communities[scope].id
+        user.street_id = communities[scope].street_id
+    elif scope in grids:
+        user.grid_id = grids[scope].id
+        user.community_id = grids[scope].community_id
+        user.street_id = grids[scope].community.street_id
+    elif scope in places["streets"]:
+        user.street_id = places["streets"][scope].id
+    elif scope in branches:
+        user.branch_id = branches[scope].id
+        user.community_id = branches[scope].community_id
+        user.street_id = branches[scope].community.street_id
+    elif scope in places["units"]:
+        user.unit_id = places["units"][scope].id
+
+
+def _load_staff(places: dict[str, dict], password_hash: str) -> None:
     for role, phone, name, scope in STAFF:
         user = User(role=role, phone=phone, name=name, password_hash=password_hash,
                     status="approved")
-        if scope in communities:
-            user.community_id = communities[scope].id
-            user.street_id = communities[scope].street_id
-        elif scope in grids:
-            user.grid_id = grids[scope].id
-            user.community_id = grids[scope].community_id
-            user.street_id = grids[scope].community.street_id
-        elif scope in streets:
-            user.street_id = streets[scope].id
-        elif scope in branches:
-            user.branch_id = branches[scope].id
-            user.community_id = branches[scope].community_id
-            user.street_id = branches[scope].community.street_id
-        elif scope in units:
-            user.unit_id = units[scope].id
+        _scope_staff(user, scope, places)
         db.session.add(user)
 
+
+def _people(rng: random.Random, places: dict[str, dict]) -> list[tuple]:
+    """(name, unit, community, skills) of every member: the named ones, then made-up ones."""
     people = list(NAMED_MEMBERS)
     used = {name for name, *_ in people}
-    community_names = list(communities)
+    community_names = list(places["communities"])
     while len(people) < len(NAMED_MEMBERS) + N_OTHER_MEMBERS:
         name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", rng.choice(GIVEN)])
         if name in used:
@@ -153,7 +184,17 @@ def load_demo() -> bool:
                        rng.sample(["medical", "nursing", "legal", "psychology", "education",
                                    "repair", "driving", "it", "mediation", "cooking",
                                    "photography", "sign_language"], rng.randint(0, 2))))
-    now = utcnow()
+    return people
+
+
+# the functional branch the approved members of a community belong to
+COMMUNITY_BRANCH = {"大庆社区": "万濠华府功能型党支部", "城南新村社区": "为民功能型党支部"}
+
+
+def _load_members(places: dict[str, dict], people: list[tuple], rng: random.Random, now,
+                  password_hash: str) -> None:
+    """The members (the last 8 pending review), with their skills and branches."""
+    communities, grids, branches = places["communities"], places["grids"], places["branches"]
     joined = random.Random(7)  # its own draws: the rest of the demo stays as it was
     for index, (name, unit_name, community_name, skills) in enumerate(people, start=1):
         community = communities[community_name]
@@ -167,7 +208,7 @@ def load_demo() -> bool:
         member = User(role="member", phone=f"138{index:08d}", name=name,
                       password_hash=password_hash,
                       status="pending" if pending else "approved",
-                      unit_id=units[unit_name].id, community_id=community.id,
+                      unit_id=places["units"][unit_name].id, community_id=community.id,
                       street_id=community.street_id,
                       grid_id=rng.choice(community_grids).id if community_grids else None,
                       industry=rng.choice(["government", "education", "health",
@@ -175,24 +216,12 @@ def load_demo() -> bool:
                       created_at=registered,
                       reviewed_at=None if pending else registered + timedelta(days=1))
         member.skills = [MemberSkill(tag=tag) for tag in skills]
-        if community_name == "大庆社区" and not pending:
-            member.branch_id = branches["万濠华府功能型党支部"].id
-        if community_name == "城南新村社区" and not pending:
-            member.branch_id = branches["为民功能型党支部"].id
+        if community_name in COMMUNITY_BRANCH and not pending:
+            member.branch_id = branches[COMMUNITY_BRANCH[community_name]].id
         db.session.add(member)
         if index == len(people) - 7:
             member.name = "待审核党员"
     db.session.flush()
-    for member in db.session.scalars(select(User).where(User.role == "member",
-                                                        User.status == "approved")):
-        notify(member, "member_approved", "报到审核已通过",
-               f"欢迎加入{member.community.name}“双报到·通通在”在职党员队伍。", link="/me")
-    _load_activity(rng, now, communities, grids)
-    _load_mobilisation(communities)
-    from volunteer.stats import summaries as summary
-
-    summary.rebuild()
-    return True
 
 
 def _load_mobilisation(communities: dict) -> None:

@@ -113,7 +113,6 @@ def _init_login(app: Flask) -> None:
         resolve_api_token,
         resolve_web_session,
     )
-    from volunteer.core.errors import NotAuthenticated
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -150,6 +149,14 @@ def _init_login(app: Flask) -> None:
             return None
         user, req.environ["volunteer.api_token_id"] = resolved
         return user
+
+    _init_request_checks(app)
+
+
+def _init_request_checks(app: Flask) -> None:
+    """Before each view: a bearer header authenticates or fails; the session's user is loaded;
+    page JSON calls carry their CSRF token."""
+    from volunteer.core.errors import NotAuthenticated
 
     @app.before_request
     def authenticate():

@@ -81,15 +81,17 @@ def demo_command(port: int, host: str, no_serve: bool) -> None:
     """Upgrade the database, load the demo district once, and serve it."""
     from flask_migrate import upgrade
 
-    from volunteer.seed.demo import DEMO_PASSWORD, demo_accounts, load_demo
+    from volunteer.seed.demo import DEMO_PASSWORD, demo_accounts, ensure_running_task, load_demo
 
     upgrade()
     created = load_demo()
+    if not created and ensure_running_task():
+        click.echo("已为公园社区补上一个正在进行的服务项目（可试签到、签退）。")
     db.session.commit()
     click.echo("演示数据已载入。" if created else "演示数据已存在，未重复载入。")
     click.echo(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
     for role, phone, name in demo_accounts():
-        click.echo(f"  {role:<14} {phone}  {name}")
+        click.echo(f"  {phone}  {name}  {role}")
     if no_serve:
         return
     click.echo(f"\n打开 http://{host}:{port}/ （Ctrl+C 退出）")

@@ -109,3 +109,35 @@ def test_environment_settings(monkeypatch):
     assert found["SQLALCHEMY_DATABASE_URI"] == "postgresql://x/y"
     assert found["MAIL_PORT"] == 587 and found["MAIL_USE_TLS"] is True
     assert found["PER_PAGE"] == 50 and found["FORCE_HTTPS"] is True
+
+
+def test_the_demo_is_consistent_and_has_a_task_running_now(app, ctx):
+    """Each wish is a different one; a household's phone is no account's login; a task's place
+    is in its own community's estate; a task of 公园社区 is running with a claim to check in,
+    and starting the demo again later makes a new one when that one has ended."""
+    from datetime import timedelta
+
+    from volunteer.core.time import utcnow
+    from volunteer.orgs.models import Community
+    from volunteer.seed.demo import ESTATES, ensure_running_task, load_demo
+    from volunteer.tasks.models import Claim, Task
+    from volunteer.wishes.models import Wish
+
+    load_demo()
+    db.session.commit()
+    wishes = db.session.scalars(select(Wish)).all()
+    assert len({w.content for w in wishes}) == len(wishes)
+    logins = set(db.session.scalars(select(User.phone)))
+    assert not {w.phone for w in wishes} & logins
+    for task in db.session.scalars(select(Task)):
+        community = db.session.get(Community, task.community_id)
+        other_estates = {e for name, e in ESTATES.items() if name != community.name}
+        assert not any(estate in task.location for estate in other_estates), task.location
+    now = utcnow()
+    running = db.session.scalars(select(Task).where(Task.starts_at <= now,
+                                                    Task.ends_at > now)).all()
+    assert len(running) == 1
+    claims = db.session.scalars(select(Claim).where(Claim.task_id == running[0].id)).all()
+    assert sorted(c.checked_in_at is None for c in claims) == [False, True]
+    assert ensure_running_task(now) is False
+    assert ensure_running_task(now + timedelta(hours=5)) is True

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from volunteer.auth.models import User
+from volunteer.auth.models import ROLES, User
 from volunteer.auth.services import hash_password
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
@@ -44,12 +44,12 @@ BRANCHES = [
 STAFF = [
     ("district_admin", "13900000000", "崇川区委组织部", None),
     ("community_secretary", "13900000001", "朱振华", "公园社区"),
-    ("community_secretary", "13900000002", "新西社区书记", "新西社区"),
+    ("community_secretary", "13900000002", "孙海燕", "新西社区"),
     ("community_secretary", "13900000003", "陆华雷", "新东社区"),
-    ("community_secretary", "13900000004", "大庆社区书记", "大庆社区"),
-    ("community_secretary", "13900000005", "城南新村社区书记", "城南新村社区"),
-    ("grid_worker", "13900000011", "公园一村网格员", "公园一村网格"),
-    ("grid_worker", "13900000012", "虹桥北村网格员", "虹桥北村网格"),
+    ("community_secretary", "13900000004", "沈建军", "大庆社区"),
+    ("community_secretary", "13900000005", "钱晓红", "城南新村社区"),
+    ("grid_worker", "13900000011", "吴小燕", "公园一村网格"),
+    ("grid_worker", "13900000012", "蒋志宏", "虹桥北村网格"),
     ("street_reviewer", "13900000021", "唐闸镇街道党工委", "唐闸镇街道"),
     ("street_reviewer", "13900000022", "虹桥街道党工委", "虹桥街道"),
     ("branch_secretary", "13900000031", "秦晓春", "万濠华府功能型党支部"),
@@ -78,11 +78,21 @@ GIVEN = (
 N_OTHER_MEMBERS = 54
 
 
+# the pending member the README names (phone 13800000053)
+PENDING_NAME = "钱书恒"
+# the estate (小区) each community's places are in, so a task's place is in its own community
+ESTATES = {"公园社区": "公园一村", "新西社区": "虹桥北村", "新东社区": "新东小区",
+           "大庆社区": "万濠华府", "城南新村社区": "城南新村", "校北村社区": "校北村"}
+
+
 def demo_accounts() -> list[tuple[str, str, str]]:
-    """(role, phone, name) of the documented demo accounts."""
-    accounts = [(role, phone, name) for role, phone, name, _ in STAFF]
-    accounts += [("member", "13800000001", "顾丽"), ("member", "13800000002", "周荣祥"),
-                 ("member(待审核)", "13800000053", "待审核党员")]
+    """(role in Chinese with the account's scope, phone, name) of the documented accounts."""
+    accounts = [(ROLES[role] + (f"（{scope}）" if scope else ""), phone, name)
+                for role, phone, name, scope in STAFF]
+    accounts += [("在职党员（公园社区）", "13800000001", "顾丽"),
+                 ("在职党员（公园社区）", "13800000002", "周荣祥"),
+                 ("在职党员（新西社区）", "13800000004", "杜瑞山"),
+                 ("待审核党员（公园社区）", "13800000053", PENDING_NAME)]
     return accounts
 
 
@@ -102,7 +112,46 @@ def load_demo() -> bool:
                f"欢迎加入{member.community.name}“双报到·通通在”在职党员队伍。", link="/me")
     _load_activity(rng, now, places["communities"], places["grids"])
     _load_mobilisation(places["communities"])
+    ensure_running_task(now)
     summaries.rebuild()
+    return True
+
+
+def ensure_running_task(now=None) -> bool:
+    """Make sure a task of 公园社区 is running now, so check-in and check-out can be tried the
+    moment the demo starts, at any hour: 顾丽 has claimed it and not checked in yet, 周荣祥 is
+    checked in. False when one is running already (or the demo is not loaded)."""
+    from datetime import timedelta
+
+    from volunteer.tasks.models import Claim, Task
+
+    now = now or utcnow()
+    community = db.session.scalar(select(Community).where(Community.name == "公园社区"))
+    if community is None:
+        return False
+    running = db.session.scalar(select(Task.id).where(
+        Task.community_id == community.id, Task.title == RUNNING_TASK[0],
+        Task.status == "open", Task.starts_at <= now, Task.ends_at > now + timedelta(hours=1)))
+    if running is not None:
+        return False
+    secretary = db.session.scalar(select(User).where(User.phone == "13900000001"))
+    gu, zhou = (db.session.scalar(select(User).where(User.phone == phone))
+                for phone in ("13800000001", "13800000002"))
+    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    title, category, place = RUNNING_TASK
+    task = Task(community_id=community.id, street_id=community.street_id,
+                created_by_id=secretary.id, title=title, category=category, location=place,
+                starts_at=start, ends_at=start + timedelta(hours=4), slots=4, slots_taken=2,
+                status="open", published_at=start - timedelta(days=2),
+                description="在党群服务中心一楼服务台为来访居民指引、登记和解答政策咨询。"
+                            "到岗后请扫服务台的二维码或在手机上点“签到”。")
+    db.session.add(task)
+    db.session.flush()
+    db.session.add_all([
+        Claim(task_id=task.id, member_id=gu.id, status="claimed"),
+        Claim(task_id=task.id, member_id=zhou.id, status="claimed", checked_in_at=start,
+              check_in_method="scanned")])
+    db.session.flush()
     return True
 
 
@@ -197,6 +246,8 @@ def _load_members(places: dict[str, dict], people: list[tuple], rng: random.Rand
     communities, grids, branches = places["communities"], places["grids"], places["branches"]
     joined = random.Random(7)  # its own draws: the rest of the demo stays as it was
     for index, (name, unit_name, community_name, skills) in enumerate(people, start=1):
+        if index == len(people) - 7:  # the pending member the README names
+            name, community_name = PENDING_NAME, "公园社区"
         community = communities[community_name]
         community_grids = [g for g in grids.values() if g.community is community]
         pending = index > len(people) - 8
@@ -219,8 +270,6 @@ def _load_members(places: dict[str, dict], people: list[tuple], rng: random.Rand
         if community_name in COMMUNITY_BRANCH and not pending:
             member.branch_id = branches[COMMUNITY_BRANCH[community_name]].id
         db.session.add(member)
-        if index == len(people) - 7:
-            member.name = "待审核党员"
     db.session.flush()
 
 
@@ -248,28 +297,70 @@ def _load_mobilisation(communities: dict) -> None:
         mobilisation.assign(secretary, call, members[0].id, call.posts[0].id, "8:00–12:00")
 
 
-# (title, category, location, local start hour, hours, slots) of the services the reports name
+# (title, category, place, local start hour, hours, slots) of the services the reports name;
+# a place names its community's own estate ({estate})
 PAST_TASKS = [
-    ("卡口值守", "checkpoint_duty", "小区北门卡口", 8, 4, 4),
-    ("楼道消杀", "disinfection", "56幢楼道", 9, 2, 3),
-    ("代购帮办", "errand", "社区党群服务中心", 14, 3, 3),
-    ("爱心义诊", "health", "公园一村架空层", 9, 3, 2),
-    ("文明交通引导", "civility", "唐闸路口", 7, 2, 4),
-    ("垃圾分类引导", "garbage", "小区垃圾分类亭", 7, 2, 3),
+    ("卡口值守", "checkpoint_duty", "{estate}北门卡口", 8, 4, 4),
+    ("楼道消杀", "disinfection", "{estate}12幢楼道", 9, 2, 3),
+    ("代购帮办", "errand", "{community}党群服务中心", 14, 3, 3),
+    ("爱心义诊", "health", "{estate}架空层", 9, 3, 2),
+    ("文明交通引导", "civility", "{estate}南门路口", 7, 2, 4),
+    ("垃圾分类引导", "garbage", "{estate}垃圾分类亭", 7, 2, 3),
 ]
 OPEN_TASKS = [
-    ("协助转运", "transfer", "虹桥北村56幢", 8, 3, 6, ["driving"]),
-    ("卡口值守（早班）", "checkpoint_duty", "小区东门卡口", 8, 4, 4, []),
-    ("爱心义诊", "health", "社区卫生服务站", 9, 3, 3, ["medical", "nursing"]),
-    ("信息采集", "info_collection", "社区党群服务中心", 14, 3, 5, ["it"]),
-    ("矛盾化解：加装电梯协商", "mediation", "社区议事厅", 19, 2, 2, ["mediation", "legal"]),
+    ("协助转运", "transfer", "{estate}8幢楼下", 8, 3, 6, ["driving"]),
+    ("卡口值守（早班）", "checkpoint_duty", "{estate}东门卡口", 8, 4, 4, []),
+    ("爱心义诊", "health", "{community}卫生服务站", 9, 3, 3, ["medical", "nursing"]),
+    ("信息采集", "info_collection", "{community}党群服务中心", 14, 3, 5, ["it"]),
+    ("矛盾化解：加装电梯协商", "mediation", "{community}议事厅", 19, 2, 2, ["mediation", "legal"]),
 ]
-WISHES = [
-    ("low_income", "张桂英", "一台电风扇", 150, "confirmed"),
-    ("elderly_alone", "李建华", "冬季棉被一床", 200, "claimed"),
-    ("disability", "王秀兰", "一辆助行器", 300, "published"),
-    ("hardship", "陈志强", "孩子的课外读物和文具", 120, "submitted"),
+# the task running whenever the demo starts, so check-in and check-out can be tried at once
+RUNNING_TASK = ("党群服务中心志愿值班", "logistics", "公园社区党群服务中心一楼服务台")
+# (kind, household, wish, value, the household's thanks, the story on the wall): every wish
+# of the demo is a different one, and its words fit its kind of household
+WISH_POOL = [
+    ("elderly_alone", "张桂英", "一台电风扇", 150, "谢谢党员同志，夏天不怕热了！",
+     "独居的张奶奶家里的旧电风扇坏了，在职党员送去新风扇并帮她装好。"),
+    ("low_income", "李建华", "冬季棉被一床", 200, "棉被很暖和，谢谢你们。",
+     "低保户李师傅家的被子用了十多年，党员送去一床新棉被。"),
+    ("disability", "王秀兰", "一辆助行器", 300, "有了助行器，我能自己下楼晒太阳了。",
+     "王阿姨腿脚残疾出行不便，党员为她挑选了一辆助行器。"),
+    ("hardship", "陈志强", "孩子的课外读物和文具", 120, "孩子收到书特别开心。",
+     "困难家庭的孩子收到了党员送来的课外读物和一套文具。"),
+    ("extreme_poverty", "赵凤英", "一台电饭煲", 180, "饭煮得香，谢谢党员。",
+     "特困供养对象赵奶奶收到一台新电饭煲，党员还教会了她使用。"),
+    ("elderly_alone", "孙德福", "家里换一个节能灯泡", 30, "屋里亮堂多了。",
+     "独居的孙爷爷家客厅灯坏了，党员上门换了节能灯。"),
+    ("low_income", "周玉梅", "米面油一份", 160, "谢谢社区和党员的关心。",
+     "低保户周阿姨收到了党员送来的米面油。"),
+    ("disability", "吴国平", "一副老花镜", 80, "看报纸清楚了。",
+     "视力残疾的吴师傅配上了合适的老花镜。"),
+    ("hardship", "郑小军", "一个新书包", 90, "我会好好学习的！",
+     "困难家庭的小学生背上了党员送的新书包。"),
+    ("elderly_alone", "何秀珍", "陪同去医院复查一次", 0, "有人陪着心里踏实。",
+     "独居的何奶奶在党员陪同下去医院做了复查。"),
+    ("extreme_poverty", "钱永福", "一件羽绒服", 260, "今年冬天不冷了。",
+     "特困供养对象钱爷爷收到了一件厚羽绒服。"),
+    ("low_income", "冯桂兰", "一台二手洗衣机", 400, "再也不用手洗被单了。",
+     "低保户冯阿姨家添了一台党员捐赠的洗衣机。"),
+    ("disability", "许建国", "卫生间加装扶手", 150, "洗澡安全多了。",
+     "肢体残疾的许师傅家卫生间装上了扶手。"),
+    ("hardship", "曹丽娟", "孩子的一套校服", 110, "孩子穿上新校服很精神。",
+     "困难家庭的孩子换上了党员送的新校服。"),
+    ("elderly_alone", "邓秀英", "一部老年手机", 200, "能给孙子打视频电话了。",
+     "独居的邓奶奶有了一部大字老年手机，党员教她视频通话。"),
+    ("other", "彭文华", "阳台晾衣架维修", 50, "修好了，谢谢！",
+     "党员帮彭阿姨修好了坏了半年的阳台晾衣架。"),
+    ("low_income", "田玉兰", "一箱牛奶", 60, "谢谢你们惦记我。",
+     "低保户田奶奶收到了党员送来的牛奶。"),
+    ("elderly_alone", "董志明", "冬天的一双棉鞋", 90, "脚暖和了。",
+     "独居的董爷爷收到了一双合脚的棉鞋。"),
+    ("disability", "袁秀芳", "一台收音机", 70, "每天都能听戏了。",
+     "视力残疾的袁阿姨收到了一台收音机。"),
+    ("hardship", "潘建军", "一盏护眼台灯", 100, "孩子写作业不费眼了。",
+     "困难家庭的孩子有了一盏护眼台灯。"),
 ]
+WISH_STATUSES = ("confirmed", "claimed", "published", "submitted")
 REQUESTS = [
     ("errand", "李大爷", "腿脚不便，想请人代买降压药", "completed"),
     ("repair", "张女士", "厨房水龙头漏水，家里没有人会修", "dispatched"),
@@ -297,8 +388,10 @@ def _load_activity(rng: random.Random, now, communities: dict, grids: dict) -> N
             User.role == "member", User.status == "approved",
             User.community_id == community.id).order_by(User.id)))
         grid = next((g for g in grids.values() if g.community_id == community.id), None)
+        where = {"community": community.name, "estate": ESTATES.get(community.name, community.name)}
         for week in range(1, 13):  # a task a week for twelve weeks, served and confirmed
             title, category, place, hour, hours, slots = PAST_TASKS[(week + index) % 6]
+            place = place.format(**where)
             day = today - timedelta(days=7 * week + index)
             start = datetime.combine(day, time(hour), zone)
             chosen = rng.sample(members, min(len(members), rng.randint(1, slots)))
@@ -321,6 +414,7 @@ def _load_activity(rng: random.Random, now, communities: dict, grids: dict) -> N
                     confirmed_minutes=minutes, quality=rng.choice([4, 5, 5]),
                     satisfaction=rng.choice([None, 5, 5, 4])))
         for offset, (title, category, place, hour, hours, slots, skills) in enumerate(OPEN_TASKS):
+            place = place.format(**where)
             start = datetime.combine(today + timedelta(days=offset + 1), time(hour), zone)
             task = Task(community_id=community.id, street_id=community.street_id,
                         grid_id=grid.id if grid else None, created_by_id=secretary.id,
@@ -331,13 +425,15 @@ def _load_activity(rng: random.Random, now, communities: dict, grids: dict) -> N
             db.session.add(task)
         worker = db.session.scalar(select(User).where(
             User.role == "grid_worker", User.community_id == community.id)) or secretary
-        for number, (kind, name, content, value, status) in enumerate(WISHES):
+        for number, status in enumerate(WISH_STATUSES):
+            kind, name, content, value, thanks, story = WISH_POOL[
+                (index * len(WISH_STATUSES) + number) % len(WISH_POOL)]
             created = now - timedelta(days=20 - number * 4)
             wish = Wish(community_id=community.id, street_id=community.street_id,
                         grid_id=grid.id if grid else None, created_by_id=worker.id,
                         household_kind=kind, beneficiary_name=name,
-                        address=f"{community.name}{number + 3}幢{101 + number}室",
-                        phone=f"139{index:02d}00{number:04d}", content=content, value=value,
+                        address=f"{where['estate']}{number + 3}幢{101 + number}室",
+                        phone=f"152{index:04d}{number:04d}", content=content, value=value,
                         status=status, created_at=created, updated_at=created)
             if status != "submitted":
                 wish.published_at = created + timedelta(days=1)
@@ -356,15 +452,15 @@ def _load_activity(rng: random.Random, now, communities: dict, grids: dict) -> N
                     wish.confirmed_at = created + timedelta(days=5)
                     wish.confirmed_by_id = secretary.id
                     wish.satisfaction, wish.on_wall = 5, True
-                    wish.thanks = "谢谢党员同志，夏天不怕热了！"
-                    wish.story = f"{community.name}的在职党员为独居老人送去了一台电风扇。"
+                    wish.thanks, wish.story = thanks, story
             db.session.add(wish)
         for number, (category, name, description, status) in enumerate(REQUESTS):
             created = now - timedelta(days=6 - number * 2, hours=3)
             request = ServiceRequest(
                 tracking_code=f"DEMO{index:02d}{number:02d}", community_id=community.id,
                 street_id=community.street_id, grid_id=grid.id if grid else None, name=name,
-                phone=f"1370000{index:02d}{number:02d}", address=f"{community.name}{number + 5}幢",
+                phone=f"137{index:04d}{number:04d}",
+                address=f"{where['estate']}{number + 5}幢{201 + number}室",
                 category=category, description=description, status=status, created_at=created)
             request.events = [RequestEvent(action="submitted", created_at=created)]
             if status in ("dispatched", "completed") and members:

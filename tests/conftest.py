@@ -11,7 +11,7 @@ import os
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from volunteer import create_app
 from volunteer.extensions import db
@@ -24,6 +24,28 @@ def _database_url(tmp_path_factory) -> str:
     if url:
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _worker_database(url: str):
+    """Under pytest-xdist (``pytest -n 2``) each worker gets a PostgreSQL database of its own,
+    ``<TEST_DATABASE_URL's database>_<worker>``, made at the start and dropped at the end;
+    SQLite needs nothing (every worker has its own temporary folder)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    parsed = make_url(url)
+    if not worker or not parsed.drivername.startswith("postgresql"):
+        return url, None
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return parsed.set(database=name).render_as_string(hide_password=False), drop
 
 
 def make_config(url: str, instance: str, **overrides) -> dict:
@@ -57,7 +79,10 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def db_url(tmp_path_factory):
-    return _database_url(tmp_path_factory)
+    url, drop = _worker_database(_database_url(tmp_path_factory))
+    yield url
+    if drop is not None:
+        drop()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,12 @@ from flask_login import current_user
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import download
 from volunteer.core.edge import bounded_int
-from volunteer.core.errors import DomainError, TooManyAttempts, ValidationFailed
+from volunteer.core.errors import (
+    DomainError,
+    InvalidState,
+    TooManyAttempts,
+    ValidationFailed,
+)
 from volunteer.core.forms import apply_errors, arg_int, form_errors, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.imports import IMPORTS
@@ -171,14 +176,24 @@ def reject(member_id: int):
     return redirect(url_for("members.list_members"))
 
 
+def _refused(member, error):
+    """A refusal the member's state explains (already 停用 …): said on the record page."""
+    db.session.rollback()
+    flash(error.message, "danger")
+    return redirect(url_for("members.detail", member_id=member.id))
+
+
 @bp.post("/members/<int:member_id>/deactivate")
 @roles_required("community_secretary")
 def deactivate(member_id: int):
     form = DeactivateForm()
     member = services.get_member(current_user, member_id)
     if form.validate_on_submit():
-        with form_errors(form, refusal_field=form.reason) as outcome:
-            management.deactivate_member(current_user, member, form.reason.data)
+        try:
+            with form_errors(form) as outcome:
+                management.deactivate_member(current_user, member, form.reason.data)
+        except InvalidState as error:
+            return _refused(member, error)
         if outcome.ok:
             db.session.commit()
             flash(gettext("已停用 %(name)s", name=member.name), "success")
@@ -194,12 +209,10 @@ def reactivate(member_id: int):
     if form.validate_on_submit():
         try:
             management.reactivate_member(current_user, member)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(gettext("已重新启用 %(name)s", name=member.name), "success")
+        except InvalidState as error:
+            return _refused(member, error)
+        db.session.commit()
+        flash(gettext("已重新启用 %(name)s", name=member.name), "success")
     return redirect(url_for("members.detail", member_id=member.id))
 
 
@@ -210,9 +223,12 @@ def transfer(member_id: int):
     member = services.get_member(current_user, member_id)
     form.community_id.choices = []
     if form.validate_on_submit():
-        with form_errors(form, refusal_field=form.reason) as outcome:
-            management.transfer_member(current_user, member, form.community_id.data,
-                                       form.reason.data)
+        try:
+            with form_errors(form) as outcome:
+                management.transfer_member(current_user, member, form.community_id.data,
+                                           form.reason.data)
+        except InvalidState as error:
+            return _refused(member, error)
         if outcome.ok:
             db.session.commit()
             flash(gettext("已将 %(name)s 转出到 %(c)s，等待对方社区审核",

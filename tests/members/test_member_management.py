@@ -214,3 +214,16 @@ def test_web_deactivate_and_transfer_forms(client, login, make_community, make_m
     done = client.post(f"/members/{member.id}/transfer",
                        data={"community_id": str(target.id), "reason": "搬家"})
     assert done.status_code == 302 and fresh(member).community_id == target.id
+
+
+def test_a_deactivated_member_is_not_approved(client, make_community, make_member, make_staff,
+                                              token_for):
+    community = make_community()
+    member = make_member(community, status="pending")
+    h = token_for(make_staff("community_secretary", community))
+    client.post(f"/api/v1/members/{member.id}/deactivate", headers=h, json={"reason": "重复报到"})
+    single = client.post(f"/api/v1/members/{member.id}/approve", headers=h)
+    assert single.status_code == 409 and "停用" in single.get_json()["error"]["message"]
+    bulk = client.post("/api/v1/members/approve", headers=h, json={"member_ids": [member.id]})
+    assert bulk.get_json() == {"approved": [],
+                               "refused": [{"id": member.id, "reason": "该党员已停用"}]}

@@ -129,6 +129,8 @@ def approve_member(actor, member: User) -> User:
         raise NotAllowed("只有党员居住社区的书记可以审核")
     if member.status == "approved":
         raise InvalidState("该党员已通过审核")
+    if not member.active:
+        raise InvalidState("该党员已停用，请先启用")
     member.status = "approved"
     member.reject_reason = None
     member.reviewed_at = utcnow()

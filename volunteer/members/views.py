@@ -85,6 +85,7 @@ def register():
 
 LIST_STATUSES = (*services.MEMBER_FILTER_STATUSES, "all")
 SEARCH_MAX = 50
+QUEUE_PAGE = 50
 
 
 def _list_filters() -> dict:
@@ -104,7 +105,9 @@ def list_members():
     status = filters.pop("status")
     stmt = services.list_members_stmt(current_user, status=None if status == "all" else status,
                                       **filters)
-    return render_template("members/list.html", page=page_of(stmt), status=status,
+    # a launch-week queue is approved a long page at a time
+    per_page = QUEUE_PAGE if status == "pending" else 20
+    return render_template("members/list.html", page=page_of(stmt, per_page), status=status,
                            filters=filters, choices=services.member_filter_choices(current_user),
                            skills=SKILLS, can_review=can_review_members(current_user),
                            bulk_max=management.BULK_APPROVE_MAX)

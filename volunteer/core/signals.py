@@ -23,3 +23,8 @@ A claimant was marked a no-show; the sender is the claim.
 claim_rated = _signals.signal("claim-rated", doc="""
 The served resident's satisfaction with a claim was recorded; the sender is the claim.
 """)
+member_record = _signals.signal("member-record", doc="""
+A member's record (党员档案) is being shown; the sender is the member. Each receiver answers
+with a dict of its part (hours, services, ratings …), merged into the record
+(``members.record.member_record``): members sit below the features that hold the service.
+""")

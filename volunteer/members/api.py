@@ -5,12 +5,13 @@ from flask_login import current_user
 from pydantic import Field
 
 from volunteer.auth.api import UserOut, serialise_user
-from volunteer.auth.models import MEMBER_STATUSES
 from volunteer.auth.services import NAME_MAX, PASSWORD_MIN, PHONE_RE
 from volunteer.core.api import (
     ApiModel,
     Id,
+    Out,
     Required,
+    Timestamp,
     api_blueprint,
     doc,
     page_of,
@@ -19,12 +20,16 @@ from volunteer.core.api import (
     query_int,
 )
 from volunteer.core.decorators import login_required, roles_required
-from volunteer.core.skills import MAX_TAGS
+from volunteer.core.skills import MAX_TAGS, SKILLS
 from volunteer.core.text import REASON_MAX
+from volunteer.core.time import isoformat
 from volunteer.extensions import db
-from volunteer.members import services
+from volunteer.members import management, services
+from volunteer.members.record import member_record
 
 bp = api_blueprint("members_api", __name__)
+SEARCH_MAX = 50
+RECORD_SERVICES = 20
 
 
 class RegisterIn(ApiModel):
@@ -67,15 +72,21 @@ def register():
 
 @bp.get("/members")
 @doc("党员列表（按本人管辖范围）",
-     query={"status": {"type": "string", "enum": list(MEMBER_STATUSES)}, "q": "string",
-            "community_id": "integer", "page": "integer", "per_page": "integer"},
+     query={"status": {"type": "string", "enum": list(services.MEMBER_FILTER_STATUSES)},
+            "q": "string", "community_id": "integer", "grid_id": "integer",
+            "unit_id": "integer", "branch_id": "integer",
+            "skill": {"type": "string", "enum": list(SKILLS)},
+            "page": "integer", "per_page": "integer"},
      errors=(403,), response=page_of(UserOut, "MemberPage"))
 @login_required
 def list_members():
-    status = request.args.get("status")
+    status, skill = request.args.get("status"), request.args.get("skill")
     stmt = services.list_members_stmt(
-        current_user, status=status if status in ("pending", "approved", "rejected") else None,
-        q=request.args.get("q"), community_id=query_int("community_id"))
+        current_user, status=status if status in services.MEMBER_FILTER_STATUSES else None,
+        q=(request.args.get("q") or "")[:SEARCH_MAX] or None,
+        community_id=query_int("community_id"), grid_id=query_int("grid_id"),
+        unit_id=query_int("unit_id"), branch_id=query_int("branch_id"),
+        skill=skill if skill in SKILLS else None)
     return paginated(stmt, serialise_user)
 
 
@@ -113,3 +124,156 @@ def update_profile():
     member = services.update_profile(current_user, **data.model_dump())
     db.session.commit()
     return jsonify(serialise_user(member, member))
+
+
+class ApproveManyIn(ApiModel):
+    member_ids: list[Id] = Field(min_length=1, max_length=management.BULK_APPROVE_MAX)
+
+
+class RefusalOut(Out):
+    id: int
+    reason: str
+
+
+class ApproveManyOut(Out):
+    approved: list[int]
+    refused: list[RefusalOut]
+
+
+class DeactivateIn(ApiModel):
+    reason: str = Required(REASON_MAX)
+
+
+class TransferIn(ApiModel):
+    community_id: Id
+    reason: str = Required(REASON_MAX)
+
+
+class MemberStateOut(UserOut):
+    active: bool
+
+
+class HoursOut(Out):
+    services: int
+    hours: float
+
+
+class RecordServiceOut(Out):
+    claim_id: int
+    task_id: int
+    title: str
+    starts_at: Timestamp
+    hours: float | None
+    quality: int | None
+    satisfaction: int | None
+    status: str
+    outcome: str
+
+
+class RatingsOut(Out):
+    count: int
+    average: float | None
+
+
+class CommendationOut(Out):
+    period: str
+    citation: str
+
+
+class HistoryOut(Out):
+    at: Timestamp
+    action: str
+    label: str
+    actor: str | None
+    reason: str | None
+
+
+class MemberRecordOut(Out):
+    member: MemberStateOut
+    quarter: str
+    hours_quarter: HoursOut
+    hours_total: HoursOut
+    wishes_fulfilled: int
+    ratings: RatingsOut
+    services: list[RecordServiceOut]
+    services_total: int
+    commendations: list[CommendationOut]
+    history: list[HistoryOut] | None
+
+
+def _state(member) -> dict:
+    return {**serialise_user(member), "active": member.active}
+
+
+@bp.post("/members/approve")
+@doc("批量通过报到（党员居住社区的书记；每个 id 单独判断，不能通过的列在 refused 中）",
+     body=ApproveManyIn, errors=(403,), response=ApproveManyOut)
+@roles_required("community_secretary")
+def approve_many():
+    outcome = management.approve_members(current_user, parse_body(ApproveManyIn).member_ids)
+    db.session.commit()
+    return jsonify(outcome)
+
+
+@bp.post("/members/<int:member_id>/deactivate")
+@doc("停用党员（须填写原因；党员居住社区的书记）", body=DeactivateIn, errors=(403, 404, 409),
+     response=MemberStateOut)
+@roles_required("community_secretary")
+def deactivate(member_id: int):
+    member = services.get_member(current_user, member_id)
+    member = management.deactivate_member(current_user, member, parse_body(DeactivateIn).reason)
+    db.session.commit()
+    return jsonify(_state(member))
+
+
+@bp.post("/members/<int:member_id>/reactivate")
+@doc("重新启用已停用的党员", errors=(403, 404, 409), response=MemberStateOut)
+@roles_required("community_secretary")
+def reactivate(member_id: int):
+    member = services.get_member(current_user, member_id)
+    member = management.reactivate_member(current_user, member)
+    db.session.commit()
+    return jsonify(_state(member))
+
+
+@bp.post("/members/<int:member_id>/transfer")
+@doc("转出党员到其他社区（在转入社区重新待审核）", body=TransferIn, errors=(403, 404, 409),
+     response=MemberStateOut)
+@roles_required("community_secretary")
+def transfer(member_id: int):
+    member = services.get_member(current_user, member_id)
+    data = parse_body(TransferIn)
+    member = management.transfer_member(current_user, member, data.community_id, data.reason)
+    db.session.commit()
+    return jsonify(_state(member))
+
+
+def _service(claim) -> dict:
+    return {"claim_id": claim.id, "task_id": claim.task_id, "title": claim.task.title,
+            "starts_at": isoformat(claim.task.starts_at), "hours": claim.confirmed_hours,
+            "quality": claim.quality, "satisfaction": claim.satisfaction,
+            "status": claim.status, "outcome": claim.outcome}
+
+
+@bp.get("/members/<int:member_id>/record")
+@doc(f"党员档案：时长、最近 {RECORD_SERVICES} 次服务、评价、评优和档案记录（按查看者范围）",
+     errors=(403, 404), response=MemberRecordOut)
+@login_required
+def record(member_id: int):
+    member = services.get_member(current_user, member_id)
+    found = member_record(current_user, member)
+    claims = db.paginate(found["claims_stmt"], page=1, per_page=RECORD_SERVICES,
+                         error_out=False)
+    history = found["history"]
+    return jsonify({
+        "member": _state(member), "quarter": found["quarter"].key,
+        "hours_quarter": found["hours_quarter"], "hours_total": found["hours_total"],
+        "wishes_fulfilled": found["wishes_fulfilled"],
+        "ratings": {"count": found["ratings"]["count"],
+                    "average": found["ratings"]["average"]},
+        "services": [_service(c) for c in claims.items], "services_total": claims.total,
+        "commendations": [{"period": c.period, "citation": c.citation}
+                          for c in found["commendations"]],
+        "history": None if history is None else [
+            {"at": isoformat(h["at"]), "action": h["action"], "label": str(h["label"]),
+             "actor": h["actor"], "reason": h["reason"]} for h in history]})

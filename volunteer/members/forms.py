@@ -61,3 +61,15 @@ class ImportForm(WebForm):
     file = FileField(N_("名单文件（.xlsx 或 .csv）"), validators=[FileRequired(N_("请选择文件"))])
     dry_run = BooleanField(N_("只检查，不导入"))
 
+
+
+class DeactivateForm(WebForm):
+    reason = TextAreaField(N_("停用原因"),
+                           validators=[DataRequired(N_("请填写停用原因")), Length(max=REASON_MAX)])
+
+
+class TransferForm(WebForm):
+    community_id = SelectField(N_("转入社区"), coerce=optional_int, validate_choice=False,
+                               validators=[DataRequired(N_("请选择转入的社区"))])
+    reason = TextAreaField(N_("转出原因"),
+                           validators=[DataRequired(N_("请填写转出原因")), Length(max=REASON_MAX)])

@@ -40,3 +40,36 @@ def can_review_members(user, member=None) -> bool:
 def can_view_own_service(user, obj=None) -> bool:
     """我的 / 我的服务: a party member's own record and service; staff keep none."""
     return user is not None and user.role == "member"
+
+
+def can_view_member_record(user, member) -> bool:
+    """The member's record (hours, services, ratings, commendations): staff whose scope holds
+    the member — community secretary and grid worker, street reviewer, branch secretary, unit
+    contact, district admin. The member reads their own on 我的 / 我的服务."""
+    return (user is not None and user.role != "member"
+            and can_view_member(user, member))
+
+
+def can_view_member_history(user, member) -> bool:
+    """The record's history (approvals, moves, deactivation, with their reasons): the
+    secretary of the member's community, the street reviewer of its street, the district
+    admin."""
+    if user is None or member.role != "member":
+        return False
+    if user.role == "district_admin":
+        return True
+    if user.role == "community_secretary":
+        return can_review_member(user, member)
+    return user.role == "street_reviewer" and can_view_member(user, member)
+
+
+def can_manage_member(user, member) -> bool:
+    """停用 / 启用 / 转出 a member: the secretary of the member's residential community."""
+    return can_review_member(user, member) and member.anonymised_at is None
+
+
+def can_search_by_phone(user, obj=None) -> bool:
+    """Search the member list by phone: those who see whole phones (the district admin, the
+    community secretary and grid worker)."""
+    return user is not None and user.role in ("district_admin", "community_secretary",
+                                              "grid_worker")

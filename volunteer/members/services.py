@@ -32,9 +32,14 @@ from volunteer.core.text import required_reason
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.members.models import INDUSTRIES, MemberSkill
-from volunteer.members.permissions import can_list_members, can_review_member, can_view_member
+from volunteer.members.permissions import (
+    can_list_members,
+    can_review_member,
+    can_search_by_phone,
+    can_view_member,
+)
 from volunteer.notifications.services import notify
-from volunteer.orgs.models import Community, Grid, Street, Unit
+from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REGISTER_BUCKET = "register_ip"
@@ -124,6 +129,8 @@ def approve_member(actor, member: User) -> User:
         raise NotAllowed("只有党员居住社区的书记可以审核")
     if member.status == "approved":
         raise InvalidState("该党员已通过审核")
+    if not member.active:
+        raise InvalidState("该党员已停用，请先启用")
     member.status = "approved"
     member.reject_reason = None
     member.reviewed_at = utcnow()
@@ -171,13 +178,21 @@ def update_profile(member: User, *, skills=None, industry: str | None = None,
     return member
 
 
+MEMBER_FILTER_STATUSES = ("pending", "approved", "rejected", "deactivated")
+
+
 def list_members_stmt(viewer, *, status: str | None = None, q: str | None = None,
-                      community_id: int | None = None):
-    """The members ``viewer``'s scope holds, filtered; newest registration first."""
+                      community_id: int | None = None, grid_id: int | None = None,
+                      unit_id: int | None = None, branch_id: int | None = None,
+                      skill: str | None = None):
+    """The members ``viewer``'s scope holds, filtered. ``status`` is one of
+    ``MEMBER_FILTER_STATUSES``: ``deactivated`` lists the 停用 members, the others the active
+    members in that review state. The pending queue is first come, first served (oldest
+    first); every other list shows the newest registrations first."""
     if not can_list_members(viewer):
         raise NotAllowed()
     # lists show each member's unit, community, grid and skills: load them with the page
-    stmt = select(User).where(User.role == "member").order_by(User.id.desc()).options(
+    stmt = select(User).where(User.role == "member").options(
         joinedload(User.unit), joinedload(User.community), joinedload(User.grid),
         selectinload(User.skills))
     if viewer.role in ("community_secretary", "grid_worker"):
@@ -189,14 +204,41 @@ def list_members_stmt(viewer, *, status: str | None = None, q: str | None = None
         stmt = stmt.where(User.branch_id == viewer.branch_id)
     elif viewer.role == "unit_contact":
         stmt = stmt.where(User.unit_id == viewer.unit_id)
-    if community_id:
-        stmt = stmt.where(User.community_id == community_id)
-    if status:
-        stmt = stmt.where(User.status == status)
+    for column, value in ((User.community_id, community_id), (User.grid_id, grid_id),
+                          (User.unit_id, unit_id), (User.branch_id, branch_id)):
+        if value:
+            stmt = stmt.where(column == value)
+    if skill:
+        stmt = stmt.where(User.skills.any(MemberSkill.tag == skill))
+    if status == "deactivated":
+        stmt = stmt.where(User.active.is_(False))
+    elif status:
+        stmt = stmt.where(User.status == status, User.active.is_(True))
     if q:
         # only those who may see whole phones may search by phone
-        if viewer.role in ("district_admin", "community_secretary", "grid_worker"):
+        if can_search_by_phone(viewer):
             stmt = stmt.where(User.name.contains(q) | User.phone.contains(q))
         else:
             stmt = stmt.where(User.name.contains(q))
-    return stmt
+    if status == "pending":
+        return stmt.order_by(User.created_at, User.id)
+    return stmt.order_by(User.id.desc())
+
+
+FILTER_UNITS_MAX = 300
+
+
+def member_filter_choices(viewer) -> dict:
+    """The grids, branches and units the member list's filters offer ``viewer``: the grids
+    and branches of a community-level viewer's community, and the units of the members in
+    the viewer's scope (at most ``FILTER_UNITS_MAX``, by name)."""
+    choices: dict = {"grids": [], "branches": [], "units": []}
+    if viewer.community_id:
+        choices["grids"] = list(db.session.scalars(select(Grid).where(
+            Grid.community_id == viewer.community_id).order_by(Grid.name)))
+        choices["branches"] = list(db.session.scalars(select(Branch).where(
+            Branch.community_id == viewer.community_id).order_by(Branch.name)))
+    units = list_members_stmt(viewer).with_only_columns(User.unit_id).order_by(None)
+    choices["units"] = list(db.session.scalars(
+        select(Unit).where(Unit.id.in_(units)).order_by(Unit.name).limit(FILTER_UNITS_MAX)))
+    return choices

@@ -4,25 +4,37 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import download
-from volunteer.core.errors import DomainError, TooManyAttempts, ValidationFailed
-from volunteer.core.forms import apply_errors, form_errors, page_of
+from volunteer.core.edge import bounded_int
+from volunteer.core.errors import (
+    DomainError,
+    InvalidState,
+    TooManyAttempts,
+    ValidationFailed,
+)
+from volunteer.core.forms import apply_errors, arg_int, form_errors, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.imports import IMPORTS
 from volunteer.core.sheets import read_sheet, report_path, save_report
 from volunteer.extensions import db
-from volunteer.members import services
+from volunteer.members import management, services
 from volunteer.members.forms import (
     ApproveForm,
+    DeactivateForm,
     ImportForm,
     ProfileFields,
     RegisterForm,
     RejectForm,
+    TransferForm,
 )
 from volunteer.members.models import INDUSTRIES, SKILLS
-from volunteer.members.permissions import can_review_member, can_review_members
+from volunteer.members.permissions import (
+    can_manage_member,
+    can_review_member,
+    can_review_members,
+)
+from volunteer.members.record import member_record
 from volunteer.mobilisation.services import awaiting_answer
 from volunteer.orgs import services as orgs
 
@@ -71,22 +83,69 @@ def register():
     return render_template("members/register.html", form=form)
 
 
+LIST_STATUSES = (*services.MEMBER_FILTER_STATUSES, "all")
+SEARCH_MAX = 50
+QUEUE_PAGE = 50
+
+
+def _list_filters() -> dict:
+    """The member list's filters from the query string (unreadable values are dropped)."""
+    status = request.args.get("status", "pending")
+    skill = request.args.get("skill") or None
+    return {"status": status if status in LIST_STATUSES else "pending",
+            "q": (request.args.get("q") or "").strip()[:SEARCH_MAX] or None,
+            "grid_id": arg_int("grid_id"), "unit_id": arg_int("unit_id"),
+            "branch_id": arg_int("branch_id"), "skill": skill if skill in SKILLS else None}
+
+
 @bp.get("/members")
 @roles_required(*STAFF)
 def list_members():
-    status = request.args.get("status", "pending")
-    status = status if status in ("pending", "approved", "rejected", "all") else "pending"
+    filters = _list_filters()
+    status = filters.pop("status")
     stmt = services.list_members_stmt(current_user, status=None if status == "all" else status,
-                                      q=request.args.get("q") or None)
-    return render_template("members/list.html", page=page_of(stmt), status=status,
-                           can_review=can_review_members(current_user))
+                                      **filters)
+    # a launch-week queue is approved a long page at a time
+    per_page = QUEUE_PAGE if status == "pending" else 20
+    return render_template("members/list.html", page=page_of(stmt, per_page), status=status,
+                           filters=filters, choices=services.member_filter_choices(current_user),
+                           skills=SKILLS, can_review=can_review_members(current_user),
+                           bulk_max=management.BULK_APPROVE_MAX)
 
 
-def _detail_page(member, reject_form=None):
+@bp.post("/members/approve")
+@roles_required("community_secretary")
+def approve_many():
+    """批量通过 the ticked members of the queue."""
+    form = ApproveForm()
+    if form.validate_on_submit():
+        ids = [i for i in (bounded_int(raw) for raw in request.form.getlist("member_ids")) if i]
+        try:
+            outcome = management.approve_members(current_user, ids)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message if not error.fields else "；".join(error.fields.values()),
+                  "danger")
+        else:
+            db.session.commit()
+            flash(gettext("已通过 %(n)s 名党员的报到", n=len(outcome["approved"])), "success")
+            for refusal in outcome["refused"][:10]:
+                flash(f"#{refusal['id']}：{refusal['reason']}", "warning")
+    return redirect(request.form.get("next") or url_for("members.list_members"))
+
+
+def _detail_page(member, reject_form=None, deactivate_form=None, transfer_form=None):
+    transfer_form = transfer_form or TransferForm()
+    transfer_form.community_id.choices = [("", gettext("请选择"))] + [
+        (c.id, c.full_name) for c in orgs.list_all_communities() if c.id != member.community_id]
+    record = member_record(current_user, member)
     return render_template("members/detail.html", member=member,
                            reject_form=reject_form or RejectForm(), approve_form=ApproveForm(),
+                           deactivate_form=deactivate_form or DeactivateForm(),
+                           transfer_form=transfer_form,
                            can_review=can_review_member(current_user, member),
-                           commendations=list_commendations(member_id=member.id))
+                           can_manage=can_manage_member(current_user, member), record=record,
+                           services_page=page_of(record["claims_stmt"], per_page=10))
 
 
 @bp.get("/members/<int:member_id>")
@@ -118,6 +177,67 @@ def reject(member_id: int):
     db.session.commit()
     flash(f"已退回 {member.name} 的报到", "success")
     return redirect(url_for("members.list_members"))
+
+
+def _refused(member, error):
+    """A refusal the member's state explains (already 停用 …): said on the record page."""
+    db.session.rollback()
+    flash(error.message, "danger")
+    return redirect(url_for("members.detail", member_id=member.id))
+
+
+@bp.post("/members/<int:member_id>/deactivate")
+@roles_required("community_secretary")
+def deactivate(member_id: int):
+    form = DeactivateForm()
+    member = services.get_member(current_user, member_id)
+    if form.validate_on_submit():
+        try:
+            with form_errors(form) as outcome:
+                management.deactivate_member(current_user, member, form.reason.data)
+        except InvalidState as error:
+            return _refused(member, error)
+        if outcome.ok:
+            db.session.commit()
+            flash(gettext("已停用 %(name)s", name=member.name), "success")
+            return redirect(url_for("members.detail", member_id=member.id))
+    return _detail_page(member, deactivate_form=form), 400
+
+
+@bp.post("/members/<int:member_id>/reactivate")
+@roles_required("community_secretary")
+def reactivate(member_id: int):
+    form = ApproveForm()
+    member = services.get_member(current_user, member_id)
+    if form.validate_on_submit():
+        try:
+            management.reactivate_member(current_user, member)
+        except InvalidState as error:
+            return _refused(member, error)
+        db.session.commit()
+        flash(gettext("已重新启用 %(name)s", name=member.name), "success")
+    return redirect(url_for("members.detail", member_id=member.id))
+
+
+@bp.post("/members/<int:member_id>/transfer")
+@roles_required("community_secretary")
+def transfer(member_id: int):
+    form = TransferForm()
+    member = services.get_member(current_user, member_id)
+    form.community_id.choices = []
+    if form.validate_on_submit():
+        try:
+            with form_errors(form) as outcome:
+                management.transfer_member(current_user, member, form.community_id.data,
+                                           form.reason.data)
+        except InvalidState as error:
+            return _refused(member, error)
+        if outcome.ok:
+            db.session.commit()
+            flash(gettext("已将 %(name)s 转出到 %(c)s，等待对方社区审核",
+                          name=member.name, c=member.community.name), "success")
+            return redirect(url_for("members.list_members"))
+    return _detail_page(member, transfer_form=form), 400
 
 
 @bp.get("/me")

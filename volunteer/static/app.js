@@ -81,4 +81,23 @@
       }, 200);
     });
   }
+  // a "select all" box ticks every box of its group (data-select-all="<input name>")
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    var name = all.getAttribute("data-select-all");
+    var boxes = function () {
+      return document.querySelectorAll('input[type=checkbox][name="' + name + '"]');
+    };
+    all.addEventListener("change", function () {
+      boxes().forEach(function (box) { box.checked = all.checked; });
+    });
+  });
+  // a copy button copies its text (an address, a phone) and says so
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.hidden = !navigator.clipboard;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+        button.textContent = button.getAttribute("data-copied") || "已复制";
+      });
+    });
+  });
 })();

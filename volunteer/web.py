@@ -227,6 +227,16 @@ def _register_privacy(app: Flask) -> None:
     app.register_blueprint(privacy_views.bp)
     app.register_blueprint(privacy_api.bp)
     app.cli.add_command(privacy_cli.cli)
+    _register_ops(app)
+
+
+def _register_ops(app: Flask) -> None:
+    from volunteer.ops import cli as ops_cli
+    from volunteer.ops import views as ops_views
+
+    app.register_blueprint(ops_views.bp)
+    app.cli.add_command(ops_cli.backup_command)
+    app.cli.add_command(ops_cli.restore_command)
 
 
 def _wants_json() -> bool:

@@ -1,6 +1,5 @@
 """The ``volunteer`` command: the Flask CLI bound to the app factory, plus Tongtong's commands."""
 
-import logging
 import os
 import secrets
 import sys
@@ -117,7 +116,6 @@ def scheduler_command() -> None:
     from volunteer.scheduler import build_scheduler, catch_up, heartbeat, run_job
 
     app: Flask = current_app._get_current_object()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     guard = SchedulerGuard(app.instance_path)
     if not guard.try_acquire():
         click.echo("另一个调度器正在运行；本进程等待，在它停止后接管。")

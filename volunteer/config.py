@@ -66,6 +66,8 @@ class Defaults:
     # logs: one line per request and per job on stderr, "text" or "json" (LOG_FORMAT=json)
     LOG_FORMAT = "text"
     LOG_LEVEL = "INFO"
+    # GET /metrics answers only these networks (Prometheus on the machine by default)
+    METRICS_ALLOW = ["127.0.0.1/32", "::1/128"]
     PUBLIC_URL = "http://127.0.0.1:5000"  # links in e-mails
     # behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0 = none); the
     # per-IP login throttle and the public request form's limit need the real client address

@@ -66,9 +66,10 @@ def init_app(app: Flask) -> None:
         # HSTS on HTTPS answers whenever the site insists on HTTPS (one year, subdomains too)
         strict_transport_security=bool(app.config["FORCE_HTTPS"]),
         referrer_policy="same-origin")
-    from volunteer.ops import logs
+    from volunteer.ops import logs, metrics
 
     logs.init_app(app)  # first: its request id is on every line the other hooks log
+    metrics.init_app(app)
     app.after_request(_no_store)
     _init_login(app)
     edge.init_app(app)  # before the blueprints: their <int:…> routes take the bounded converter

@@ -80,10 +80,11 @@ def init_app(app: Flask) -> None:
             return response
         response.headers[HEADER] = rid
         user = g.get("_login_user")
-        log.info("%s %s %s", request.method, request.path, response.status_code, extra={
-            "method": request.method, "path": request.path, "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 1),
-            "user_id": getattr(user, "id", None)})
+        duration = round((time.perf_counter() - g.request_started) * 1000, 1)
+        log.info("%s %s %s %sms", request.method, request.path, response.status_code, duration,
+                 extra={"method": request.method, "path": request.path,
+                        "status": response.status_code, "duration_ms": duration,
+                        "user_id": getattr(user, "id", None)})
         return response
 
     @app.teardown_request

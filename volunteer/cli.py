@@ -1,6 +1,5 @@
 """The ``volunteer`` command: the Flask CLI bound to the app factory, plus Tongtong's commands."""
 
-import logging
 import os
 import secrets
 import sys
@@ -113,17 +112,25 @@ def demo_command(port: int, host: str, no_serve: bool) -> None:
 @with_appcontext
 def scheduler_command() -> None:
     """Run the scheduler in the foreground (one process only; catches up missed reports)."""
-    from volunteer.scheduler import build_scheduler, catch_up
+    from volunteer.ops.guard import SchedulerGuard
+    from volunteer.scheduler import build_scheduler, catch_up, heartbeat, run_job
 
     app: Flask = current_app._get_current_object()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    guard = SchedulerGuard(app.instance_path)
+    if not guard.try_acquire():
+        click.echo("另一个调度器正在运行；本进程等待，在它停止后接管。")
+        guard.wait()
+        click.echo("已接管调度。")
     scheduler = build_scheduler(app)
+    run_job(app, heartbeat, "heartbeat")
     catch_up(app)
     click.echo("调度器已启动（Ctrl+C 退出）：" + "，".join(job.id for job in scheduler.get_jobs()))
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("调度器已停止")
+    finally:
+        guard.release()
 
 
 @click.group("reports")

@@ -63,6 +63,11 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "通通在 <noreply@tongtong.local>"
 
     REDIS_URL = None
+    # logs: one line per request and per job on stderr, "text" or "json" (LOG_FORMAT=json)
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+    # GET /metrics answers only these networks (Prometheus on the machine by default)
+    METRICS_ALLOW = ["127.0.0.1/32", "::1/128"]
     PUBLIC_URL = "http://127.0.0.1:5000"  # links in e-mails
     # behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0 = none); the
     # per-IP login throttle and the public request form's limit need the real client address
@@ -119,6 +124,8 @@ ENV_NAMES = {
     "MAIL_USE_TLS": "MAIL_USE_TLS",
     "MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
     "REDIS_URL": "REDIS_URL",
+    "LOG_FORMAT": "LOG_FORMAT",
+    "LOG_LEVEL": "LOG_LEVEL",
 }
 
 

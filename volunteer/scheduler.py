@@ -77,11 +77,19 @@ def _housekeeping(now):
             **retention}
 
 
+def heartbeat(now):
+    from volunteer.ops.services import record_heartbeat
+
+    record_heartbeat(now)
+    return "ok"
+
+
 def jobs(tz: str) -> list[tuple[Callable, object, str]]:
     """(job function, trigger, id) for every periodic job."""
     return [
         *[(_report(code), CronTrigger(**report.cron(), timezone=tz), code)
           for code, report in REPORTS.items()],
+        (heartbeat, IntervalTrigger(minutes=1, timezone=tz), "heartbeat"),
         (_outbox, IntervalTrigger(minutes=1, timezone=tz), "outbox"),
         (_task_reminders, IntervalTrigger(minutes=5, timezone=tz), "task-reminders"),
         (_overdue_alerts, CronTrigger(minute=15, timezone=tz), "overdue-alerts"),

@@ -66,6 +66,10 @@ def init_app(app: Flask) -> None:
         # HSTS on HTTPS answers whenever the site insists on HTTPS (one year, subdomains too)
         strict_transport_security=bool(app.config["FORCE_HTTPS"]),
         referrer_policy="same-origin")
+    from volunteer.ops import logs, metrics
+
+    logs.init_app(app)  # first: its request id is on every line the other hooks log
+    metrics.init_app(app)
     app.after_request(_no_store)
     _init_login(app)
     edge.init_app(app)  # before the blueprints: their <int:…> routes take the bounded converter
@@ -227,6 +231,16 @@ def _register_privacy(app: Flask) -> None:
     app.register_blueprint(privacy_views.bp)
     app.register_blueprint(privacy_api.bp)
     app.cli.add_command(privacy_cli.cli)
+    _register_ops(app)
+
+
+def _register_ops(app: Flask) -> None:
+    from volunteer.ops import cli as ops_cli
+    from volunteer.ops import views as ops_views
+
+    app.register_blueprint(ops_views.bp)
+    app.cli.add_command(ops_cli.backup_command)
+    app.cli.add_command(ops_cli.restore_command)
 
 
 def _wants_json() -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from volunteer.audit.services import record_action
 from volunteer.auth.models import User
 from volunteer.core.errors import Conflict, InvalidState, NotAllowed, NotFound
+from volunteer.core.metrics import counts_claims
 from volunteer.core.text import required_reason
 from volunteer.core.time import format_local, utcnow
 from volunteer.extensions import db
@@ -91,6 +92,7 @@ def _refuse_early(member, task, now: datetime, holds_claim) -> None:
         raise AlreadyClaimed() if holds_claim() else TaskFull()
 
 
+@counts_claims()
 def claim_task(member, task: Task, now: datetime | None = None) -> Claim:
     """认领: take one slot of an open task; never more claims than slots, never two per member."""
     now = now or utcnow()

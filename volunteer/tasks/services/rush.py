@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, exists, select
 from volunteer.auth.models import ApiToken, User
 from volunteer.auth.services import read_api_token, token_is_live
 from volunteer.core.errors import NotFound
+from volunteer.core.metrics import counts_claims
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.tasks.models import Claim, Task
@@ -30,6 +31,7 @@ _CLAIM_FACTS = select(
 ).where(_tasks.c.id == bindparam("task_id"))
 
 
+@counts_claims()
 def claim_task_by_id(member, task_id: int, now: datetime | None = None) -> Claim:
     """认领 by task id (the API): the same rules and answers as ``get_task`` then
     ``claim_task``. In a rush almost every request is refused (full, closed), so the refusals
@@ -65,6 +67,7 @@ _RUSH_FACTS = (
 )
 
 
+@counts_claims(successes=False)
 def refuse_claim_early(bearer: str, task_id: int, now: datetime | None = None) -> None:
     """Before anyone is logged in: raise the refusal a claim by this bearer token would get
     (404, 403 ``not_approved``, 409 ``task_closed``, ``task_full``, ``already_claimed``).

@@ -1,0 +1,1 @@
+"""Running it for real: health and readiness, the scheduler's heartbeat and guard, backups."""

@@ -17,6 +17,7 @@ from volunteer.members import services
 from volunteer.members.forms import (
     ApproveForm,
     ImportForm,
+    MemberBranchForm,
     ProfileFields,
     RegisterForm,
     RejectForm,
@@ -25,6 +26,7 @@ from volunteer.members.models import INDUSTRIES, SKILLS
 from volunteer.members.permissions import can_review_member, can_review_members
 from volunteer.mobilisation.services import awaiting_answer
 from volunteer.orgs import services as orgs
+from volunteer.orgs.models import Branch
 
 bp = Blueprint("members", __name__)
 STAFF = ("district_admin", "street_reviewer", "community_secretary", "grid_worker",
@@ -36,6 +38,11 @@ def _grid_choices(community_id: int | None) -> list:
     return [("", gettext("暂不选择"))] + [(g.id, g.name) for g in grids]
 
 
+def _branch_choices(community_id: int | None, empty: str) -> list:
+    return [("", empty)] + [(b.id, f"{b.name}（{gettext(b.level_label)}）")
+                            for b in orgs.list_member_branches(community_id)]
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
@@ -43,6 +50,7 @@ def register():
     form.community_id.choices = [("", gettext("请选择"))] + [
         (c.id, c.full_name) for c in communities]
     form.grid_id.choices = _grid_choices(form.community_id.data)
+    form.branch_id.choices = _branch_choices(form.community_id.data, gettext("暂不选择"))
     if form.validate_on_submit():
         try:
             services.count_registration_attempt(request.remote_addr or "unknown")
@@ -56,7 +64,8 @@ def register():
             services.register_member(
                 name=form.name.data, phone=form.phone.data, password=form.password.data,
                 unit_id=unit.id if unit else None, community_id=form.community_id.data,
-                grid_id=form.grid_id.data, skills=form.all_tags(),
+                grid_id=form.grid_id.data, branch_id=form.branch_id.data,
+                skills=form.all_tags(),
                 industry=form.industry.data or None, email=form.email.data or None,
                 privacy_consent=form.privacy_consent.data)
         except DomainError as error:
@@ -82,10 +91,14 @@ def list_members():
                            can_review=can_review_members(current_user))
 
 
-def _detail_page(member, reject_form=None):
+def _detail_page(member, reject_form=None, branch_form=None):
+    branch_form = branch_form or MemberBranchForm(branch_id=member.branch_id)
+    branch_form.branch_id.choices = _branch_choices(member.community_id,
+                                                    gettext("不属于任何党支部"))
     return render_template("members/detail.html", member=member,
                            reject_form=reject_form or RejectForm(), approve_form=ApproveForm(),
                            can_review=can_review_member(current_user, member),
+                           branch_form=branch_form,
                            commendations=list_commendations(member_id=member.id))
 
 
@@ -118,6 +131,27 @@ def reject(member_id: int):
     db.session.commit()
     flash(f"已退回 {member.name} 的报到", "success")
     return redirect(url_for("members.list_members"))
+
+
+@bp.post("/members/<int:member_id>/branch")
+@roles_required("community_secretary")
+def set_branch(member_id: int):
+    """The secretary places the member in a 支部 or 小组 of the community, or takes them out."""
+    member = services.get_member(current_user, member_id)
+    form = MemberBranchForm()
+    if not form.validate_on_submit():
+        return _detail_page(member, branch_form=form), 400
+    branch = None
+    with form_errors(form, refusal_field=form.branch_id) as outcome:
+        if form.branch_id.data is not None:
+            branch = orgs.get_or_404(Branch, form.branch_id.data, "branch_id")
+        services.set_member_branch(current_user, member, branch)
+    if not outcome.ok:
+        return _detail_page(member, branch_form=form), 400
+    db.session.commit()
+    flash(f"已将 {member.name} 编入{branch.name}" if branch else f"已将 {member.name} 移出党组织",
+          "success")
+    return redirect(url_for("members.detail", member_id=member.id))
 
 
 @bp.get("/me")

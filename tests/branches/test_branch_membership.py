@@ -155,8 +155,9 @@ def test_registration_takes_an_optional_branch_of_the_community(client, area, ma
     unit = make_unit("南通市第二中学")
     body = {"name": "周荣祥", "phone": "13812345679", "password": "Zhou-2022-rx",
             "unit_id": unit.id, "community_id": area["park"].id, "privacy_consent": True}
-    for branch, field in ((area["elsewhere"], "所选党组织不属于该党员的居住社区"),
-                          (area["general"], "党员只能编入功能型党支部或党小组，不能直接编入党总支")):
+    for branch, field in (
+            (area["elsewhere"], "所选党组织不属于该党员的居住社区"),
+            (area["general"], "党员只能编入功能型党支部或党小组，不能直接编入党总支")):
         refused = client.post("/api/v1/members/register", json={**body, "branch_id": branch.id})
         assert refused.status_code == 400
         assert refused.get_json()["error"]["fields"]["branch_id"] == field
@@ -169,7 +170,7 @@ def test_registration_takes_an_optional_branch_of_the_community(client, area, ma
 
 
 def test_branch_members_for_each_role(client, token_for, area, make_member, make_staff,
-                                      make_service):
+                                      make_service):  # noqa: F811
     in_branch = make_member(area["park"], branch=area["branch"], name="陈静")
     in_group = make_member(area["park"], branch=area["group"], name="李明")
     make_member(area["park"], name="不在支部")

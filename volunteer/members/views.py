@@ -6,12 +6,13 @@ from flask_login import current_user
 
 from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
-from volunteer.core.downloads import download
+from volunteer.core.downloads import XLSX, download
 from volunteer.core.errors import DomainError, TooManyAttempts, ValidationFailed
 from volunteer.core.forms import apply_errors, form_errors, page_of
 from volunteer.core.i18n import N_
-from volunteer.core.imports import IMPORTS
+from volunteer.core.imports import IMPORTS, sample_sheet
 from volunteer.core.sheets import read_sheet, report_path, save_report
+from volunteer.core.workbooks import write_plain
 from volunteer.extensions import db
 from volunteer.members import services
 from volunteer.members.forms import (
@@ -182,12 +183,15 @@ def profile():
     return render_template("members/profile.html", form=form)
 
 
-@bp.route("/admin/import/<any(members, places, units):kind>", methods=["GET", "POST"])
+IMPORT_KINDS = "<any(members, places, units, branches, staff):kind>"
+
+
+@bp.route(f"/admin/import/{IMPORT_KINDS}", methods=["GET", "POST"])
 @roles_required("district_admin")
 def import_sheet(kind: str):
-    """The district admin uploads a sheet of members, places or units; the page shows the
-    outcome and offers the row-by-row report (a member import's with the initial passwords)
-    for one download."""
+    """The district admin uploads a sheet of members, places, units, branches or staff; the
+    page shows the outcome and offers the row-by-row report (a member or staff import's with
+    the initial passwords) for one download."""
     form = ImportForm()
     result = token = None
     if form.validate_on_submit():
@@ -200,6 +204,14 @@ def import_sheet(kind: str):
             token = save_report(result)
     return render_template("members/import.html", form=form, result=result, token=token,
                            kind=kind, imports=IMPORTS)
+
+
+@bp.get(f"/admin/import/{IMPORT_KINDS}/template.xlsx")
+@roles_required("district_admin")
+def import_template(kind: str):
+    """The sample sheet of an import: its columns and example rows."""
+    header, *rows = sample_sheet(kind)
+    return download(write_plain(IMPORTS[kind].label, header, rows), f"import-{kind}.xlsx", XLSX)
 
 
 @bp.get("/admin/import/report/<token>.csv")

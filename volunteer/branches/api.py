@@ -33,9 +33,9 @@ class BranchMemberOut(Out):
      response=page_of(BranchMemberOut, "BranchMemberPage", period=(str, ...)))
 @login_required
 def list_branch_members(branch_id: int):
+    page, per_page = page_args()
     branch = services.get_branch(current_user, branch_id)
     stmt = services.list_branch_members_stmt(current_user, branch, request.args.get("q"))
-    page, per_page = page_args()
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False,
                          max_per_page=per_page)
     period = services.current_quarter()

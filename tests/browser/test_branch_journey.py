@@ -72,3 +72,24 @@ def test_registration_offers_the_communitys_branches(new_page, shoot, area):
     expect(branch.locator("option", has_text=area["general"])).to_have_count(0)
     branch.select_option(label="退休党员支部")
     shoot(page, "branch-05-register")
+
+
+def test_the_admin_imports_staff_from_the_template(new_page, shoot, login_as, make_staff,
+                                                    area, tmp_path, release_db):
+    admin = make_staff("district_admin").phone
+    release_db()
+    sheet = tmp_path / "staff.csv"
+    sheet.write_text("姓名,手机号,角色,社区,党组织\n陈红,13900000011,支部书记,公园社区,退休党员支部\n"
+                     "王五,13900000012,网格员,公园社区,\n", encoding="utf-8-sig")
+    page = new_page(DESKTOP)
+    login_as(page, admin, PASSWORD)
+    page.goto("/admin/import/staff")
+    with page.expect_download() as download:
+        page.get_by_test_id("import-template").click()
+    assert download.value.suggested_filename == "import-staff.xlsx"
+    page.get_by_label("名单文件（.xlsx 或 .csv）").set_input_files(str(sheet))
+    page.get_by_test_id("import-submit").click()
+    expect(page.get_by_test_id("import-created")).to_have_text("1")
+    expect(page.get_by_test_id("import-result")).to_contain_text("网格员须填写网格")
+    expect(page.get_by_test_id("staff-passwords-note")).to_be_visible()
+    shoot(page, "branch-06-staff-import")

@@ -201,8 +201,12 @@ def run_import(kind: str, file: Path, report: Path | None, dry_run: bool) -> Non
         raise click.ClickException("；".join(error.fields.values()) or error.message) from None
     db.session.commit()
     report = report or file.with_name(file.name + ".report.csv")
-    report.write_text(report_csv(result), encoding="utf-8")
-    report.chmod(0o600)  # a member import's holds the initial passwords
+    # a member or staff import's report holds the initial passwords: never readable by others,
+    # not even for a moment (an existing file keeps its mode on open, hence the chmod)
+    handle = os.open(report, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(report_csv(result))
+    report.chmod(0o600)
     verb = "可导入" if dry_run else "已导入"
     click.echo(f"共 {result.rows} 行：{verb} {result.rows - len(result.errors)} 行"
                f"（新建 {result.created}），有误 {len(result.errors)} 行。逐行结果：{report}")
@@ -223,6 +227,13 @@ import_places_command = _import_command(
 import_units_command = _import_command(
     "units", "Import units from FILE (columns 单位名称, optional 单位类型); what exists already "
     "is kept.")
+import_branches_command = _import_command(
+    "branches", "Import functional branches from FILE (columns 社区 名称, optional 街道, 级别 "
+    "功能型党总支/功能型党支部/党小组, 上级组织); what exists already is kept.")
+import_staff_command = _import_command(
+    "staff", "Import staff accounts from FILE (columns 姓名 手机号 角色, and the scope by name: "
+    "街道 社区 网格 党组织 单位) with random initial passwords, written only to the report; bad "
+    "rows are reported line by line and skipped.")
 
 
 def _count_rows(data: bytes, filename: str) -> int:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from volunteer.auth.permissions import can_manage_staff, can_view_audit_log
+from volunteer.branches.permissions import can_open_my_branch
 from volunteer.core.i18n import N_
 from volunteer.members.permissions import can_list_members, can_view_own_service
 from volunteer.orgs.permissions import can_manage_orgs
@@ -60,6 +61,8 @@ MAIN_NAV = (
             prefixes=("requests.",), testid="nav-requests"),
     NavLink(N_("党员报到"), "members.list_members", can_list_members, prefixes=("members.",),
             excluded=("members.import",)),
+    NavLink(N_("本支部党员"), "branches.my_branch", can_open_my_branch, prefixes=("branches.",),
+            testid="nav-branch"),
     NavLink(N_("组织架构"), "orgs.overview", can_manage_orgs,
             prefixes=("orgs.", "members.import")),
     NavLink(N_("工作人员"), "auth.staff", can_manage_staff, exact=("auth.staff",)),

@@ -19,6 +19,7 @@ from volunteer.core.time import format_local
 def permission_modules() -> SimpleNamespace:
     """Every feature's ``permissions`` module, by feature name."""
     from volunteer.auth import permissions as auth
+    from volunteer.branches import permissions as branches
     from volunteer.members import permissions as members
     from volunteer.mobilisation import permissions as mobilisation
     from volunteer.orgs import permissions as orgs
@@ -29,7 +30,8 @@ def permission_modules() -> SimpleNamespace:
     from volunteer.tasks import permissions as tasks
     from volunteer.wishes import permissions as wishes
 
-    return SimpleNamespace(auth=auth, members=members, mobilisation=mobilisation, orgs=orgs,
+    return SimpleNamespace(auth=auth, branches=branches, members=members,
+                           mobilisation=mobilisation, orgs=orgs,
                            privacy=privacy, reports=reports, requests=requests, review=review,
                            tasks=tasks, wishes=wishes)
 

@@ -189,6 +189,8 @@ def _init_request_checks(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from volunteer.auth import api as auth_api
     from volunteer.auth import views as auth_views
+    from volunteer.branches import api as branches_api
+    from volunteer.branches import views as branches_views
     from volunteer.core import openapi
     from volunteer.members import api as members_api
     from volunteer.members import views as members_views
@@ -217,7 +219,8 @@ def _register_blueprints(app: Flask) -> None:
                    openapi):
         app.register_blueprint(module.bp)
     for module in (wishes_views, wishes_api, requests_views, requests_api, review_views,
-                   review_api, mobilisation_views, mobilisation_api):
+                   review_api, mobilisation_views, mobilisation_api, branches_views,
+                   branches_api):
         app.register_blueprint(module.bp)
     app.cli.add_command(tasks_cli.cli)
     _register_privacy(app)

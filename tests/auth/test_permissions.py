@@ -9,7 +9,8 @@ from volunteer.members.permissions import can_review_member, can_view_member
 
 STREET, OTHER_STREET = 1, 2
 member = Obj(id=10, role="member", phone="13812345678", community_id=5, branch_id=7, unit_id=9,
-             community=Obj(street_id=STREET))
+             community=Obj(street_id=STREET),
+             branch=Obj(id=7, parent=Obj(id=6, parent=None)))  # a 支部 of a 总支
 
 
 def user(role, **scope):
@@ -31,6 +32,7 @@ CASES = [
     (user("street_reviewer", street_id=OTHER_STREET), False, False, False),
     (user("branch_secretary", branch_id=7, community_id=5), False, False, True),
     (user("branch_secretary", branch_id=8, community_id=5), False, False, False),
+    (user("branch_secretary", branch_id=6, community_id=5), False, False, True),  # the 总支
     (user("unit_contact", unit_id=9), False, False, True),
     (user("unit_contact", unit_id=3), False, False, False),
 ]

@@ -120,7 +120,8 @@ def world(ctx, make_street, make_community, make_grid, make_unit, make_branch, m
            "request_id": req.id, "mobilisation_id": call.id, "member_id": member.id,
            "notification_id": note.id, "unit_id": unit.id, "obj_id": community.id,
            "scope_id": community.id, "user_id": users["grid_worker"].id,
-           "delivery_id": 1, "commendation_id": 1}
+           "delivery_id": 1, "commendation_id": 1,
+           "branch_id": branch.id}
     strings = {"kind": "community", "token": "x", "code": req.tracking_code,
                "filename": "app.css"}
     world = World(users, ids, strings)
@@ -133,9 +134,9 @@ def world(ctx, make_street, make_community, make_grid, make_unit, make_branch, m
         ("/tasks/<int:task_id>/roster", {"task_id": done.id}),
         ("/wishes/<int:wish_id>", {"wish_id": claimed.id}),
         ("/wishes/<int:wish_id>", {"wish_id": submitted.id}),
-        ("/admin/import/<any(members, places, units):kind>", {"kind": "places"}),
-        ("/admin/import/<any(members, places, units):kind>", {"kind": "units"}),
-    ] + [(path, {"kind": kind, "obj_id": obj.id}) for kind, obj in (
+    ] + [("/admin/import/<any(members, places, units, branches, staff):kind>", {"kind": kind})
+         for kind in ("places", "units", "branches", "staff")
+         ] + [(path, {"kind": kind, "obj_id": obj.id}) for kind, obj in (
         ("communities", community), ("grids", grid), ("units", unit), ("branches", branch))
         for path in ("/admin/<any(streets, communities, grids, units, branches):kind>",
                      "/admin/<any(streets, communities, grids, units, branches):kind>"

@@ -23,7 +23,7 @@ EXPECTED = {
                             REVIEW, *TAIL],
     "grid_worker": [TASKS, *WISHES_REQUESTS, MEMBERS, *TAIL],
     "street_reviewer": [TASKS, *WISHES_REQUESTS, MEMBERS, REVIEW, *TAIL],
-    "branch_secretary": [TASKS, MEMBERS, REVIEW, *TAIL],
+    "branch_secretary": [TASKS, MEMBERS, ("/branch", "本支部党员", "nav-branch"), REVIEW, *TAIL],
     "unit_contact": [MEMBERS, REVIEW, *TAIL],
     "district_admin": [TASKS, *WISHES_REQUESTS, MEMBERS, ("/admin/", "组织架构", None),
                        ("/admin/staff", "工作人员", None), ("/admin/audit", "操作日志", None),

@@ -34,4 +34,21 @@ IMPORTS: dict[str, SheetImport] = {
     "places": SheetImport(N_("街道、社区、网格"),
                           _Importer("volunteer.orgs.importer.import_places")),
     "units": SheetImport(N_("单位"), _Importer("volunteer.orgs.importer.import_units")),
+    "branches": SheetImport(N_("功能型党组织"),
+                            _Importer("volunteer.orgs.importer.import_branches")),
+    "staff": SheetImport(N_("工作人员账号"), _Importer("volunteer.auth.importer.import_staff")),
 }
+# kind → the dotted path of the importer module's SAMPLE: the header and example rows of a
+# sheet it reads, offered for download as a template
+SAMPLES = {
+    "members": "volunteer.members.importer.SAMPLE",
+    "places": "volunteer.orgs.importer.PLACE_SAMPLE",
+    "units": "volunteer.orgs.importer.UNIT_SAMPLE",
+    "branches": "volunteer.orgs.importer.BRANCH_SAMPLE",
+    "staff": "volunteer.auth.importer.SAMPLE",
+}
+
+
+def sample_sheet(kind: str) -> list[list]:
+    """The template sheet of an import: its header row, then example rows."""
+    return import_string(SAMPLES[kind])

@@ -31,6 +31,27 @@ def write_sheets(title: str, sheets: list[tuple[str, list[tuple[str, str]], obje
     return path
 
 
+def write_plain(name: str, header: list[str], rows) -> str:
+    """One sheet whose first row is ``header`` (as an import reads it), then ``rows``; to a
+    temporary .xlsx file, whose path it returns."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=name[:31])
+    for index in range(len(header)):
+        sheet.column_dimensions[chr(ord("A") + index)].width = 18
+    cells = []
+    for label in header:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    append_row(sheet, cells)
+    for row in rows:
+        append_row(sheet, list(row))
+    handle, path = tempfile.mkstemp(prefix="tt-sample-", suffix=".xlsx")
+    os.close(handle)
+    book.save(path)
+    return path
+
+
 def _write_sheet(sheet, title: str, columns: list[tuple[str, str]], rows, note: str) -> None:
     for index, (key, _label) in enumerate(columns):
         letter = chr(ord("A") + index) if index < 26 else "A" + chr(ord("A") + index - 26)

@@ -26,6 +26,8 @@ from volunteer.core.time import isoformat
 from volunteer.extensions import db
 from volunteer.members import management, services
 from volunteer.members.record import member_record
+from volunteer.orgs.models import Branch
+from volunteer.orgs.services import get_or_404
 
 bp = api_blueprint("members_api", __name__)
 SEARCH_MAX = 50
@@ -39,6 +41,7 @@ class RegisterIn(ApiModel):
     unit_id: Id
     community_id: Id
     grid_id: Id | None = None
+    branch_id: Id | None = Field(default=None, description="居住社区的功能型党支部或党小组（可选）")
     skills: list[str] | None = Field(default=None, max_length=20,
                                      json_schema_extra={"maxItems": MAX_TAGS})
     industry: str | None = Field(default=None, max_length=30)
@@ -48,6 +51,10 @@ class RegisterIn(ApiModel):
 
 class RejectIn(ApiModel):
     reason: str = Required(REASON_MAX)
+
+
+class MemberBranchIn(ApiModel):
+    branch_id: Id | None = Field(description="居住社区的功能型党支部或党小组；null 为移出")
 
 
 class ProfileIn(ApiModel):
@@ -112,6 +119,19 @@ def approve(member_id: int):
 def reject(member_id: int):
     member = services.get_member(current_user, member_id)
     member = services.reject_member(current_user, member, parse_body(RejectIn).reason)
+    db.session.commit()
+    return jsonify(serialise_user(member))
+
+
+@bp.put("/members/<int:member_id>/branch")
+@doc("编入或移出功能型党支部、党小组（党员居住社区的书记；branch_id 为 null 时移出）",
+     body=MemberBranchIn, errors=(403, 404, 409), response=UserOut)
+@roles_required("community_secretary")
+def set_branch(member_id: int):
+    member = services.get_member(current_user, member_id)
+    branch_id = parse_body(MemberBranchIn).branch_id
+    branch = get_or_404(Branch, branch_id, "branch_id") if branch_id is not None else None
+    member = services.set_member_branch(current_user, member, branch)
     db.session.commit()
     return jsonify(serialise_user(member))
 

@@ -44,6 +44,7 @@ class RegisterForm(ProfileFields):
     unit_name = StringField(N_("工作单位"), validators=[DataRequired(N_("请填写工作单位")),
                                                      Length(max=80)])
     community_id = SelectField(N_("居住社区"), coerce=optional_int, validate_choice=False)
+    branch_id = SelectField(N_("所在党支部（可选）"), coerce=optional_int, validate_choice=False)
     privacy_consent = BooleanField(N_("我已阅读并同意《个人信息保护说明》"),
                                    validators=[DataRequired(PRIVACY_CONSENT_REQUIRED)])
 
@@ -51,6 +52,10 @@ class RegisterForm(ProfileFields):
 class RejectForm(WebForm):
     reason = TextAreaField(N_("不通过原因"),
                            validators=[DataRequired(N_("请填写原因")), Length(max=REASON_MAX)])
+
+
+class MemberBranchForm(WebForm):
+    branch_id = SelectField(N_("党组织"), coerce=optional_int, validate_choice=False)
 
 
 class ApproveForm(WebForm):

@@ -8,6 +8,26 @@ def can_review_member(user, member) -> bool:
             and user.community_id is not None and user.community_id == member.community_id)
 
 
+def can_set_member_branch(user, member) -> bool:
+    """Place a member in a functional branch, or take them out: the secretary of the member's
+    residential community."""
+    return can_review_member(user, member)
+
+
+def leads_branch(user, branch) -> bool:
+    """The secretary of ``branch`` or of an organisation above it (a 总支 over its 支部, a 支部
+    over its 小组)."""
+    if user is None or user.role != "branch_secretary" or user.branch_id is None:
+        return False
+    for _level in range(4):  # general → branch → group: three levels at most
+        if branch is None:
+            return False
+        if branch.id == user.branch_id:
+            return True
+        branch = branch.parent
+    return False
+
+
 def can_view_member(user, member) -> bool:
     """The member, the district admin, and staff whose scope holds the member."""
     if user is None or member.role != "member":
@@ -20,7 +40,7 @@ def can_view_member(user, member) -> bool:
         return user.street_id is not None and member.community is not None and (
             member.community.street_id == user.street_id)
     if user.role == "branch_secretary":
-        return user.branch_id is not None and user.branch_id == member.branch_id
+        return member.branch is not None and leads_branch(user, member.branch)
     if user.role == "unit_contact":
         return user.unit_id is not None and user.unit_id == member.unit_id
     return False

@@ -36,10 +36,12 @@ from volunteer.members.permissions import (
     can_list_members,
     can_review_member,
     can_search_by_phone,
+    can_set_member_branch,
     can_view_member,
 )
 from volunteer.notifications.services import notify
-from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
+from volunteer.orgs.models import MEMBER_BRANCH_LEVELS, Branch, Community, Grid, Street, Unit
+from volunteer.orgs.services import branch_subtree_ids
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REGISTER_BUCKET = "register_ip"
@@ -59,8 +61,10 @@ def count_registration_attempt(ip: str) -> None:
 
 def register_member(*, name: str, phone: str, password: str, unit_id: int, community_id: int,
                     grid_id: int | None = None, skills=None, industry: str | None = None,
-                    email: str | None = None, privacy_consent: bool = False) -> User:
-    """报到: a pending member of a residential community, working at a unit.
+                    email: str | None = None, privacy_consent: bool = False,
+                    branch_id: int | None = None) -> User:
+    """报到: a pending member of a residential community, working at a unit, optionally in one
+    of the community's 支部 or 小组.
 
     The member must consent to the privacy notice; the consent is recorded with its version."""
     errors: dict[str, str] = {}
@@ -85,6 +89,12 @@ def register_member(*, name: str, phone: str, password: str, unit_id: int, commu
         grid = db.session.get(Grid, grid_id) if isinstance(grid_id, int) else None
         if grid is None or (community is not None and grid.community_id != community.id):
             errors["grid_id"] = "所选网格不属于该社区"
+    branch = None
+    if branch_id is not None:
+        branch = db.session.get(Branch, branch_id) if isinstance(branch_id, int) else None
+        problem = _branch_problem(branch, community.id if community else None)
+        if problem and community is not None:
+            errors["branch_id"] = problem
     if industry and industry not in INDUSTRIES:
         errors["industry"] = "行业无效"
     if email and (len(email) > EMAIL_MAX or not EMAIL_RE.match(email)):
@@ -101,6 +111,7 @@ def register_member(*, name: str, phone: str, password: str, unit_id: int, commu
                   password_hash=hash_password(values["password"]), role="member",
                   status="pending", unit_id=unit.id, community_id=community.id,
                   street_id=community.street_id, grid_id=grid.id if grid else None,
+                  branch_id=branch.id if branch else None,
                   industry=industry or None, email=email or None)
     member.skills = [MemberSkill(tag=tag) for tag in tags]
     try:
@@ -179,6 +190,47 @@ def update_profile(member: User, *, skills=None, industry: str | None = None,
 
 
 MEMBER_FILTER_STATUSES = ("pending", "approved", "rejected", "deactivated")
+def _branch_problem(branch: Branch | None, community_id: int | None) -> str | None:
+    """Why a member of ``community_id`` cannot be placed in ``branch``, or None."""
+    if branch is None:
+        return "所选党组织不存在"
+    if branch.community_id != community_id:
+        return "所选党组织不属于该党员的居住社区"
+    if branch.level not in MEMBER_BRANCH_LEVELS:
+        return "党员只能编入功能型党支部或党小组，不能直接编入党总支"
+    return None
+
+
+def set_member_branch(actor, member: User, branch: Branch | None) -> User:
+    """Place a member in a 功能型党支部 or 党小组 of their community, or (``None``) take them
+    out: a member belongs to one such organisation at most. Their figures for services from
+    now on count for the new organisation."""
+    if not can_set_member_branch(actor, member):
+        raise NotAllowed("只有党员居住社区的书记可以编排党员的党组织")
+    if member.anonymised_at is not None:
+        raise InvalidState("该账号已注销")
+    if branch is not None:
+        problem = _branch_problem(branch, member.community_id)
+        if problem:
+            raise ValidationFailed(fields={"branch_id": problem})
+    old = member.branch
+    if (old.id if old else None) == (branch.id if branch else None):
+        return member
+    member.branch_id = branch.id if branch else None
+    member.branch = branch
+    db.session.flush()
+    record_action(actor, "set_member_branch", member, branch_id=member.branch_id,
+                  branch=branch.name if branch else None, old_branch_id=old.id if old else None,
+                  old_branch=old.name if old else None)
+    signals.member_moved.send(member)
+    if branch is not None:
+        notify(member, "member_branch", f"您已编入{branch.name}",
+               f"社区书记已将您编入{branch.community.name}{branch.name}（{branch.level_label}）。",
+               link="/me")
+    else:
+        notify(member, "member_branch", f"您已不再属于{old.name}",
+               "社区书记已将您移出该党组织，如有疑问请联系社区。", link="/me")
+    return member
 
 
 def list_members_stmt(viewer, *, status: str | None = None, q: str | None = None,
@@ -201,7 +253,7 @@ def list_members_stmt(viewer, *, status: str | None = None, q: str | None = None
         stmt = stmt.join(Community, User.community_id == Community.id).join(Street).where(
             Street.id == viewer.street_id)
     elif viewer.role == "branch_secretary":
-        stmt = stmt.where(User.branch_id == viewer.branch_id)
+        stmt = stmt.where(User.branch_id.in_(branch_subtree_ids(viewer.branch_id)))
     elif viewer.role == "unit_contact":
         stmt = stmt.where(User.unit_id == viewer.unit_id)
     for column, value in ((User.community_id, community_id), (User.grid_id, grid_id),

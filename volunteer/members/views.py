@@ -5,7 +5,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from volunteer.core.decorators import login_required, roles_required
-from volunteer.core.downloads import download
+from volunteer.core.downloads import XLSX, download
 from volunteer.core.edge import bounded_int
 from volunteer.core.errors import (
     DomainError,
@@ -15,14 +15,16 @@ from volunteer.core.errors import (
 )
 from volunteer.core.forms import apply_errors, arg_int, form_errors, page_of
 from volunteer.core.i18n import N_
-from volunteer.core.imports import IMPORTS
+from volunteer.core.imports import IMPORTS, sample_sheet
 from volunteer.core.sheets import read_sheet, report_path, save_report
+from volunteer.core.workbooks import write_plain
 from volunteer.extensions import db
 from volunteer.members import management, services
 from volunteer.members.forms import (
     ApproveForm,
     DeactivateForm,
     ImportForm,
+    MemberBranchForm,
     ProfileFields,
     RegisterForm,
     RejectForm,
@@ -37,6 +39,7 @@ from volunteer.members.permissions import (
 from volunteer.members.record import member_record
 from volunteer.mobilisation.services import awaiting_answer
 from volunteer.orgs import services as orgs
+from volunteer.orgs.models import Branch
 
 bp = Blueprint("members", __name__)
 STAFF = ("district_admin", "street_reviewer", "community_secretary", "grid_worker",
@@ -48,6 +51,11 @@ def _grid_choices(community_id: int | None) -> list:
     return [("", gettext("暂不选择"))] + [(g.id, g.name) for g in grids]
 
 
+def _branch_choices(community_id: int | None, empty: str) -> list:
+    return [("", empty)] + [(b.id, f"{b.name}（{gettext(b.level_label)}）")
+                            for b in orgs.list_member_branches(community_id)]
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
@@ -55,6 +63,7 @@ def register():
     form.community_id.choices = [("", gettext("请选择"))] + [
         (c.id, c.full_name) for c in communities]
     form.grid_id.choices = _grid_choices(form.community_id.data)
+    form.branch_id.choices = _branch_choices(form.community_id.data, gettext("暂不选择"))
     if form.validate_on_submit():
         try:
             services.count_registration_attempt(request.remote_addr or "unknown")
@@ -68,7 +77,8 @@ def register():
             services.register_member(
                 name=form.name.data, phone=form.phone.data, password=form.password.data,
                 unit_id=unit.id if unit else None, community_id=form.community_id.data,
-                grid_id=form.grid_id.data, skills=form.all_tags(),
+                grid_id=form.grid_id.data, branch_id=form.branch_id.data,
+                skills=form.all_tags(),
                 industry=form.industry.data or None, email=form.email.data or None,
                 privacy_consent=form.privacy_consent.data)
         except DomainError as error:
@@ -134,18 +144,23 @@ def approve_many():
     return redirect(request.form.get("next") or url_for("members.list_members"))
 
 
-def _detail_page(member, reject_form=None, deactivate_form=None, transfer_form=None):
+def _detail_page(member, reject_form=None, deactivate_form=None, transfer_form=None,
+                 branch_form=None):
     transfer_form = transfer_form or TransferForm()
     transfer_form.community_id.choices = [("", gettext("请选择"))] + [
         (c.id, c.full_name) for c in orgs.list_all_communities() if c.id != member.community_id]
     record = member_record(current_user, member)
+    branch_form = branch_form or MemberBranchForm(branch_id=member.branch_id)
+    branch_form.branch_id.choices = _branch_choices(member.community_id,
+                                                    gettext("不属于任何党支部"))
     return render_template("members/detail.html", member=member,
                            reject_form=reject_form or RejectForm(), approve_form=ApproveForm(),
                            deactivate_form=deactivate_form or DeactivateForm(),
                            transfer_form=transfer_form,
                            can_review=can_review_member(current_user, member),
                            can_manage=can_manage_member(current_user, member), record=record,
-                           services_page=page_of(record["claims_stmt"], per_page=10))
+                           services_page=page_of(record["claims_stmt"], per_page=10),
+                           branch_form=branch_form)
 
 
 @bp.get("/members/<int:member_id>")
@@ -240,6 +255,27 @@ def transfer(member_id: int):
     return _detail_page(member, transfer_form=form), 400
 
 
+@bp.post("/members/<int:member_id>/branch")
+@roles_required("community_secretary")
+def set_branch(member_id: int):
+    """The secretary places the member in a 支部 or 小组 of the community, or takes them out."""
+    member = services.get_member(current_user, member_id)
+    form = MemberBranchForm()
+    if not form.validate_on_submit():
+        return _detail_page(member, branch_form=form), 400
+    branch = None
+    with form_errors(form, refusal_field=form.branch_id) as outcome:
+        if form.branch_id.data is not None:
+            branch = orgs.get_or_404(Branch, form.branch_id.data, "branch_id")
+        services.set_member_branch(current_user, member, branch)
+    if not outcome.ok:
+        return _detail_page(member, branch_form=form), 400
+    db.session.commit()
+    flash(f"已将 {member.name} 编入{branch.name}" if branch else f"已将 {member.name} 移出党组织",
+          "success")
+    return redirect(url_for("members.detail", member_id=member.id))
+
+
 @bp.get("/me")
 @login_required
 def me():
@@ -268,12 +304,15 @@ def profile():
     return render_template("members/profile.html", form=form)
 
 
-@bp.route("/admin/import/<any(members, places, units):kind>", methods=["GET", "POST"])
+IMPORT_KINDS = "<any(members, places, units, branches, staff):kind>"
+
+
+@bp.route(f"/admin/import/{IMPORT_KINDS}", methods=["GET", "POST"])
 @roles_required("district_admin")
 def import_sheet(kind: str):
-    """The district admin uploads a sheet of members, places or units; the page shows the
-    outcome and offers the row-by-row report (a member import's with the initial passwords)
-    for one download."""
+    """The district admin uploads a sheet of members, places, units, branches or staff; the
+    page shows the outcome and offers the row-by-row report (a member or staff import's with
+    the initial passwords) for one download."""
     form = ImportForm()
     result = token = None
     if form.validate_on_submit():
@@ -286,6 +325,14 @@ def import_sheet(kind: str):
             token = save_report(result)
     return render_template("members/import.html", form=form, result=result, token=token,
                            kind=kind, imports=IMPORTS)
+
+
+@bp.get(f"/admin/import/{IMPORT_KINDS}/template.xlsx")
+@roles_required("district_admin")
+def import_template(kind: str):
+    """The sample sheet of an import: its columns and example rows."""
+    header, *rows = sample_sheet(kind)
+    return download(write_plain(IMPORTS[kind].label, header, rows), f"import-{kind}.xlsx", XLSX)
 
 
 @bp.get("/admin/import/report/<token>.csv")

@@ -3,8 +3,11 @@
 Places: one row per street, community or grid — 街道 is required, 社区 and 网格 optional, and
 上级网格 makes the grid a micro-grid of another grid of the community (created by an earlier
 row or already there). Units: 单位名称, and 单位类型 (学校, 医院, 机关, 企业, 事业单位, 其他 or
-their codes; 其他 when empty). Whatever already exists is kept as it is; each row reports what
-it created, or why it was not imported.
+their codes; 其他 when empty). Branches: 社区 and 名称, with 街道 (when two streets have a
+community of that name), 级别 (功能型党总支, 功能型党支部 or 党小组, or their codes; 功能型党支部
+when empty) and 上级组织 (a branch of the same community at a higher level, made by an earlier
+row or already there). Whatever already exists is kept as it is; each row reports what it
+created, or why it was not imported.
 """
 
 from collections.abc import Callable, Iterable
@@ -14,7 +17,8 @@ from sqlalchemy import select
 from volunteer.audit.services import record_action
 from volunteer.core.sheets import NOT_IMPORTED, ImportResult, records
 from volunteer.extensions import db
-from volunteer.orgs.models import UNIT_KINDS, Community, Grid, Street, Unit
+from volunteer.orgs.models import BRANCH_LEVELS, UNIT_KINDS, Branch, Community, Grid, Street, Unit
+from volunteer.orgs.names import OrgNames
 from volunteer.orgs.services import NAME_LIMITS
 
 PLACE_COLUMNS = {"街道": "street", "社区": "community", "网格": "grid", "上级网格": "parent"}
@@ -23,7 +27,24 @@ PLACE_HEADER = ["行号", "街道", "社区", "网格", "结果", "说明"]
 UNIT_COLUMNS = {"单位名称": "name", "单位类型": "kind"}
 UNIT_REQUIRED = ("单位名称",)
 UNIT_HEADER = ["行号", "单位名称", "单位类型", "结果", "说明"]
+BRANCH_COLUMNS = {"街道": "street", "社区": "community", "名称": "name", "级别": "level",
+                  "上级组织": "parent"}
+BRANCH_REQUIRED = ("社区", "名称")
+BRANCH_HEADER = ["行号", "社区", "名称", "级别", "结果", "说明"]
+LEVEL_ORDER = ("general", "branch", "group")  # a parent sits higher than its child
 CREATED, EXISTING = "已新建", "已存在"
+PLACE_SAMPLE = [["街道", "社区", "网格", "上级网格"],
+                ["虹桥街道", "", "", ""],
+                ["虹桥街道", "公园社区", "", ""],
+                ["虹桥街道", "公园社区", "公园一村网格", ""],
+                ["虹桥街道", "公园社区", "公园一村3幢微网格", "公园一村网格"]]
+UNIT_SAMPLE = [["单位名称", "单位类型"], ["南通市第二中学", "学校"],
+               ["南通市第一人民医院", "医院"], ["崇川区市场监督管理局", "机关"]]
+BRANCH_SAMPLE = [["街道", "社区", "名称", "级别", "上级组织"],
+                 ["虹桥街道", "公园社区", "公园社区功能型党总支", "功能型党总支", ""],
+                 ["虹桥街道", "公园社区", "公园社区退休党员支部", "功能型党支部",
+                  "公园社区功能型党总支"],
+                 ["虹桥街道", "公园社区", "公园一村党小组", "党小组", "公园社区退休党员支部"]]
 
 
 def _name(problems: list, model, label: str, value: str, required: bool) -> str:
@@ -113,6 +134,68 @@ def import_units(rows: Iterable[tuple[int, list]], *, actor=None, dry_run: bool 
                                   "可新建" if dry_run else CREATED, ""))
     if not dry_run:
         record_action(actor, "import_units", None, rows=result.rows, created=result.created,
+                      errors=len(result.errors))
+    return result
+
+
+def _branch_level(values: dict, problems: list[str]) -> str | None:
+    levels = {**{code: code for code in BRANCH_LEVELS},
+              **{label: code for code, label in BRANCH_LEVELS.items()}}
+    level = levels.get(values.get("level") or "功能型党支部")
+    if level is None:
+        problems.append(f"级别应为 {'、'.join(BRANCH_LEVELS.values())} 之一")
+    return level
+
+
+def _branch_parent(names: OrgNames, community_id: int, level: str, parent_name: str,
+                   problems: list[str]) -> int | None:
+    """The id of the row's 上级组织: a branch of the community at a higher level."""
+    found = names.branches.get((community_id, parent_name))
+    if found is None:
+        problems.append(f"该社区没有上级组织“{parent_name}”")
+        return None
+    if LEVEL_ORDER.index(found[1]) >= LEVEL_ORDER.index(level):
+        problems.append(f"上级组织“{parent_name}”是{BRANCH_LEVELS[found[1]]}，"
+                        f"不能作为{BRANCH_LEVELS[level]}的上级")
+        return None
+    return found[0]
+
+
+def import_branches(rows: Iterable[tuple[int, list]], *, actor=None, dry_run: bool = False,
+                    progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Create the functional branches (总支, 支部, 小组) a sheet names that do not exist yet."""
+    result = ImportResult(BRANCH_HEADER, dry_run=dry_run)
+    names = OrgNames()
+    for line, values in records(rows, BRANCH_COLUMNS, BRANCH_REQUIRED, result,
+                                progress=progress):
+        problems: list[str] = []
+        name = _name(problems, Branch, "党组织", values.get("name", ""), True)
+        level = _branch_level(values, problems)
+        community_id, _street_id = names.community(values.get("community", ""),
+                                                   values.get("street", ""), problems)
+        parent_id = None
+        if values.get("parent") and community_id is not None and level is not None:
+            if values["parent"] == name:
+                problems.append("上级组织不能是党组织本身")
+            elif level == "general":
+                problems.append("功能型党总支不设上级组织")
+            else:
+                parent_id = _branch_parent(names, community_id, level, values["parent"],
+                                           problems)
+        identity = (line, values.get("community", ""), name,
+                    BRANCH_LEVELS.get(level or "", values.get("level", "")))
+        if problems:
+            result.report.append((*identity, NOT_IMPORTED, "；".join(problems)))
+        elif (community_id, name) in names.branches:
+            result.report.append((*identity, EXISTING, ""))
+        else:
+            branch = _add(Branch(name=name, level=level, community_id=community_id,
+                                 parent_id=parent_id), dry_run)
+            names.branches[(community_id, name)] = (branch.id, level)
+            result.created += 1
+            result.report.append((*identity, "可新建" if dry_run else CREATED, ""))
+    if not dry_run:
+        record_action(actor, "import_branches", None, rows=result.rows, created=result.created,
                       errors=len(result.errors))
     return result
 

@@ -11,6 +11,8 @@ from volunteer.core.types import UTCDateTime
 from volunteer.extensions import db
 
 BRANCH_LEVELS = {"general": N_("功能型党总支"), "branch": N_("功能型党支部"), "group": N_("党小组")}
+# the levels a member is placed in (a 总支 holds branches, not members directly)
+MEMBER_BRANCH_LEVELS = ("branch", "group")
 UNIT_KINDS = {
     "school": N_("学校"),
     "hospital": N_("医院"),

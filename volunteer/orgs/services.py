@@ -8,6 +8,7 @@ from volunteer.core.errors import Conflict, NotAllowed, NotFound, ValidationFail
 from volunteer.extensions import db
 from volunteer.orgs.models import (
     BRANCH_LEVELS,
+    MEMBER_BRANCH_LEVELS,
     UNIT_KINDS,
     Branch,
     Community,
@@ -180,6 +181,27 @@ def list_branches_stmt(community_id: int | None = None, q: str | None = None):
     if community_id:
         stmt = stmt.where(Branch.community_id == community_id)
     return stmt.where(Branch.name.contains(q)) if q else stmt
+
+
+def branch_subtree_ids(branch_id: int) -> list[int]:
+    """The branch and every organisation below it (a 总支's 支部, and their 小组)."""
+    ids, frontier = [branch_id], [branch_id]
+    for _level in range(3):  # general → branch → group
+        frontier = [i for i in db.session.scalars(
+            select(Branch.id).where(Branch.parent_id.in_(frontier))) if i not in ids]
+        if not frontier:
+            break
+        ids += frontier
+    return ids
+
+
+def list_member_branches(community_id: int | None) -> list[Branch]:
+    """The 支部 and 小组 of a community that members can be placed in, by name."""
+    if not community_id:
+        return []
+    return list(db.session.scalars(select(Branch).where(
+        Branch.community_id == community_id, Branch.level.in_(MEMBER_BRANCH_LEVELS))
+        .order_by(Branch.name)))
 
 
 def list_all_communities() -> list[Community]:

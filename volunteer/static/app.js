@@ -44,6 +44,29 @@
         });
     });
   }
+  // the branch picker (registration) follows the community picker too: its 支部 and 小组
+  var branchCommunity = document.querySelector("select[data-branches-for]");
+  if (branchCommunity) {
+    var branchSelect = document.getElementById(branchCommunity.getAttribute("data-branches-for"));
+    var noBranch = branchSelect.options.length ? branchSelect.options[0].textContent : "";
+    branchCommunity.addEventListener("change", function () {
+      branchSelect.innerHTML = "";
+      var empty = document.createElement("option");
+      empty.value = ""; empty.textContent = noBranch; branchSelect.appendChild(empty);
+      if (!branchCommunity.value) { return; }
+      fetch("/api/v1/branches?per_page=100&community_id=" +
+            encodeURIComponent(branchCommunity.value))
+        .then(function (r) { return r.json(); })
+        .then(function (body) {
+          (body.items || []).forEach(function (branch) {
+            if (branch.level === "general") { return; }  // members join a 支部 or 小组
+            var option = document.createElement("option");
+            option.value = branch.id; option.textContent = branch.name;
+            branchSelect.appendChild(option);
+          });
+        });
+    });
+  }
   // a live section (the 集结号 roster) reloads itself every N seconds, unless one is typing in it
   document.querySelectorAll("[data-live-refresh]").forEach(function (section) {
     var seconds = parseInt(section.getAttribute("data-live-refresh"), 10) || 20;

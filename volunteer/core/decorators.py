@@ -35,6 +35,8 @@ def login_required(view):
             if _is_api():
                 raise NotAuthenticated()
             return login_manager.unauthorized()
+        if _is_api() and password_change_pending():
+            raise PasswordChangeRequired()
         return view(*args, **kwargs)
 
     return wrapper

@@ -30,8 +30,8 @@ def permission_modules() -> SimpleNamespace:
     from volunteer.tasks import permissions as tasks
     from volunteer.wishes import permissions as wishes
 
-    return SimpleNamespace(accounts=accounts, auth=auth, members=members, mobilisation=mobilisation, orgs=orgs,
-                           privacy=privacy, reports=reports, requests=requests, review=review,
+    return SimpleNamespace(accounts=accounts, auth=auth, members=members,
+                           mobilisation=mobilisation, orgs=orgs, privacy=privacy, reports=reports, requests=requests, review=review,
                            tasks=tasks, wishes=wishes)
 
 

@@ -31,8 +31,9 @@ def permission_modules() -> SimpleNamespace:
     from volunteer.wishes import permissions as wishes
 
     return SimpleNamespace(accounts=accounts, auth=auth, members=members,
-                           mobilisation=mobilisation, orgs=orgs, privacy=privacy, reports=reports, requests=requests, review=review,
-                           tasks=tasks, wishes=wishes)
+                           mobilisation=mobilisation, orgs=orgs, privacy=privacy,
+                           reports=reports, requests=requests, review=review, tasks=tasks,
+                           wishes=wishes)
 
 
 def register_template_helpers(app: Flask) -> None:

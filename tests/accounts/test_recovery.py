@@ -209,3 +209,15 @@ def test_tokens_of_other_accounts_survive_a_reset(client, member_with_email, mak
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     assert db.session.scalar(select(func.count()).select_from(ApiToken).where(
         ApiToken.revoked_at.is_(None))) == 1
+
+
+def test_housekeeping_purges_expired_codes(client, member_with_email):
+    from volunteer.core.time import utcnow
+    from volunteer.scheduler import _housekeeping
+
+    member = member_with_email()
+    client.post("/api/v1/auth/forgot", json={"phone": member.phone})
+    row = db.session.scalar(select(PasswordResetCode))
+    row.expires_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    assert _housekeeping(utcnow())["reset_codes_purged"] == 1

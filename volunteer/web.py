@@ -181,8 +181,7 @@ def _init_request_checks(app: Flask) -> None:
             return None
         if _wants_json():
             raise PasswordChangeRequired()
-        flash(N_("请先设置新密码：您的密码已被重置为临时密码。"), "warning")
-        return redirect(url_for("auth.change_password"))
+        return redirect(url_for("auth.change_password"))  # the page says why
 
     @app.before_request
     def api_csrf():

@@ -107,3 +107,28 @@ def test_admin_resets_a_staff_password_and_it_must_be_changed(new_page, shoot, a
     staff.goto("/members")
     expect(staff).to_have_url(re.compile(r"/members"))
     shoot(staff, "recovery-06-changed")
+
+
+def test_secretary_changes_a_members_phone_and_resets_the_password(new_page, shoot, make_member,
+                                                                   make_staff, release_db,
+                                                                   login_as):
+    member = make_member(name="顾丽")
+    secretary = make_staff("community_secretary", scope=member.community, name="朱振华")
+    member_id, secretary_phone = member.id, secretary.phone
+    release_db()
+
+    desk = new_page(DESKTOP)
+    login_as(desk, secretary_phone, PASSWORD)
+    desk.goto(f"/members/{member_id}")
+    account = desk.get_by_test_id("member-account")
+    account.get_by_label("新手机号").fill("13911116666")
+    account.get_by_role("button", name="修改手机号").click()
+    expect(desk.get_by_role("alert").first).to_contain_text("13911116666")
+    shoot(desk, "recovery-07-member-page")
+    desk.get_by_test_id("member-account").get_by_role("button", name="重置密码").click()
+    temporary = desk.get_by_test_id("temporary-password").inner_text().strip()
+
+    phone = new_page()
+    login_as(phone, "13911116666", temporary)
+    expect(phone).to_have_url(re.compile(r"/account/password$"))
+    shoot(phone, "recovery-08-member-must-change")

@@ -43,6 +43,13 @@ class Defaults:
     # 报到 (registration) attempts per IP: its 409 phone_taken must not be a free phone oracle
     REGISTER_MAX_PER_IP = 10
     REGISTER_WINDOW_MINUTES = 60
+    # 忘记密码: codes asked per phone and per IP within the window, wrong codes per phone
+    RESET_CODE_MINUTES = 15
+    FORGOT_MAX_PER_PHONE = 3
+    FORGOT_MAX_PER_IP = 20
+    FORGOT_WINDOW_MINUTES = 60
+    RESET_MAX_WRONG_CODES = 5
+    RESET_MAX_PER_IP = 30
     # a browser session unused this long ends (server-side; logout ends it at once)
     SESSION_IDLE_HOURS_STAFF = 12
     SESSION_IDLE_DAYS_MEMBER = 30

@@ -54,6 +54,7 @@ def _overdue_alerts(now):
 
 
 def _housekeeping(now):
+    from volunteer.accounts.recovery import purge_reset_codes
     from volunteer.auth.services import purge_web_sessions
     from volunteer.core.periods import containing, local_date
     from volunteer.core.sheets import purge_reports
@@ -64,6 +65,7 @@ def _housekeeping(now):
     purged = purge_events()
     reports_purged = purge_reports()
     sessions_purged = purge_web_sessions()
+    codes_purged = purge_reset_codes()
     # the summary is kept current as claims are confirmed; this rebuild of the last two
     # months only repairs what a change made outside the tasks service left behind
     month = containing("month", local_date(now))
@@ -74,7 +76,7 @@ def _housekeeping(now):
         db.session.execute(db.text("PRAGMA optimize"))
     return {"throttle_purged": purged, "summary_rows": summary_rows,
             "import_reports_purged": reports_purged, "web_sessions_purged": sessions_purged,
-            **retention}
+            "reset_codes_purged": codes_purged, **retention}
 
 
 def heartbeat(now):

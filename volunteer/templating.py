@@ -18,6 +18,7 @@ from volunteer.core.time import format_local
 
 def permission_modules() -> SimpleNamespace:
     """Every feature's ``permissions`` module, by feature name."""
+    from volunteer.accounts import permissions as accounts
     from volunteer.auth import permissions as auth
     from volunteer.branches import permissions as branches
     from volunteer.members import permissions as members
@@ -30,10 +31,10 @@ def permission_modules() -> SimpleNamespace:
     from volunteer.tasks import permissions as tasks
     from volunteer.wishes import permissions as wishes
 
-    return SimpleNamespace(auth=auth, branches=branches, members=members,
-                           mobilisation=mobilisation, orgs=orgs,
-                           privacy=privacy, reports=reports, requests=requests, review=review,
-                           tasks=tasks, wishes=wishes)
+    return SimpleNamespace(accounts=accounts, auth=auth, branches=branches, members=members,
+                           mobilisation=mobilisation, orgs=orgs, privacy=privacy,
+                           reports=reports, requests=requests, review=review, tasks=tasks,
+                           wishes=wishes)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -160,7 +160,8 @@ def _init_login(app: Flask) -> None:
 def _init_request_checks(app: Flask) -> None:
     """Before each view: a bearer header authenticates or fails; the session's user is loaded;
     page JSON calls carry their CSRF token."""
-    from volunteer.core.errors import NotAuthenticated
+    from volunteer.core.decorators import password_change_pending
+    from volunteer.core.errors import NotAuthenticated, PasswordChangeRequired
 
     @app.before_request
     def authenticate():
@@ -174,6 +175,17 @@ def _init_request_checks(app: Flask) -> None:
         elif "_user_id" in session and request.endpoint != "static":
             # load the session's user before the view runs: refreshing last_seen_at commits
             current_user._get_current_object()
+
+    @app.before_request
+    def password_change_gate():
+        # a temporary password (staff or CLI reset) must be changed before anything else;
+        # the claim rush's view decides in its own login check (login_required)
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "checks_token_itself", False) or not password_change_pending():
+            return None
+        if _wants_json():
+            raise PasswordChangeRequired()
+        return redirect(url_for("auth.change_password"))  # the page says why
 
     @app.before_request
     def api_csrf():
@@ -224,6 +236,17 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.cli.add_command(tasks_cli.cli)
     _register_privacy(app)
+    _register_accounts(app)
+
+
+def _register_accounts(app: Flask) -> None:
+    from volunteer.accounts import api as accounts_api
+    from volunteer.accounts import cli as accounts_cli
+    from volunteer.accounts import views as accounts_views
+
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(accounts_api.bp)
+    app.cli.add_command(accounts_cli.reset_password_command)
 
 
 def _register_privacy(app: Flask) -> None:

@@ -45,6 +45,7 @@ class UserOut(Out):
     skills: list[str]
     industry: str | None
     reject_reason: str | None
+    must_change_password: bool
     created_at: Timestamp
 
 
@@ -64,6 +65,7 @@ def serialise_user(user, viewer=None) -> dict:
         "grid_id": user.grid_id, "unit_id": user.unit_id, "branch_id": user.branch_id,
         "skills": user.skill_tags, "industry": user.industry,
         "reject_reason": user.reject_reason if viewer and viewer.id == user.id else None,
+        "must_change_password": bool(user.must_change_password),
         "created_at": isoformat(user.created_at),
     }
 

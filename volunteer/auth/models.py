@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer.core.i18n import N_
@@ -56,6 +56,8 @@ class User(UserMixin, db.Model):
     status: Mapped[str] = mapped_column(String(10), default="approved")
     active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1)
+    # set by a staff or CLI reset: the temporary password must be replaced at the next login
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id"), index=True)
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))

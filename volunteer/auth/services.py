@@ -35,6 +35,8 @@ PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 NAME_MAX = 30
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
+LOCKOUT_MESSAGE = ("登录失败次数过多，请 15 分钟后再试。忘记密码可点“忘记密码”用验证码重置，"
+                   "或请您的社区书记（工作人员请联系区委组织部）重置密码。")
 
 
 class InvalidCredentials(DomainError):
@@ -145,7 +147,7 @@ def begin_login(phone: str, ip: str) -> LoginAttempt:
     events = throttle.take([("login_phone", phone, cfg["LOGIN_MAX_FAILURES_PER_PHONE"]),
                             ("login_ip", ip, cfg["LOGIN_MAX_FAILURES_PER_IP"])], _window())
     if events is None:
-        raise TooManyAttempts("登录失败次数过多，请 15 分钟后再试")
+        raise TooManyAttempts(LOCKOUT_MESSAGE)
     row = None
     if PHONE_RE.match(phone):
         row = db.session.execute(select(User.id, User.password_hash, User.active)
@@ -202,6 +204,7 @@ def change_password(user: User, old_password: str, new_password: str) -> None:
     if hmac.compare_digest(new_password.encode(), (old_password or "").encode()):
         raise ValidationFailed(fields={"new_password": "新密码不能与原密码相同"})
     user.password_hash = hash_password(new_password)
+    user.must_change_password = False
     end_all_sessions(user)
 
 
@@ -360,7 +363,7 @@ def revoke_api_token(row: ApiToken) -> None:
     row.revoked_at = utcnow()
 
 
-def _resolve_scope(role: str, scope_id: int | None) -> dict:
+def resolve_scope(role: str, scope_id: int | None) -> dict:
     """The scope columns for a staff role, denormalised upward (grid → community → street)."""
     column = ROLE_SCOPE[role]
     if scope_id is None:
@@ -389,7 +392,7 @@ def create_staff(actor: User, *, name: str, phone: str, password: str, role: str
     phone = check_phone(phone)
     user = User(name=check_name(name), phone=phone,
                 password_hash=hash_password(check_password(password, phone=phone)), role=role,
-                status="approved", email=(email or None), **_resolve_scope(role, scope_id))
+                status="approved", email=(email or None), **resolve_scope(role, scope_id))
     ensure_phone_free(user.phone)
     db.session.add(user)
     db.session.flush()

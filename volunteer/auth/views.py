@@ -83,7 +83,7 @@ def login():
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
-            return render_template("auth/login.html", form=form), error.status
+            return render_template("auth/login.html", form=form, locked=True), error.status
         else:
             _begin_web_session(user)
             flash(f"欢迎，{user.name}", "success")
@@ -151,7 +151,7 @@ def set_locale(code: str):
     return redirect(_safe_next(request.form.get("next")) or url_for("auth.index"))
 
 
-def _scope_choices(role: str) -> list[tuple[int, str]]:
+def scope_choices(role: str) -> list[tuple[int, str]]:
     column = ROLE_SCOPE[role]
     if column == "street_id":
         return [(s.id, s.name) for s in orgs.list_all_streets()]
@@ -173,7 +173,7 @@ def staff():
         "community_secretary"
     form.role.data = form.role.data or role
     # an unknown submitted role keeps the default's choices; the form then refuses the role
-    form.scope_id.choices = _scope_choices(
+    form.scope_id.choices = scope_choices(
         form.role.data if form.role.data in STAFF_ROLES else role)
     if form.validate_on_submit() and request.form.get("action") == "create":
         with form_errors(form, {ROLE_SCOPE[form.role.data]: "scope_id"},

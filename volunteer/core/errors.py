@@ -55,3 +55,9 @@ class TooManyAttempts(DomainError):
     code = "too_many_requests"
     status = 429
     message = "尝试次数过多，请稍后再试"
+
+
+class PasswordChangeRequired(DomainError):
+    code = "password_change_required"
+    status = 403
+    message = "请先修改临时密码，再进行其他操作"

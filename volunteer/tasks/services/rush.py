@@ -50,6 +50,7 @@ _users, _tokens = User.__table__, ApiToken.__table__
 # a claim rush on PostgreSQL: the bearer token, its member and the claim facts in one read
 _RUSH_FACTS = (
     select(_users.c.id, _users.c.role, _users.c.status, _users.c.active,
+           _users.c.must_change_password,
            _users.c.session_version.label("user_version"), _users.c.community_id,
            _users.c.street_id, _tokens.c.secret_hash,
            _tokens.c.session_version.label("token_version"), _tokens.c.revoked_at,
@@ -75,7 +76,8 @@ def refuse_claim_early(bearer: str, task_id: int, now: datetime | None = None) -
     In a rush nearly every claim is refused, and this decides it from one read on an
     autocommit connection: no user entity, no session, no BEGIN and ROLLBACK. It returns
     quietly whenever the regular path must answer instead — the request may win, the token is
-    not a live member's (401 then comes from the login check) — and on SQLite, where every
+    not a live member's (401 then comes from the login check), the member must first change a
+    temporary password (403 ``password_change_required``) — and on SQLite, where every
     transaction begins with BEGIN IMMEDIATE and a separate connection buys nothing.
     """
     if db.engine.dialect.name != "postgresql" or not isinstance(task_id, int):
@@ -85,7 +87,7 @@ def refuse_claim_early(bearer: str, task_id: int, now: datetime | None = None) -
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         row = conn.execute(_RUSH_FACTS, {"token_id": token[0], "task_id": task_id}).first()
-    if row is None or row.role != "member" or not token_is_live(
+    if row is None or row.role != "member" or row.must_change_password or not token_is_live(
             token[1], secret_hash=row.secret_hash, revoked_at=row.revoked_at,
             expires_at=row.expires_at, active=row.active, user_version=row.user_version,
             token_version=row.token_version):

@@ -32,6 +32,7 @@ def show(delivery_id: int):
     return render_template("reports/show.html", delivery=delivery, run=delivery.run,
                            payload=delivery.payload, tables=tables, members=members,
                            printable=request.args.get("print") == "1",
+                           ranked=services.has_ranking(delivery, tables),
                            score_explanation=EXPLANATION)
 
 

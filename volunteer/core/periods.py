@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from volunteer.core.errors import ValidationFailed
+from volunteer.core.i18n import N_
 from volunteer.core.time import local_zone
 
 KINDS = ("month", "quarter", "half", "year", "range")
@@ -130,25 +131,25 @@ def period_between(first_text: str | None, last_text: str | None,
         text = (text or "").strip()
         day = None
         if not text:
-            errors[name] = "请选择日期"
+            errors[name] = N_("请选择日期")
         else:
             try:
                 day = date.fromisoformat(text)
             except ValueError:
-                errors[name] = "日期无效，应为 年-月-日"
+                errors[name] = N_("日期无效，应为 年-月-日")
             else:
                 if not FIRST_DAY <= day <= LAST_DAY:
-                    errors[name] = "日期应在 2000-01-01 至 2100-12-31 之间"
+                    errors[name] = N_("日期应在 2000-01-01 至 2100-12-31 之间")
                     day = None
         days.append(day)
     first, last = days
     if first and last:
         if last < first:
-            errors[fields[1]] = "结束日期不能早于开始日期"
+            errors[fields[1]] = N_("结束日期不能早于开始日期")
         elif (last - first).days > MAX_RANGE_DAYS:
-            errors[fields[1]] = "期间不能超过三年"
+            errors[fields[1]] = N_("期间不能超过三年")
     if errors:
-        raise ValidationFailed("统计期间有误，请检查标出的日期", fields=errors)
+        raise ValidationFailed(N_("统计期间有误，请检查标出的日期"), fields=errors)
     return calendar_period(Period("range", first, last + timedelta(days=1)))
 
 

@@ -70,12 +70,12 @@ def parse_filters(args) -> Filters:
     found = Filters(actor=(args.get("actor") or "").strip()[:MAX_QUERY])
     action = (args.get("action") or "").strip()
     if action and action not in ACTIONS:
-        found.errors["action"] = "未知的操作"
+        found.errors["action"] = N_("未知的操作")
     else:
         found.action = action
     object_type = (args.get("object_type") or "").strip()
     if object_type and object_type not in OBJECTS:
-        found.errors["object_type"] = "未知的对象类型"
+        found.errors["object_type"] = N_("未知的对象类型")
     else:
         found.object_type = object_type
     raw_id = (args.get("object_id") or "").strip()
@@ -83,7 +83,7 @@ def parse_filters(args) -> Filters:
         if raw_id.isdigit() and 1 <= int(raw_id) <= INT_MAX:
             found.object_id = int(raw_id)
         else:
-            found.errors["object_id"] = "编号应为正整数"
+            found.errors["object_id"] = N_("编号应为正整数")
     for name in ("from", "to"):
         raw = (args.get(name) or "").strip()
         if not raw:
@@ -91,14 +91,14 @@ def parse_filters(args) -> Filters:
         try:
             day = date.fromisoformat(raw)
         except ValueError:
-            found.errors[name] = "日期无效，应为 年-月-日"
+            found.errors[name] = N_("日期无效，应为 年-月-日")
             continue
         if not date_in_range(day):
-            found.errors[name] = "日期超出范围"
+            found.errors[name] = N_("日期超出范围")
             continue
         setattr(found, "day_from" if name == "from" else "day_to", day)
     if found.day_from and found.day_to and found.day_to < found.day_from:
-        found.errors["to"] = "结束日期不能早于开始日期"
+        found.errors["to"] = N_("结束日期不能早于开始日期")
         found.day_to = None
     return found
 
@@ -193,7 +193,7 @@ class Entry:
 
 def _value(action: str, key: str, value) -> str:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return N_("是") if value else N_("否")
     if isinstance(value, list | tuple):
         return f"{len(value)} 个"
     if key == "role":
@@ -224,7 +224,7 @@ def _missing(row: AuditLog) -> Shown:
         return Shown(object_label(row.object_type), "")
     known = row.object_type in MODELS
     return Shown(object_label(row.object_type),
-                 "已删除" if known else f"编号 {row.object_id}")
+                 N_("已删除") if known else f"编号 {row.object_id}")
 
 
 def describe(rows: list[AuditLog]) -> list[Entry]:

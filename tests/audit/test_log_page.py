@@ -80,7 +80,7 @@ def test_bad_filters_are_shown_inline(make_community, make_member, make_staff, c
     response = client.get("/admin/audit?action=drop_tables&object_id=-3&from=2026-13-01"
                           "&to=9999-01-01&actor=" + "长" * 500)
     html = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == 200
     for name in ("action", "object_id", "from", "to"):
         assert f'data-testid="audit-error-{name}"' in html, name
     response = client.get("/admin/audit?from=2026-03-01&to=2026-02-01")

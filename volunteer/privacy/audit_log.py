@@ -113,8 +113,8 @@ def audit_stmt(viewer, filters: Filters):
         raise NotAllowed()
     stmt = select(AuditLog).options(joinedload(AuditLog.actor)).order_by(AuditLog.id.desc())
     if filters.actor:
-        pattern = f"%{filters.actor.replace('%', '').replace('_', '')}%"
-        actors = select(User.id).where(or_(User.name.like(pattern), User.phone.like(pattern)))
+        actors = select(User.id).where(or_(User.name.contains(filters.actor, autoescape=True),
+                                           User.phone.contains(filters.actor, autoescape=True)))
         stmt = stmt.where(AuditLog.actor_id.in_(actors))
     if filters.action:
         stmt = stmt.where(AuditLog.action == filters.action)

@@ -128,7 +128,7 @@ def show(kind: str, scope_id: int | None):
     page = ListPage(rows, arg_int("page", 1))
     commendations = services.list_commendations(street_id=scope.street_id, period=period) \
         if scope.kind == "street" else []
-    # a bad period: the dashboard of the current quarter, the errors beside the picker (400)
+    # a bad period: the dashboard of the current quarter, the errors beside the picker
     return render_template(
         "review/dashboard.html", scope=scope, period=period, table=table, page=page,
         columns=dashboard.columns_for(table), sort=sort, descending=descending,
@@ -140,7 +140,7 @@ def show(kind: str, scope_id: int | None):
         can_commend=can_commend_in_scope(current_user, scope),
         hours_export=can_see_hours_export(current_user), args_url=this_page_url,
         period_errors=period_errors, picked_from=request.args.get("from"),
-        picked_to=request.args.get("to")), 400 if period_errors else 200
+        picked_to=request.args.get("to"))
 
 
 @bp.get("/review/district/export.xlsx", defaults={"kind": "district", "scope_id": None})

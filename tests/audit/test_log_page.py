@@ -1,6 +1,6 @@
 """/admin/audit: Chinese action names, objects by name with links, readable details, filters."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from volunteer.audit.services import record_action
 from volunteer.core.time import utcnow
@@ -32,7 +32,7 @@ def _setup(make_community, make_member, make_staff):
     record_action(None, "declare_mobilisation", None, title="防汛", communities=[1, 2],
                   grids=[], members=12, post=None)
     old = record_action(other, "create_wish", Wish(), kind="elderly_alone", value=50)
-    old.created_at = datetime(2026, 1, 10, 4, tzinfo=timezone.utc)
+    old.created_at = datetime(2026, 1, 10, 4, tzinfo=UTC)
     db.session.commit()
     return {"secretary": secretary, "other": other, "member": member, "admin": admin,
             "task": task, "community": community}

@@ -12,14 +12,20 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from volunteer.audit.labels import ACTIONS, DETAIL_OBJECTS, DETAILS, OBJECTS, action_label, \
-    object_label
+from volunteer.audit.labels import (
+    ACTIONS,
+    DETAIL_OBJECTS,
+    DETAILS,
+    OBJECTS,
+    action_label,
+    object_label,
+)
 from volunteer.audit.models import AuditLog
 from volunteer.auth.models import ROLES, User
 from volunteer.auth.permissions import can_view_audit_log
 from volunteer.commendations.models import Commendation
 from volunteer.core.edge import INT_MAX, date_in_range
-from volunteer.core.errors import NotAllowed, ValidationFailed
+from volunteer.core.errors import NotAllowed
 from volunteer.core.i18n import N_, period_label
 from volunteer.core.time import local_zone
 from volunteer.extensions import db

@@ -9,7 +9,8 @@ from volunteer.core.cells import append_row
 from volunteer.stats.score import NOT_RANKED
 
 GROUP_COLUMNS = [
-    ("rank", "排名"), ("name", "名称"), ("score", "综合评分"), ("registered", "报到党员"), ("approved", "已审核"),
+    ("rank", "排名"), ("name", "名称"), ("score", "综合评分"), ("registered", "报到党员"),
+    ("approved", "已审核"),
     ("active", "参与服务"), ("participation", "参与率"), ("hours", "服务时长（小时）"),
     ("services", "服务人次"), ("tasks_posted", "发布项目"), ("tasks_completed", "完成项目"),
     ("wishes_fulfilled", "圆梦微心愿"), ("requests_handled", "办结居民点单"),

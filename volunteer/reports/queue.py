@@ -134,7 +134,8 @@ def run_claimed(request: ReportRequest) -> ReportRequest:
         db.session.rollback()
         request = db.session.get(ReportRequest, request_id)
         request.status, request.finished_at = "failed", utcnow()
-        request.error = (getattr(error, "message", None) or f"{type(error).__name__}: {error}")[:500]
+        reason = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+        request.error = reason[:500]
         db.session.commit()
         return request
     request = db.session.get(ReportRequest, request_id)

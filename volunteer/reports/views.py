@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import XLSX
-from volunteer.core.forms import page_of
 from volunteer.core.errors import Conflict, ValidationFailed
+from volunteer.core.forms import page_of
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.reports import queue, services

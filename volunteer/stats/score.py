@@ -22,7 +22,6 @@ words (``EXPLANATION`` says it on every page that ranks):
 """
 
 from bisect import bisect_right
-
 from operator import neg
 
 from volunteer.core.i18n import N_

@@ -175,7 +175,7 @@ def test_latest_due_respects_send_times():
     assert services.latest_due("half-year-summary", local(2027, 1, 1, 10)).key == "2026H2"
 
 
-def test_half_year_summary(district):
+def test_half_year_summary(district, client, login):
     runner.run_report("half-year-summary", parse_period("2026H1"), now=local(2026, 7, 1, 10))
     mine = db.session.scalar(select(ReportDelivery).where(
         ReportDelivery.user_id == district["active"].id))
@@ -187,6 +187,13 @@ def test_half_year_summary(district):
     assert idle.payload["rank"] is None
     body = db.session.get(Notification, idle.notification_id).body
     assert "未参与排名" in body and "排名第" not in body
+    login(district["idle"])
+    page = client.get(f"/reports/{idle.id}").get_data(as_text=True)
+    assert 'data-testid="member-rank">未参与' in page
+    assert 'data-testid="score-explanation"' not in page  # nothing ranked, nothing explained
+    login(district["active"])
+    page = client.get(f"/reports/{mine.id}").get_data(as_text=True)
+    assert 'data-testid="member-rank">1 / 1' in page and 'data-testid="score-explanation"' in page
     street = db.session.scalar(select(ReportDelivery).where(
         ReportDelivery.user_id == district["reviewer"].id))
     assert [c["name"] for c in street.payload["candidates"]] == ["顾丽"]

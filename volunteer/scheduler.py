@@ -34,6 +34,13 @@ def _report(kind: str) -> Callable:
     return job
 
 
+def _report_requests(now):
+    """Runs asked for from /admin/reports (queued there, never run in a web worker)."""
+    from volunteer.reports.queue import run_requested_reports
+
+    return run_requested_reports(now)
+
+
 def _outbox(now):
     from volunteer.notifications.outbox import send_due_emails
 
@@ -92,6 +99,7 @@ def jobs(tz: str) -> list[tuple[Callable, object, str]]:
         *[(_report(code), CronTrigger(**report.cron(), timezone=tz), code)
           for code, report in REPORTS.items()],
         (heartbeat, IntervalTrigger(minutes=1, timezone=tz), "heartbeat"),
+        (_report_requests, IntervalTrigger(minutes=1, timezone=tz), "report-requests"),
         (_outbox, IntervalTrigger(minutes=1, timezone=tz), "outbox"),
         (_task_reminders, IntervalTrigger(minutes=5, timezone=tz), "task-reminders"),
         (_overdue_alerts, CronTrigger(minute=15, timezone=tz), "overdue-alerts"),

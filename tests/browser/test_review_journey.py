@@ -6,6 +6,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from tests.browser.conftest import DESKTOP
 from tests.conftest import PASSWORD
 from tests.review.conftest import make_service, town  # noqa: F401  (fixtures)
 
@@ -21,14 +22,24 @@ def facts(town, release_db):  # noqa: F811
 
 
 def test_reviewer_dashboard_drill_down_export_commend(new_page, shoot, login_as, facts):
-    page = new_page()
+    page = new_page(DESKTOP)
     login_as(page, facts["reviewer"], PASSWORD)
+    shoot(page, "review-00-home")
     page.get_by_test_id("nav-review").click()
     expect(page.get_by_test_id("review-title")).to_contain_text("和平桥街道")
     expect(page.get_by_test_id("score-explanation")).to_contain_text("综合评分")
-    page.get_by_label("自定义期间").fill("2026Q1")
-    page.get_by_role("button", name="查看").click()
+    # a custom period by the date pickers: a wrong one keeps the dashboard, with the error
+    page.get_by_label("开始日期").fill("2026-03-31")
+    page.get_by_label("结束日期").fill("2026-01-01")
+    page.get_by_test_id("period-submit").click()
+    expect(page.get_by_test_id("period-error-to")).to_contain_text("结束日期不能早于开始日期")
+    expect(page.get_by_test_id("summary")).to_be_visible()
+    shoot(page, "review-00-period-error")
+    page.get_by_label("开始日期").fill("2026-01-01")
+    page.get_by_label("结束日期").fill("2026-03-31")
+    page.get_by_test_id("period-submit").click()
     expect(page.get_by_test_id("review-title")).to_contain_text("2026年第1季度")
+    expect(page.get_by_test_id("period-error")).to_have_count(0)
     expect(page.get_by_test_id("summary-hours")).to_have_text("11.0")
     expect(page.locator("#chart-trend")).to_be_visible()
     shoot(page, "review-01-street")
@@ -39,6 +50,8 @@ def test_reviewer_dashboard_drill_down_export_commend(new_page, shoot, login_as,
     page.get_by_test_id("table-tabs").get_by_role("link", name="党员").click()
     expect(page.get_by_test_id("ranking")).to_contain_text("顾丽")
     expect(page.get_by_test_id("ranking")).to_contain_text("139****0001")
+    # 陈静 served nothing this quarter: listed, not ranked
+    expect(page.get_by_test_id("ranking").locator("tr", has_text="陈静")).to_contain_text("未参与")
     with page.expect_download() as info:
         page.get_by_test_id("export-xlsx").click()
     download = info.value
@@ -63,7 +76,6 @@ def test_reviewer_dashboard_drill_down_export_commend(new_page, shoot, login_as,
     # a commendation made in error is withdrawn, after a confirmation, with a reason
     page.get_by_test_id("commendations").get_by_text("撤销评优").click()
     page.get_by_label("撤销原因").fill("统计口径有误，重新评选")
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("commendations").get_by_role("button", name="撤销").click()
     expect(page.get_by_role("alert")).to_contain_text("已撤销")
     expect(page.get_by_test_id("commendations")).to_contain_text("尚未评选")

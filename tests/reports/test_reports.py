@@ -175,11 +175,25 @@ def test_latest_due_respects_send_times():
     assert services.latest_due("half-year-summary", local(2027, 1, 1, 10)).key == "2026H2"
 
 
-def test_half_year_summary(district):
+def test_half_year_summary(district, client, login):
     runner.run_report("half-year-summary", parse_period("2026H1"), now=local(2026, 7, 1, 10))
     mine = db.session.scalar(select(ReportDelivery).where(
         ReportDelivery.user_id == district["active"].id))
-    assert mine.payload["hours"] == 8.5 and mine.payload["rank"] == 1 and mine.payload["of"] == 2
+    # ranked among the community's members who served (the idle one is 未参与, not 2nd)
+    assert mine.payload["hours"] == 8.5 and mine.payload["rank"] == 1 and mine.payload["of"] == 1
+    assert "排名第 1" in db.session.get(Notification, mine.notification_id).body
+    idle = db.session.scalar(select(ReportDelivery).where(
+        ReportDelivery.user_id == district["idle"].id))
+    assert idle.payload["rank"] is None
+    body = db.session.get(Notification, idle.notification_id).body
+    assert "未参与排名" in body and "排名第" not in body
+    login(district["idle"])
+    page = client.get(f"/reports/{idle.id}").get_data(as_text=True)
+    assert 'data-testid="member-rank">未参与' in page
+    assert 'data-testid="score-explanation"' not in page  # nothing ranked, nothing explained
+    login(district["active"])
+    page = client.get(f"/reports/{mine.id}").get_data(as_text=True)
+    assert 'data-testid="member-rank">1 / 1' in page and 'data-testid="score-explanation"' in page
     street = db.session.scalar(select(ReportDelivery).where(
         ReportDelivery.user_id == district["reviewer"].id))
     assert [c["name"] for c in street.payload["candidates"]] == ["顾丽"]
@@ -289,7 +303,9 @@ def test_archive_api_and_pages(client, district, token_for, login):
     book = load_workbook(BytesIO(xlsx.data))
     sheet = book["社区"]
     assert sheet["B2"].value == "名称" and sheet["B3"].value == "公园社区"
-    assert sheet["F3"].value == 0.5 and sheet["G3"].value == 7.5
+    # the bulletin shows the score it ranks by, beside the rank
+    assert sheet["C2"].value == "综合评分" and sheet["C3"].value > 0 and sheet["A3"].value == 1
+    assert sheet["G3"].value == 0.5 and sheet["H3"].value == 7.5
 
 
 def test_email_preferences_api(client, make_member, token_for):
@@ -332,3 +348,42 @@ def test_a_deactivated_member_gets_no_report_but_still_counts(district):
     assert count(ReportDelivery, ReportDelivery.user_id == district["idle"].id) == 2
     rows = {r["name"]: r for r in figures.member_rows(parse_period("2026Q1"))}
     assert rows["顾丽"]["services"] == 3
+
+
+def test_a_community_without_service_is_not_ranked_in_the_bulletin(
+        district, make_community, make_member, make_staff, login, client):
+    """A 0 % community is 未参与, not first; the bulletin shows the score it ranks by; the
+    scoring paragraph appears only on reports that rank."""
+    empty = make_community("空白社区", street=district["community"].street)
+    make_member(empty, name="吴静").created_at = local(2025, 12, 1)
+    secretary = make_staff("community_secretary", empty)
+    db.session.commit()
+    result = runner.run_report("quarterly-bulletin", parse_period("2026Q1"),
+                               now=local(2026, 4, 1, 10))
+    run = db.session.get(ReportRun, result["run_id"])
+    rows = {r["name"]: r for r in run.content["tables"]["community"]}
+    assert rows["空白社区"]["rank"] is None and rows["空白社区"]["rank_in_parent"] is None
+    assert rows["公园社区"]["rank"] == 1 and rows["公园社区"]["score"] > 0
+    assert run.content["tables"]["street"][0]["rank"] == 1
+    mine = db.session.scalar(select(ReportDelivery).where(ReportDelivery.user_id == secretary.id))
+    body = db.session.get(Notification, mine.notification_id).body
+    assert "未参与街道排名" in body and "排名第" not in body
+    theirs = db.session.scalar(select(ReportDelivery).where(
+        ReportDelivery.run_id == run.id, ReportDelivery.user_id == district["secretary"].id))
+    body = db.session.get(Notification, theirs.notification_id).body
+    assert f"综合评分 {rows['公园社区']['score']}" in body and "排名第 1" in body
+    admin = db.session.scalar(select(ReportDelivery).where(
+        ReportDelivery.run_id == run.id, ReportDelivery.user_id == district["admin"].id))
+    login(district["admin"])
+    page = client.get(f"/reports/{admin.id}").get_data(as_text=True)
+    assert "未参与" in page and "综合评分" in page and 'data-testid="score-explanation"' in page
+    login(secretary)
+    page = client.get(f"/reports/{mine.id}").get_data(as_text=True)
+    assert "未参与街道排名" in page
+    # the monthly reminder ranks nothing: no scoring paragraph
+    runner.run_report("monthly-reminder", parse_period("2026-04"), now=local(2026, 4, 1, 9))
+    login(district["active"])
+    reminder = db.session.scalar(select(ReportDelivery).join(ReportRun).where(
+        ReportRun.kind == "monthly-reminder", ReportDelivery.user_id == district["active"].id))
+    page = client.get(f"/reports/{reminder.id}").get_data(as_text=True)
+    assert 'data-testid="score-explanation"' not in page

@@ -20,8 +20,8 @@ def test_jobs_are_wired_with_fixed_ids(app):
     scheduler = build_scheduler(app, background=True)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"monthly-reminder", "quarterly-bulletin", "half-year-summary",
-                         "outbox", "task-reminders", "overdue-alerts", "housekeeping",
-                         "heartbeat"}
+                         "report-requests", "outbox", "task-reminders", "overdue-alerts",
+                         "housekeeping", "heartbeat"}
     monthly = str(jobs["monthly-reminder"].trigger)
     assert "day='1'" in monthly and "hour='9'" in monthly
     assert "month='1,4,7,10'" in str(jobs["quarterly-bulletin"].trigger)

@@ -2,7 +2,13 @@
 
 import pytest
 
-from volunteer.stats.score import bayesian_average, rank_rows, scope_mean, score_rows
+from volunteer.stats.score import (
+    bayesian_average,
+    rank_rows,
+    scope_mean,
+    score_rows,
+    shared_ranks,
+)
 
 
 def row(id, services, hours, q=(0, 0), s=(0, 0), approved=None):
@@ -45,7 +51,7 @@ def test_member_scores_by_hand():
 def test_rank_order_weighs_quality_and_satisfaction():
     ranked = rank_rows(street_members())
     assert [r["id"] for r in ranked] == [1, 4, 2, 3]  # 4 beats 2 despite half the hours
-    assert [r["rank"] for r in ranked] == [1, 2, 3, 4]
+    assert [r["rank"] for r in ranked] == [1, 2, 3, None]  # member 3 served nothing: 未参与
 
 
 def test_groups_are_scored_per_approved_member():
@@ -114,3 +120,31 @@ def test_the_column_formula_equals_the_plain_one_exactly(per_member):
                          "satisfaction_n": rated // 2})
         expected = _reference_scores(rows, per_member)
         assert [r["score"] for r in score_rows(rows, per_member=per_member)] == expected
+
+
+def test_ties_share_a_rank_and_nothing_to_rank_is_not_ranked():
+    # competition ranking: 1 + the number with a strictly higher score
+    assert shared_ranks([90.0, 80.0, 80.0, 70.0], [1, 1, 1, 1]) == [1, 2, 2, 4]
+    assert shared_ranks([80.0, 90.0, 80.0], [2, 1, 3]) == [2, 1, 2]
+    # without service there is nothing to rank (未参与), whatever the score says
+    assert shared_ranks([0.0, 0.0, 50.0], [0, 0, 1]) == [None, None, 1]
+    assert shared_ranks([0.0, 0.0], [0, 0]) == [None, None]
+    assert shared_ranks([], []) == []
+
+
+def test_equal_scores_share_a_rank_listed_by_hours():
+    # no ratings anywhere, same services and hours: the same score and the same rank
+    ranked = rank_rows([row(2, 1, 1.0), row(1, 1, 1.0), row(3, 0, 0.0)])
+    assert [(r["id"], r["rank"]) for r in ranked] == [(1, 1), (2, 1), (3, None)]
+
+
+def test_a_community_without_service_is_not_ranked_within_its_street():
+    rows = [dict(row(10, 0, 0.0, approved=5), parent_id=1),
+            dict(row(11, 2, 3.0, approved=2), parent_id=1),
+            dict(row(12, 2, 3.0, approved=2), parent_id=1),
+            dict(row(13, 1, 1.0, approved=4), parent_id=2)]
+    ranked = {r["id"]: r for r in rank_rows(rows, per_member=True, within="parent_id")}
+    assert ranked[10]["rank"] is None and ranked[10]["rank_in_parent"] is None
+    assert (ranked[11]["rank_in_parent"], ranked[12]["rank_in_parent"]) == (1, 1)
+    assert (ranked[11]["rank"], ranked[12]["rank"], ranked[13]["rank"]) == (1, 1, 3)
+    assert ranked[13]["rank_in_parent"] == 1

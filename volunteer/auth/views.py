@@ -1,13 +1,12 @@
-"""Pages: landing, login, logout, password, staff accounts, audit log, language."""
+"""Pages: landing, login, logout, password, staff accounts, language (the audit log:
+``privacy.views``)."""
 
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 from werkzeug.urls import iri_to_uri
 
-from volunteer.audit.models import AuditLog
 from volunteer.auth import services
 from volunteer.auth.forms import LoginForm, PasswordForm, StaffForm
 from volunteer.auth.models import ROLE_SCOPE, ROLES, STAFF_ROLES
@@ -197,10 +196,3 @@ def toggle_staff(user_id: int):
     db.session.commit()
     flash(f"已{'启用' if user.active else '停用'}账号：{user.name}", "success")
     return redirect(url_for("auth.staff"))
-
-
-@bp.get("/admin/audit")
-@roles_required("district_admin")
-def audit_log():
-    page = page_of(select(AuditLog).order_by(AuditLog.id.desc()), per_page=50)
-    return render_template("auth/audit.html", page=page)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from volunteer.core.errors import ValidationFailed
+from volunteer.core.i18n import N_
 from volunteer.core.time import local_zone
 
 KINDS = ("month", "quarter", "half", "year", "range")
@@ -49,6 +50,11 @@ class Period:
     @property
     def start_utc(self) -> datetime:
         return datetime.combine(self.start, time(), local_zone())
+
+    @property
+    def last_day(self) -> date:
+        """The period's last local day (``end`` is the day after)."""
+        return self.end - timedelta(days=1)
 
     @property
     def end_utc(self) -> datetime:
@@ -111,6 +117,42 @@ def calendar_period(period: Period) -> Period:
     return period
 
 
+MAX_RANGE_DAYS = 366 * 3
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def period_between(first_text: str | None, last_text: str | None,
+                   fields: tuple[str, str] = ("from", "to")) -> Period:
+    """The period from one local date to another, both included (the dashboard's two date
+    pickers, ``YYYY-MM-DD``); every problem reported at once, by field."""
+    errors: dict[str, str] = {}
+    days = []
+    for name, text in zip(fields, (first_text, last_text), strict=True):
+        text = (text or "").strip()
+        day = None
+        if not text:
+            errors[name] = N_("请选择日期")
+        else:
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                errors[name] = N_("日期无效，应为 年-月-日")
+            else:
+                if not FIRST_DAY <= day <= LAST_DAY:
+                    errors[name] = N_("日期应在 2000-01-01 至 2100-12-31 之间")
+                    day = None
+        days.append(day)
+    first, last = days
+    if first and last:
+        if last < first:
+            errors[fields[1]] = N_("结束日期不能早于开始日期")
+        elif (last - first).days > MAX_RANGE_DAYS:
+            errors[fields[1]] = N_("期间不能超过三年")
+    if errors:
+        raise ValidationFailed(N_("统计期间有误，请检查标出的日期"), fields=errors)
+    return calendar_period(Period("range", first, last + timedelta(days=1)))
+
+
 def _year(text: str, field: str) -> int:
     year = int(text)
     if not 2000 <= year <= 2100:
@@ -146,10 +188,12 @@ def parse_period(text: str | None, field: str = "period") -> Period:
             last = date.fromisoformat(match.group(2))
         except ValueError:
             raise ValidationFailed("日期无效", fields={field: "日期无效"}) from None
+        for day in (first, last):
+            _year(str(day.year), field)
         if last < first:
             raise ValidationFailed("结束日期不能早于开始日期",
                                    fields={field: "结束日期不能早于开始日期"})
-        if (last - first).days > 366 * 3:
+        if (last - first).days > MAX_RANGE_DAYS:
             raise ValidationFailed("期间不能超过三年", fields={field: "期间不能超过三年"})
         return calendar_period(Period("range", first, last + timedelta(days=1)))
     raise ValidationFailed(

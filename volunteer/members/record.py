@@ -26,7 +26,7 @@ HISTORY_ACTIONS = {
     "set_member_branch": N_("党组织变更"),
     "anonymise_member": N_("注销（个人信息已删除）"),
     "reset_password": N_("重置密码"),
-    "change_phone": N_("更换手机号"),
+    "change_member_phone": N_("更换手机号"),
     "disable_user": N_("停用账号"),
     "enable_user": N_("启用账号"),
 }

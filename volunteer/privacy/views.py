@@ -1,9 +1,9 @@
 """Pages: the privacy notice, a member's data download and deletion request, the secretary's
-list of deletion requests."""
+list of deletion requests, the audit log (操作日志)."""
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from volunteer.consents.models import NOTICE_VERSION
@@ -11,6 +11,7 @@ from volunteer.core.decorators import roles_required
 from volunteer.core.forms import page_of
 from volunteer.core.i18n import N_
 from volunteer.extensions import db
+from volunteer.privacy import audit_log as audit
 from volunteer.privacy import services
 from volunteer.privacy.export import member_data
 from volunteer.privacy.forms import ActionForm, DeletionRequestForm
@@ -72,3 +73,14 @@ def complete_deletion(deletion_id: int):
         db.session.commit()
         flash(N_("账号已注销，个人信息已匿名化，服务记录保留。"), "success")
     return redirect(url_for("privacy.deletion_requests"))
+
+
+@bp.get("/admin/audit")
+@roles_required("district_admin")
+def audit_log():
+    """The log, filtered by actor (name or phone), action, object and local dates."""
+    filters = audit.parse_filters(request.args)
+    page = page_of(audit.audit_stmt(current_user, filters), per_page=50)
+    return render_template("auth/audit.html", page=page, entries=audit.describe(page.items),
+                           filters=filters, actions=audit.action_choices(),
+                           objects=audit.object_choices())

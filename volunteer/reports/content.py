@@ -157,9 +157,7 @@ def quarterly_bulletin(period: Period, now: datetime) -> tuple[dict, list[dict]]
     for secretary in _staff("community_secretary"):
         row = next((c for c in communities if c["id"] == secretary.community_id), None)
         peers = sum(1 for c in communities if row and c["parent_id"] == row["parent_id"])
-        body = (f"{period.label}本社区参与率 {row['participation']:.0%}，服务时长 {row['hours']} "
-                f"小时，在街道 {peers} 个社区中排名第 {row['rank_in_parent']}。"
-                if row else f"{period.label}通报已发布。")
+        body = _community_line(period, row, peers)
         recipients.append({"user_id": secretary.id, "audience": "community",
                            "email": secretary.email, "title": title, "body": body,
                            "payload": {"audience": "community", "community": row,
@@ -174,11 +172,25 @@ def quarterly_bulletin(period: Period, now: datetime) -> tuple[dict, list[dict]]
     return shared, recipients
 
 
+def _community_line(period: Period, row: dict | None, peers: int) -> str:
+    if not row:
+        return f"{period.label}通报已发布。"
+    figures_text = (f"{period.label}本社区参与率 {row['participation']:.0%}，"
+                    f"服务时长 {row['hours']} 小时，")
+    if row["rank_in_parent"] is None:
+        return figures_text + "本期没有党员参加服务，未参与街道排名。"
+    return (figures_text + f"综合评分 {row['score']}，"
+            f"在街道 {peers} 个社区中排名第 {row['rank_in_parent']}。")
+
+
 def _street_line(period: Period, street: dict | None) -> str:
     if not street:
         return f"{period.label}通报已发布。"
-    return (f"{period.label}{street['name']}参与率 {street['participation']:.0%}，"
-            f"服务时长 {street['hours']} 小时，在全区排名第 {street['rank']}。")
+    figures_text = (f"{period.label}{street['name']}参与率 {street['participation']:.0%}，"
+                    f"服务时长 {street['hours']} 小时，")
+    if street["rank"] is None:
+        return figures_text + "本期没有党员参加服务，未参与全区排名。"
+    return figures_text + f"综合评分 {street['score']}，在全区排名第 {street['rank']}。"
 
 
 def _member_brief(row: dict) -> dict:
@@ -203,8 +215,10 @@ def half_year_summary(period: Period, now: datetime) -> tuple[dict, list[dict]]:
         by_community[row["community_id"]].append(dict(row))
     ranks = {}
     for members in by_community.values():
-        for row in rank_rows(members):
-            ranks[row["id"]] = (row["rank"], len(members), row["score"])
+        rank_rows(members)
+        ranked = sum(1 for row in members if row["rank"] is not None)  # 未参与 not counted
+        for row in members:
+            ranks[row["id"]] = (row["rank"], ranked, row["score"])
     unreachable = _unreachable_members()
     recipients = []
     for row in rows:
@@ -213,9 +227,14 @@ def half_year_summary(period: Period, now: datetime) -> tuple[dict, list[dict]]:
         rank, of, score = ranks[row["id"]]
         mine = honours.get(row["id"], [])
         honour = "".join(f"您被评为{h['label']}模范志愿者。" for h in mine)
-        body = (f"{period.label}您参加服务 {row['services']} 次，服务时长 {row['hours']} 小时，"
-                f"圆梦微心愿 {row['wishes']} 个，综合评分 {score}，"
-                f"在社区 {of} 名党员中排名第 {rank}。{honour}感谢您的付出！")
+        if rank is None:
+            body = (f"{period.label}您没有参加已确认的社区服务，未参与排名。"
+                    f"圆梦微心愿 {row['wishes']} 个。{honour}"
+                    "社区每月都有服务项目，欢迎认领，和邻里一起守护我们的家园。")
+        else:
+            body = (f"{period.label}您参加服务 {row['services']} 次，服务时长 {row['hours']} 小时，"
+                    f"圆梦微心愿 {row['wishes']} 个，综合评分 {score}，"
+                    f"在社区 {of} 名参加服务的党员中排名第 {rank}。{honour}感谢您的付出！")
         recipients.append({"user_id": row["id"], "audience": "member", "email": row["email"],
                            "title": f"半年一总结：{period.label}", "body": body,
                            "payload": {"audience": "member", **_member_brief(row),

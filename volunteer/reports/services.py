@@ -240,3 +240,14 @@ def tables_of(delivery) -> tuple[dict, list | None]:
     if audience == "street" and run.kind == "half-year-summary":
         return {}, payload.get("candidates", [])
     return {}, None
+
+
+def has_ranking(delivery, tables: dict) -> bool:
+    """Whether a recipient's report ranks anything (then, and only then, it explains the score):
+    a bulletin's tables, a member's half-year rank (not 未参与), a street's candidates."""
+    payload, kind = delivery.payload, delivery.run.kind
+    if kind == "quarterly-bulletin":
+        return any(tables.values())
+    if kind == "half-year-summary":
+        return payload.get("rank") is not None or bool(payload.get("candidates"))
+    return False

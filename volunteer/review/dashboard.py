@@ -13,7 +13,7 @@ from volunteer.core.periods import Period
 from volunteer.extensions import db
 from volunteer.orgs.models import Branch, Community, Street, Unit
 from volunteer.stats import figures
-from volunteer.stats.score import RATINGS, rank_order, score_columns
+from volunteer.stats.score import RATINGS, rank_order, score_columns, shared_ranks
 
 SCOPE_KINDS = {"district": N_("全区"), "street": N_("街道"), "community": N_("社区"),
                "branch": N_("功能型党组织"), "unit": N_("单位")}
@@ -193,10 +193,7 @@ class MemberTable(Sequence):
         ratings = {name: (column(f"{name}_sum"), column(f"{name}_n")) for name in RATINGS}
         scores = score_columns(services, hours, ratings)
         by_rank = rank_order(scores, hours, services, columns["id"])
-        ranks = [0] * len(by_rank)
-        for rank, position in enumerate(by_rank, start=1):
-            ranks[position] = rank
-        return {"scores": scores, "ranks": ranks, "by_rank": by_rank}
+        return {"scores": scores, "ranks": shared_ranks(scores, services), "by_rank": by_rank}
 
     def __len__(self) -> int:
         return len(self.order)
@@ -302,7 +299,9 @@ def sort_rows(rows, table: str, sort: str | None, descending: bool):
         sort, descending = "rank", False
     if isinstance(rows, MemberTable):
         return rows.sorted_by(sort, descending)
-    by_rank = sorted(range(len(rows)), key=lambda position: rows[position]["rank"])
+    # rows come in rank order; 未参与 (rank None) after every ranked row
+    by_rank = sorted(range(len(rows)), key=lambda position: (rows[position]["rank"] is None,
+                                                            rows[position]["rank"] or 0))
     if sort == "rank":
         order = by_rank[::-1] if descending else by_rank
     else:

@@ -22,7 +22,7 @@ from volunteer.core.workbooks import write_sheets  # noqa: F401  (the chart shee
 from volunteer.extensions import db
 from volunteer.orgs.models import Community, Street
 from volunteer.stats import figures
-from volunteer.stats.score import EXPLANATION
+from volunteer.stats.score import EXPLANATION, NOT_RANKED
 from volunteer.tasks.models import Claim, Task, category_label
 
 HOURS_CSV_HEADER = ["姓名", "手机号（脱敏）", "服务日期", "服务时长（小时）", "服务项目",
@@ -31,8 +31,11 @@ HOURS_CSV_HEADER = ["姓名", "手机号（脱敏）", "服务日期", "服务�
 
 def write_table(title: str, columns: list[tuple[str, str]], rows, note: str = EXPLANATION
                 ) -> str:
-    """A dashboard table as a temporary .xlsx file, headed by the score's explanation."""
-    return workbooks.write_table(title, columns, rows, note)
+    """A dashboard table as a temporary .xlsx file, headed by the score's explanation; a rank
+    of None (nothing to rank) is written 未参与."""
+    shown = (row if row.get("rank", 0) is not None else {**row, "rank": NOT_RANKED}
+             for row in rows)
+    return workbooks.write_table(title, columns, shown, note)
 
 
 def hours_rows(period: Period, scope: dict) -> Iterator[list]:

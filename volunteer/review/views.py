@@ -19,7 +19,7 @@ from volunteer.core.errors import NotAllowed, NotFound, ValidationFailed
 from volunteer.core.forms import arg_int, form_errors
 from volunteer.core.i18n import N_
 from volunteer.core.links import query_args, this_page_url
-from volunteer.core.periods import containing, parse_period
+from volunteer.core.periods import containing, parse_period, period_between
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
 from volunteer.review import dashboard, exports, services
@@ -58,12 +58,32 @@ def period_choices(today: date) -> list[tuple[str, str]]:
     return choices
 
 
+def default_period():
+    """The current quarter (local time)."""
+    return containing("quarter", to_local(utcnow()).date())
+
+
 def chosen_period():
     """The ``period`` query parameter, by default the current quarter (local time)."""
     raw = request.args.get("period")
     if not raw:
-        return containing("quarter", to_local(utcnow()).date())
+        return default_period()
     return parse_period(raw)
+
+
+def dashboard_period():
+    """The dashboard's period and the errors to show beside its picker: a bad ``period``
+    or bad ``from``/``to`` dates show the current quarter with the errors inline (never an
+    error page). Returns (period, errors, picked): ``picked`` when the dates were chosen."""
+    if "from" in request.args or "to" in request.args:
+        try:
+            return period_between(request.args.get("from"), request.args.get("to")), {}, True
+        except ValidationFailed as error:
+            return default_period(), error.fields, False
+    try:
+        return chosen_period(), {}, False
+    except ValidationFailed as error:
+        return default_period(), {"from": error.message}, False
 
 
 def load_scope(kind: str, scope_id: int | None):
@@ -73,12 +93,10 @@ def load_scope(kind: str, scope_id: int | None):
     return scope
 
 
-
-
-def _scoped_table(kind: str, scope_id: int | None):
+def _scoped_table(kind: str, scope_id: int | None, period=None):
     """The scope, period, table name and its rows in the order asked for (``sort``, ``dir``)."""
     scope = load_scope(kind, scope_id)
-    period = chosen_period()
+    period = period or chosen_period()
     table = dashboard.check_table(scope, request.args.get("table"))
     if request.endpoint == "review.show":
         dashboard.prefetch(scope, period, table)
@@ -102,11 +120,15 @@ def home():
 @bp.get("/review/<any(street, community, branch, unit):kind>/<int:scope_id>")
 @login_required
 def show(kind: str, scope_id: int | None):
-    scope, period, table, rows = _scoped_table(kind, scope_id)
+    period, period_errors, picked = dashboard_period()
+    if picked:  # the picked dates become the period every link of the page carries
+        return redirect(this_page_url(period=period.key, page=None, **{"from": None, "to": None}))
+    scope, period, table, rows = _scoped_table(kind, scope_id, period)
     sort, descending = request.args.get("sort"), request.args.get("dir") != "asc"
     page = ListPage(rows, arg_int("page", 1))
     commendations = services.list_commendations(street_id=scope.street_id, period=period) \
         if scope.kind == "street" else []
+    # a bad period: the dashboard of the current quarter, the errors beside the picker
     return render_template(
         "review/dashboard.html", scope=scope, period=period, table=table, page=page,
         columns=dashboard.columns_for(table), sort=sort, descending=descending,
@@ -116,7 +138,9 @@ def show(kind: str, scope_id: int | None):
         choices=period_choices(to_local(utcnow()).date()), explanation=EXPLANATION,
         commendations=commendations, commended={c.member_id for c in commendations},
         can_commend=can_commend_in_scope(current_user, scope),
-        hours_export=can_see_hours_export(current_user), args_url=this_page_url)
+        hours_export=can_see_hours_export(current_user), args_url=this_page_url,
+        period_errors=period_errors, picked_from=request.args.get("from"),
+        picked_to=request.args.get("to"))
 
 
 @bp.get("/review/district/export.xlsx", defaults={"kind": "district", "scope_id": None})

@@ -15,9 +15,13 @@ words (``EXPLANATION`` says it on every page that ranks):
    community is not outweighed by a large one.
 2. score = 100 × (0.3 × services + 0.3 × hours + 0.2 × quality + 0.2 × satisfaction),
    rounded to one decimal. A row without service in the period scores 0.
-3. Rank by score, then hours, then services (higher first); remaining ties by id.
+3. Rank by score: a row's rank is 1 + the number of rows with a strictly higher score, so
+   equal scores share a rank (competition ranking 1, 2, 2, 4). A row without service in the
+   period has nothing to rank: its rank is None, shown as 未参与. Rows are listed by score, then
+   hours, then services (higher first), then id.
 """
 
+from bisect import bisect_right
 from operator import neg
 
 from volunteer.core.i18n import N_
@@ -31,8 +35,10 @@ EXPLANATION = N_(
     "服务质量和居民满意度（1–5 分）先按贝叶斯平均向本范围的平均分收缩"
     "（相当于加入 3 个平均分评价，评价少的不会因一两次评分排到最前或最后），"
     "再折算为 0–1。本期没有服务的记 0 分。"
-    "按综合评分排名，同分时服务时长多者在前，再看服务次数。"
+    "按综合评分排名，同分者名次并列（列出时服务时长多者在前，再看服务次数）；"
+    "本期没有服务的不参与排名，记为“未参与”。"
 )
+NOT_RANKED = N_("未参与")
 RATINGS = ("quality", "satisfaction")
 
 
@@ -122,12 +128,36 @@ def rank_order(scores: list[float], hours: list[float], services: list[int], ids
     return [key[4] for key in keys]
 
 
-def rank_rows(rows: list[dict], *, per_member: bool = False) -> list[dict]:
-    """Score ``rows`` and sort them by rank, setting ``rank`` (1 = best); returns them."""
+def shared_ranks(scores: list[float], services: list) -> list[int | None]:
+    """The rank of each row (in row order): 1 + the number of ranked rows with a strictly
+    higher score, so ties share a rank (1, 2, 2, 4); None for a row without service (未参与).
+    The one tie rule of every ranking: reports, dashboards, exports, a member's home."""
+    ranked = sorted(score for score, served in zip(scores, services, strict=True) if served)
+    count = len(ranked)
+    return [count - bisect_right(ranked, score) + 1 if served else None
+            for score, served in zip(scores, services, strict=True)]
+
+
+def rank_rows(rows: list[dict], *, per_member: bool = False, within: str | None = None
+              ) -> list[dict]:
+    """Score ``rows`` and sort them by rank, setting ``rank`` (``shared_ranks``: 1 = best,
+    None = 未参与); with ``within`` (a key such as ``parent_id``), also ``rank_in_parent``,
+    the rank among the rows of the same value of that key. Returns ``rows``."""
     score_rows(rows, per_member=per_member)
     order = rank_order([r["score"] for r in rows], [float(r.get("hours") or 0) for r in rows],
                        [int(r.get("services") or 0) for r in rows], [r["id"] for r in rows])
     rows[:] = [rows[position] for position in order]
-    for rank, row in enumerate(rows, start=1):
-        row["rank"] = rank
+    _set_ranks(rows, "rank")
+    if within is not None:
+        groups: dict = {}
+        for row in rows:
+            groups.setdefault(row.get(within), []).append(row)
+        for members in groups.values():
+            _set_ranks(members, "rank_in_parent")
     return rows
+
+
+def _set_ranks(rows: list[dict], key: str) -> None:
+    ranks = shared_ranks([r["score"] for r in rows], [r.get("services") for r in rows])
+    for row, rank in zip(rows, ranks, strict=True):
+        row[key] = rank

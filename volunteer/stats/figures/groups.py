@@ -276,9 +276,6 @@ def _level_rows(level: str, period: Period, now: datetime, scope: dict, figures:
             "quality_sum": float(q_sum or 0), "quality_n": int(q_n or 0),
             "satisfaction_sum": float(s_sum or 0), "satisfaction_n": int(s_n or 0),
         })
-    rank_rows(rows, per_member=True)
-    seen: dict = {}
-    for row in rows:  # rank inside the parent (communities in their street, branches …)
-        seen[row["parent_id"]] = seen.get(row["parent_id"], 0) + 1
-        row["rank_in_parent"] = seen[row["parent_id"]]
+    # ranked in the whole table and inside the parent (communities in their street, …)
+    rank_rows(rows, per_member=True, within="parent_id")
     return rows

@@ -217,6 +217,15 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.cli.add_command(tasks_cli.cli)
     _register_privacy(app)
+    _register_home(app)
+
+
+def _register_home(app: Flask) -> None:
+    from volunteer.home import api as home_api
+    from volunteer.home import views as home_views
+
+    app.register_blueprint(home_views.bp)
+    app.register_blueprint(home_api.bp)
 
 
 def _register_privacy(app: Flask) -> None:

@@ -5,7 +5,8 @@ role, the counts of what waits for the user (approvals, hours to confirm, reques
 accept or dispatch, wish claims to accept, wishes to publish, overdue items, an open 集结号,
 the next service, deletion requests), each with the web path where it is done. Every count is
 one ``SELECT count(*)`` in the user's scope, so the list costs a dozen small queries whatever
-the district's size. Items counting nothing are left out (the quarter's figures stay); at most ``TODO_MAX`` are returned.
+the district's size. Items counting nothing are left out (the quarter's figures stay); at
+most ``TODO_MAX`` are returned.
 
 ``responsibility`` is the second part of a staff home: the figures of the user's street,
 community, grid, branch or unit this quarter with the dashboard (or list) they come from.
@@ -313,7 +314,8 @@ def responsibility(user, now: datetime | None = None) -> dict | None:
         "services": figures["services"], "hours": figures["hours"],
         "participation": figures["participation"],
         "avg_satisfaction": figures.get("avg_satisfaction"),
-        "summary": f"{period.label}：{figures['active']} 名党员参与服务，共 {figures['hours']} 小时",
+        "summary": (f"{period.label}：{figures['active']} 名党员参与服务，"
+                    f"共 {figures['hours']} 小时"),
     }
 
 

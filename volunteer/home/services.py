@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from volunteer.auth.models import User
 from volunteer.core.i18n import N_
 from volunteer.core.periods import Period, containing, local_date
-from volunteer.core.time import format_local, utcnow
+from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
 from volunteer.members.services import list_members_stmt
 from volunteer.mobilisation.models import Mobilisation
@@ -74,6 +74,11 @@ def _count_where(model, *conditions) -> int:
 
 # --- the member ---------------------------------------------------------------------------
 
+def _short_time(moment: datetime) -> str:
+    local = to_local(moment)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
 def _member_items(member, now: datetime) -> list[TodoItem]:
     if member.status == "pending":
         return [TodoItem("registration", N_("报到正在等待社区书记审核"), 1, "/me")]
@@ -94,7 +99,7 @@ def _member_items(member, now: datetime) -> list[TodoItem]:
         Claim.checked_in_at.is_(None))
     first = db.session.scalars(upcoming.limit(1)).first()
     if first is not None:
-        when = format_local(first.task.starts_at, "%m-%d %H:%M")
+        when = _short_time(first.task.starts_at)
         items.append(TodoItem("next_service", f"下次服务：{when} {first.task.title}",
                               _count(upcoming), f"/tasks/{first.task_id}"))
     items.append(TodoItem("requests_to_take", N_("社区派给您的居民点单，请接单"), _count_where(
@@ -107,9 +112,6 @@ def _member_items(member, now: datetime) -> list[TodoItem]:
         select(func.count()).select_from(WishClaim).join(Wish, Wish.id == WishClaim.wish_id)
         .where(WishClaim.member_id == member.id, WishClaim.state == "accepted",
                Wish.status.in_(("published", "claimed")))) or 0, "/wishes?tab=mine"))
-    standing = member_standing(member, now=now)
-    items.append(TodoItem("figures", standing["summary"], standing["services"],
-                          "/me/service"))
     return items
 
 
@@ -258,20 +260,29 @@ _ITEMS = {
 }
 
 
-def todo_items(user, now: datetime | None = None) -> list[TodoItem]:
-    """What ``user`` must do now, in the order the home page shows it (at most ``TODO_MAX``);
-    for staff with figures, the quarter's figures come last."""
+def todo_items(user, now: datetime | None = None, *, figures: bool = True) -> list[TodoItem]:
+    """What ``user`` must do now, in the order the home page shows it (at most ``TODO_MAX``),
+    then, with ``figures``, the quarter's: a member's standing, a staff user's scope (the home
+    pages show those in their own card and leave them out here)."""
     now = now or utcnow()
     build = _ITEMS.get(user.role)
-    # the figures stay when they are nought: a member sees 未参与, staff an idle quarter
-    items = [item for item in (build(user, now) if build else [])
-             if item.count > 0 or item.kind == "figures"]
-    if user.role != "member":
-        figures = responsibility(user, now)
-        if figures is not None:
-            items.append(TodoItem("figures", figures["summary"], figures["active"],
-                                  figures["link"]))
+    items = [item for item in (build(user, now) if build else []) if item.count > 0]
+    if figures:
+        items += _figures_item(user, now)
     return items[:TODO_MAX]
+
+
+def _figures_item(user, now: datetime) -> list[TodoItem]:
+    """The quarter's figures as one item; kept when nought (a member sees 未参与)."""
+    if user.role == "member":
+        if user.status != "approved":
+            return []
+        standing = member_standing(user, now=now)
+        return [TodoItem("figures", standing["summary"], standing["services"], "/me/service")]
+    scope = responsibility(user, now)
+    if scope is None:
+        return []
+    return [TodoItem("figures", scope["summary"], scope["active"], scope["link"])]
 
 
 # --- what a staff user answers for --------------------------------------------------------

@@ -253,3 +253,13 @@ def test_openapi_documents_the_todo_response(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     answer = spec["paths"]["/api/v1/me/todo"]["get"]["responses"]["200"]
     assert answer["content"]["application/json"]["schema"]
+
+
+def test_grid_workers_figures_are_their_grids(area, make_service):
+    make_service(area["c"], utcnow() - timedelta(hours=1), minutes=90)
+    make_service(area["d"], utcnow() - timedelta(hours=1), minutes=60)  # the other grid
+    figures = services.responsibility(area["east_grid_worker"])
+    assert (figures["approved"], figures["active"], figures["services"], figures["hours"]) == (
+        1, 1, 1, 1.5)
+    assert figures["name"] == "城东社区 城东一网格"
+    assert services.responsibility(area["a"]) is None  # members have a standing instead

@@ -17,7 +17,7 @@ community's approved members this quarter (``stats.score``; ties share a rank).
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from volunteer.auth.models import User
 from volunteer.core.i18n import N_
@@ -27,12 +27,12 @@ from volunteer.extensions import db
 from volunteer.members.services import list_members_stmt
 from volunteer.mobilisation.models import Mobilisation
 from volunteer.mobilisation.services import awaiting_answer, list_stmt
-from volunteer.orgs.models import Community
 from volunteer.privacy.services import count_pending_deletions
 from volunteer.requests.models import ServiceRequest
 from volunteer.requests.services import count_overdue, overdue_clause
 from volunteer.review.dashboard import get_scope, home_scope, summary
 from volunteer.stats.figures import member_rank_facts
+from volunteer.stats.figures.activity import scope_filter, service_stats
 from volunteer.stats.figures.member_facts import member_hours
 from volunteer.stats.score import RATINGS, score_columns
 from volunteer.tasks.models import Claim, Task
@@ -63,9 +63,10 @@ def current_quarter(now: datetime | None = None) -> Period:
 
 
 def _count(stmt) -> int:
-    """``count(*)`` of a statement's rows, its ordering and loader options dropped."""
+    """``count(*)`` of a listing statement's rows (its ordering dropped; its loader options
+    do not apply inside a subquery)."""
     return db.session.scalar(select(func.count()).select_from(
-        stmt.order_by(None).options().subquery())) or 0
+        stmt.order_by(None).subquery())) or 0
 
 
 def _count_where(model, *conditions) -> int:
@@ -197,13 +198,9 @@ def _grid_worker_items(user, now: datetime) -> list[TodoItem]:
 def _street_items(user, now: datetime) -> list[TodoItem]:
     if user.street_id is None:
         return []
-    in_street = Community.street_id == user.street_id
-    pending = db.session.scalar(
-        select(func.count()).select_from(User).join(Community, Community.id == User.community_id)
-        .where(User.role == "member", User.status == "pending", in_street)) or 0
     return [
-        TodoItem("approvals_waiting", N_("各社区待审核的党员报到"), pending,
-                 "/members?status=pending"),
+        TodoItem("approvals_waiting", N_("各社区待审核的党员报到"),
+                 _count(list_members_stmt(user, status="pending")), "/members?status=pending"),
         TodoItem("requests_overdue", N_("本街道超时未处理的居民点单"), _count_where(
             ServiceRequest, ServiceRequest.street_id == user.street_id, overdue_clause(now)),
             "/requests?status=overdue"),
@@ -211,12 +208,24 @@ def _street_items(user, now: datetime) -> list[TodoItem]:
     ]
 
 
+def _member_counts(period: Period, **scope) -> tuple[int, int, int, int]:
+    """(approved members, active members, services, minutes) of a scope in a period, added up
+    in SQL from the statistics' per-member figures."""
+    stats = service_stats(period, scope)
+    served = func.coalesce(stats.c.services, 0)
+    approved, active, services, minutes = db.session.execute(
+        select(func.count(), func.count(case((served > 0, 1))), func.sum(served),
+               func.sum(func.coalesce(stats.c.minutes, 0)))
+        .select_from(User).outerjoin(stats, stats.c.member_id == User.id)
+        .where(User.role == "member", User.status == "approved", *scope_filter(scope))).one()
+    return approved or 0, active or 0, int(services or 0), int(minutes or 0)
+
+
 def _inactive(scope_key: str, scope_id: int | None, now: datetime) -> int:
     """Approved members of a branch or unit without a confirmed service this quarter."""
-    if scope_id is None:
-        return 0
-    facts = member_rank_facts(current_quarter(now), **{scope_key: scope_id})
-    return sum(1 for row in facts if not row[3])
+    approved, active, _services, _minutes = _member_counts(current_quarter(now),
+                                                           **{scope_key: scope_id})
+    return approved - active
 
 
 def _branch_items(user, now: datetime) -> list[TodoItem]:
@@ -290,12 +299,10 @@ def _figures_item(user, now: datetime) -> list[TodoItem]:
 def _grid_figures(user, period: Period) -> dict | None:
     if user.grid_id is None:
         return None
-    facts = member_rank_facts(period, grid_id=user.grid_id)
-    active = [row for row in facts if row[3]]
-    minutes = sum(int(row[4] or 0) for row in active)
-    return {"approved": len(facts), "active": len(active),
-            "services": sum(int(row[3]) for row in active), "hours": member_hours(minutes),
-            "participation": round(len(active) / len(facts), 4) if facts else 0.0,
+    approved, active, services, minutes = _member_counts(period, grid_id=user.grid_id)
+    return {"approved": approved, "active": active, "services": services,
+            "hours": member_hours(minutes),
+            "participation": round(active / approved, 4) if approved else 0.0,
             "avg_satisfaction": None}
 
 

@@ -73,7 +73,8 @@ def test_a_members_first_week_on_a_phone(new_page, shoot, login_as, park, ctx, r
     # while pending, the home says what happens next
     login_as(page, "13812345678", MEMBER_PASSWORD)
     expect(page).to_have_url(re.compile(r"/me$"))
-    expect(page.get_by_test_id("todo-registration")).to_contain_text("等待社区书记审核")
+    expect(page.locator("main")).to_contain_text("您的报到正在等待社区书记审核")
+    expect(page.get_by_test_id("standing")).to_have_count(0)
     shoot(page, "home-01-member-pending")
 
     # the secretary approves (set up here); a task starts in ten minutes

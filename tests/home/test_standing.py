@@ -65,5 +65,5 @@ def test_my_page_and_my_service_show_the_standing(client, login, area, make_serv
 def test_pending_member_page_shows_the_wait_not_a_rank(client, login, area):
     login(area["pending"])
     html = client.get("/me").get_data(as_text=True)
-    assert 'data-testid="todo-registration"' in html
+    assert "您的报到正在等待社区书记审核" in html
     assert 'data-testid="standing"' not in html

@@ -263,3 +263,8 @@ def test_grid_workers_figures_are_their_grids(area, make_service):
         1, 1, 1, 1.5)
     assert figures["name"] == "城东社区 城东一网格"
     assert services.responsibility(area["a"]) is None  # members have a standing instead
+
+
+def test_check_out_is_asked_only_while_it_is_possible(area, make_claim):
+    make_claim(area["b"], starts_in=-6, hours=2, checked_in=True)  # ended 4 h ago: too late
+    assert "check_out" not in _items(area["b"])

@@ -36,7 +36,7 @@ from volunteer.stats.figures.activity import scope_filter, service_stats
 from volunteer.stats.figures.member_facts import member_hours
 from volunteer.stats.score import RATINGS, score_columns
 from volunteer.tasks.models import Claim, Task
-from volunteer.tasks.services import list_my_claims_stmt
+from volunteer.tasks.services import check_out_late, list_my_claims_stmt
 from volunteer.wishes.models import Wish, WishClaim
 from volunteer.wishes.services import count_awaiting, count_flags
 
@@ -88,11 +88,12 @@ def _member_items(member, now: datetime) -> list[TodoItem]:
     calls = awaiting_answer(member)[:CALLS_MAX]
     items = [TodoItem("mobilisation", f"集结号：{call.title}", 1, f"/mobilisations/{call.id}")
              for call in calls]
+    # checked in, not out, while check-out is still open (until a while after the end)
     running = db.session.scalars(select(Claim).join(Task).where(
         Claim.member_id == member.id, Claim.status == "claimed",
         Claim.checked_in_at.is_not(None), Claim.checked_out_at.is_(None),
-        Claim.confirmed_at.is_(None), Task.status == "open", Task.ends_at > now - timedelta(
-            hours=12)).order_by(Task.starts_at).limit(1)).first()
+        Claim.confirmed_at.is_(None), Task.status == "open",
+        Task.ends_at > now - check_out_late()).order_by(Task.starts_at).limit(1)).first()
     if running is not None:
         items.append(TodoItem("check_out", f"服务结束后请签退：{running.task.title}", 1,
                               f"/tasks/{running.task_id}"))

@@ -8,7 +8,7 @@ marked active on the pages of its section. A new feature adds its entry here.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from volunteer.auth.permissions import can_manage_staff, can_view_audit_log
+from volunteer.auth.permissions import can_manage_staff, can_open_workbench, can_view_audit_log
 from volunteer.branches.permissions import can_open_my_branch
 from volunteer.core.i18n import N_
 from volunteer.members.permissions import can_list_members, can_view_own_service
@@ -46,6 +46,8 @@ def _staff_browsing_tasks(user) -> bool:
 
 
 MAIN_NAV = (
+    NavLink(N_("工作台"), "auth.home", can_open_workbench, exact=("auth.home",),
+            testid="nav-home"),
     NavLink(N_("我的"), "members.me", can_view_own_service, prefixes=("members.",)),
     NavLink(N_("服务项目"), "tasks.list_tasks", can_view_own_service, prefixes=("tasks.",),
             excluded=MY_SERVICE, testid="nav-tasks"),

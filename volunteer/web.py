@@ -237,6 +237,7 @@ def _register_blueprints(app: Flask) -> None:
     app.cli.add_command(tasks_cli.cli)
     _register_privacy(app)
     _register_accounts(app)
+    _register_home(app)
 
 
 def _register_accounts(app: Flask) -> None:
@@ -247,6 +248,14 @@ def _register_accounts(app: Flask) -> None:
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(accounts_api.bp)
     app.cli.add_command(accounts_cli.reset_password_command)
+
+
+def _register_home(app: Flask) -> None:
+    from volunteer.home import api as home_api
+    from volunteer.home import views as home_views
+
+    app.register_blueprint(home_views.bp)
+    app.register_blueprint(home_api.bp)
 
 
 def _register_privacy(app: Flask) -> None:

@@ -39,6 +39,8 @@ def test_tour(new_page, login_as, shoot, demo, viewport):
         shoot(page, f"tour-{name}")
 
     login_as(page, SECRETARY, DEMO_PASSWORD)
+    shoot(page, "tour-secretary-home")
+    page.get_by_test_id("todo-approvals").click()  # the home's to-do list leads to the queue
     expect(page.get_by_role("row")).not_to_have_count(0)
     shoot(page, "tour-secretary-queue")
     page.goto(f"/members/{demo}")

@@ -67,10 +67,15 @@ def test_member_registers_secretary_approves_member_sees_it(new_page, shoot, log
     # a secretary of another community does not see the registration
     other = new_page()
     login_as(other, district["other_secretary_phone"], PASSWORD)
+    expect(other.get_by_test_id("todo-approvals")).to_have_count(0)
+    other.goto("/members")
     expect(other.locator("main")).not_to_contain_text("顾丽")
 
     secretary = new_page()
     login_as(secretary, district["secretary_phone"], PASSWORD)
+    # the secretary's home lists the registration waiting for her
+    expect(secretary.get_by_test_id("todo-approvals")).to_contain_text("1")
+    secretary.get_by_test_id("todo-approvals").click()
     expect(secretary).to_have_url(re.compile(r"/members"))
     row = secretary.locator("tr", has_text="顾丽")
     expect(row).to_contain_text("待审核")
@@ -110,6 +115,7 @@ def test_secretary_rejects_with_reason_member_sees_it(new_page, shoot, login_as,
 
     secretary = new_page({"width": 1280, "height": 860})
     login_as(secretary, district["secretary_phone"], PASSWORD)
+    secretary.get_by_test_id("todo-approvals").click()
     secretary.locator("tr", has_text="周荣祥").get_by_role("link", name="退回").click()
     # an empty reason is refused, with the error next to the field
     secretary.get_by_role("button", name="退回").click()

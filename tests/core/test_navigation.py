@@ -16,24 +16,26 @@ MEMBERS = ("/members", "党员报到", None)
 REVIEW = ("/review", "统计", "nav-review")
 MEMBER = [("/me", "我的", None), TASKS, ("/me/service", "我的服务", "nav-my-service"),
           *WISHES_REQUESTS, *TAIL]
+WORKBENCH = ("/home", "工作台", "nav-home")
 EXPECTED = {
     "member": MEMBER,
     "pending_member": MEMBER,
-    "community_secretary": [("/tasks", "服务项目管理", "nav-tasks"), *WISHES_REQUESTS, MEMBERS,
-                            REVIEW, *TAIL],
-    "grid_worker": [TASKS, *WISHES_REQUESTS, MEMBERS, *TAIL],
-    "street_reviewer": [TASKS, *WISHES_REQUESTS, MEMBERS, REVIEW, *TAIL],
-    "branch_secretary": [TASKS, MEMBERS, ("/branch", "本支部党员", "nav-branch"), REVIEW, *TAIL],
-    "unit_contact": [MEMBERS, REVIEW, *TAIL],
-    "district_admin": [TASKS, *WISHES_REQUESTS, MEMBERS, ("/admin/", "组织架构", None),
-                       ("/admin/staff", "工作人员", None), ("/admin/audit", "操作日志", None),
-                       REVIEW, *TAIL],
+    "community_secretary": [WORKBENCH, ("/tasks", "服务项目管理", "nav-tasks"), *WISHES_REQUESTS,
+                            MEMBERS, REVIEW, *TAIL],
+    "grid_worker": [WORKBENCH, TASKS, *WISHES_REQUESTS, MEMBERS, *TAIL],
+    "street_reviewer": [WORKBENCH, TASKS, *WISHES_REQUESTS, MEMBERS, REVIEW, *TAIL],
+    "branch_secretary": [WORKBENCH, TASKS, MEMBERS, ("/branch", "本支部党员", "nav-branch"),
+                         REVIEW, *TAIL],
+    "unit_contact": [WORKBENCH, MEMBERS, REVIEW, *TAIL],
+    "district_admin": [WORKBENCH, TASKS, *WISHES_REQUESTS, MEMBERS,
+                       ("/admin/", "组织架构", None), ("/admin/staff", "工作人员", None),
+                       ("/admin/audit", "操作日志", None), REVIEW, *TAIL],
 }
 # the page each role lands on, and the link marked active there
 HOME = {"member": ("/me", "/me"), "pending_member": ("/me", "/me"),
-        "community_secretary": ("/members", "/members"), "grid_worker": ("/members", "/members"),
-        "street_reviewer": ("/home", None), "branch_secretary": ("/home", None),
-        "unit_contact": ("/home", None), "district_admin": ("/admin/", "/admin/")}
+        **{role: ("/home", "/home") for role in (
+            "community_secretary", "grid_worker", "street_reviewer", "branch_secretary",
+            "unit_contact", "district_admin")}}
 
 
 def _links(html: str) -> list[tuple[str, str, str | None, bool]]:
@@ -93,6 +95,7 @@ def test_the_labels_follow_the_language_switch(client, login, user_of):
     login(user_of("community_secretary"))
     client.post("/locale/en", data={"next": "/"})
     links = _links(client.get("/members").get_data(as_text=True))
-    assert links[0][:2] == ("/tasks", "Manage tasks")
+    assert links[0][:2] == ("/home", "Workbench")
+    assert links[1][:2] == ("/tasks", "Manage tasks")
     assert not [text for _href, text, _testid, _on in links
                 if any("\u4e00" <= ch <= "\u9fff" for ch in text)]

@@ -43,3 +43,9 @@ def can_manage_staff(user) -> bool:
 def can_view_audit_log(user, entry=None) -> bool:
     """The operations log (操作日志): the district admin."""
     return user is not None and user.role == "district_admin"
+
+
+def can_open_workbench(user, obj=None) -> bool:
+    """工作台 (/home), the to-do list and figures of one's scope: every staff role; a member's
+    home is 我的 (members.me), which shows their own to-do list."""
+    return user is not None and getattr(user, "role", "member") != "member"

@@ -19,12 +19,8 @@ from volunteer.orgs import services as orgs
 
 bp = Blueprint("auth", __name__)
 
-HOME_BY_ROLE = {
-    "member": "members.me",
-    "community_secretary": "members.list_members",
-    "grid_worker": "members.list_members",
-    "district_admin": "orgs.overview",
-}
+# a member's home is 我的 (members.me); every staff role's is the work page below
+HOME_BY_ROLE = {"member": "members.me"}
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -83,8 +83,8 @@ from volunteer.tasks.services.rush import claim_task_by_id, refusals_first, refu
 from volunteer.tasks.services.series import (
     SERIES_FIELDS,
     cancel_series,
-    count_series_ahead,
     get_series,
+    series_ahead,
     update_series,
 )
 from volunteer.tasks.services.settings import (
@@ -117,7 +117,7 @@ __all__ = [
     "series_counts",
     "SERIES_FIELDS",
     "get_series",
-    "count_series_ahead",
+    "series_ahead",
     "update_series",
     "cancel_series",
     "confirm_all",

@@ -29,11 +29,14 @@ def get_series(viewer, key: str) -> list[Task]:
         raise NotFound("找不到该重复排班")
     visible = [t for t in tasks if can_view_task(viewer, t)]
     if not visible:
-        raise NotAllowed()
+        raise NotFound("找不到该重复排班") if viewer.role == "member" else NotAllowed()
     return visible
 
 
-def _ahead(tasks: list[Task], now: datetime) -> list[Task]:
+def series_ahead(tasks: list[Task], now: datetime | None = None) -> list[Task]:
+    """The tasks of a series a series-wide edit or cancel changes: drafts and open ones not
+    yet begun."""
+    now = now or utcnow()
     return [t for t in tasks if t.status in ("draft", "open") and t.starts_at > now]
 
 
@@ -44,11 +47,6 @@ def _managed_series(actor, key: str) -> list[Task]:
     return tasks
 
 
-def count_series_ahead(tasks: list[Task], now: datetime | None = None) -> int:
-    """How many tasks of a series a series-wide edit or cancel would change."""
-    return len(_ahead(tasks, now or utcnow()))
-
-
 def update_series(actor, key: str, *, now: datetime | None = None, **fields) -> int:
     """Change title, description, location and slots of every task of the series not yet
     begun; claimants are told of a new location (as ``update_task`` does). Returns the count."""
@@ -56,7 +54,9 @@ def update_series(actor, key: str, *, now: datetime | None = None, **fields) -> 
     unknown = set(fields) - set(SERIES_FIELDS)
     if unknown:
         raise ValidationFailed(fields={name: "不能批量修改" for name in sorted(unknown)})
-    ahead = _ahead(_managed_series(actor, key), now)
+    if not fields:
+        raise ValidationFailed("请至少修改一项：名称、说明、地点或名额")
+    ahead = series_ahead(_managed_series(actor, key), now)
     if not ahead:
         raise InvalidState("该重复排班没有尚未开始的服务项目可以修改", code="series_over")
     for task in ahead:
@@ -81,7 +81,7 @@ def cancel_series(actor, key: str, reason: str, now: datetime | None = None) -> 
     everyone waiting is told (as ``cancel_task`` does). Returns the count."""
     now = now or utcnow()
     reason = required_reason(reason)
-    ahead = _ahead(_managed_series(actor, key), now)
+    ahead = series_ahead(_managed_series(actor, key), now)
     if not ahead:
         raise InvalidState("该重复排班没有尚未开始的服务项目可以取消", code="series_over")
     for task in ahead:

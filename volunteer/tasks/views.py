@@ -9,7 +9,7 @@ from flask_login import current_user
 from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import XLSX
-from volunteer.core.errors import DomainError, ValidationFailed
+from volunteer.core.errors import DomainError, InvalidState, ValidationFailed
 from volunteer.core.forms import arg_date, arg_int, form_errors, page_of
 from volunteer.core.i18n import N_, translate
 from volunteer.core.search import SEARCH_MAX
@@ -291,7 +291,7 @@ def cancel_series(key: str):
         return redirect(url_for("tasks.list_tasks", series=key))
     try:
         count = services.cancel_series(current_user, key, form.reason.data)
-    except DomainError as error:
+    except (InvalidState, ValidationFailed) as error:  # a refusal of who may is a 403 page
         db.session.rollback()
         flash(error.message, "danger")
     else:

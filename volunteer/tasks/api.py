@@ -8,6 +8,7 @@ from pydantic import Field
 
 from volunteer.auth.permissions import shown_phone
 from volunteer.core.api import (
+    SEARCH_QUERY,
     ApiModel,
     Day,
     Id,
@@ -22,11 +23,11 @@ from volunteer.core.api import (
     paginated,
     parse_body,
     query_date,
+    query_filters,
     query_int,
 )
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
-from volunteer.core.search import SEARCH_MAX
 from volunteer.core.skills import MAX_TAGS
 from volunteer.core.text import REASON_MAX
 from volunteer.core.time import isoformat, utcnow
@@ -59,14 +60,10 @@ from volunteer.tasks.services.rush import refusals_first as _refusals_first
 bp = api_blueprint("tasks_api", __name__)
 
 SERIES_KEY_SCHEMA = {"type": "string", "pattern": "^[0-9a-f]{1,32}$"}
-LIST_QUERY = {"category": {"type": "string", "enum": list(CATEGORIES)},
-              "date": {"type": "string", "format": "date"},
-              "date_from": {"type": "string", "format": "date"},
-              "date_to": {"type": "string", "format": "date"},
-              "q": {"type": "string", "maxLength": SEARCH_MAX},
-              "community_id": "integer", "grid_id": "integer", "skills": "boolean",
-              "state": {"type": "string", "enum": list(STATES)}, "pending": "boolean",
-              "series": SERIES_KEY_SCHEMA, "grouped": "boolean",
+LIST_QUERY = {**SEARCH_QUERY, "category": {"type": "string", "enum": list(CATEGORIES)},
+              "date": {"type": "string", "format": "date"}, "community_id": "integer",
+              "skills": "boolean", "state": {"type": "string", "enum": list(STATES)},
+              "pending": "boolean", "series": SERIES_KEY_SCHEMA, "grouped": "boolean",
               "page": "integer", "per_page": "integer"}
 
 
@@ -200,23 +197,12 @@ def _flag(name: str) -> bool:
 
 def _list_filters() -> dict:
     """The task list's filters from the query string; a bad one is a 400 naming it."""
-    filters = {"category": request.args.get("category") or None,
-               "state": request.args.get("state") or None,
-               "q": request.args.get("q") or None, "series": request.args.get("series") or None}
-    if filters["category"] and filters["category"] not in CATEGORIES:
-        raise ValidationFailed(fields={"category": "类别无效"})
-    if filters["state"] and filters["state"] not in STATES:
-        raise ValidationFailed(fields={"state": "状态无效"})
-    if filters["q"] and len(filters["q"]) > SEARCH_MAX:
-        raise ValidationFailed(fields={"q": f"搜索词不超过 {SEARCH_MAX} 个字"})
+    filters = {**query_filters(category=CATEGORIES, state=STATES),
+               "series": request.args.get("series") or None}
     if filters["series"] and not services.series.SERIES_KEY.fullmatch(filters["series"]):
         raise ValidationFailed(fields={"series": "重复排班编号无效"})
-    filters.update(on_date=query_date("date"), date_from=query_date("date_from"),
-                   date_to=query_date("date_to"), community_id=query_int("community_id"),
-                   grid_id=query_int("grid_id"), matching_skills=_flag("skills"),
-                   pending=_flag("pending"))
-    if filters["date_from"] and filters["date_to"] and filters["date_to"] < filters["date_from"]:
-        raise ValidationFailed(fields={"date_to": "结束日期不能早于开始日期"})
+    filters.update(on_date=query_date("date"), community_id=query_int("community_id"),
+                   matching_skills=_flag("skills"), pending=_flag("pending"))
     return filters
 
 

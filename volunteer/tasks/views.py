@@ -10,7 +10,7 @@ from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import XLSX
 from volunteer.core.errors import DomainError, InvalidState, ValidationFailed
-from volunteer.core.forms import arg_date, arg_int, form_errors, page_of
+from volunteer.core.forms import arg_date, arg_int, form_errors, list_filters, page_of
 from volunteer.core.i18n import N_, translate
 from volunteer.core.search import SEARCH_MAX
 from volunteer.core.time import to_local, utcnow
@@ -48,14 +48,8 @@ def _list_filters() -> dict:
     """The task list's filters from the query string; a bad value is dropped, not refused."""
     args = request.args
     series = args.get("series") or None
-    date_from, date_to = arg_date("date_from"), arg_date("date_to")
-    if date_from and date_to and date_to < date_from:
-        date_from, date_to = date_to, date_from
-    return {"category": args.get("category") if args.get("category") in CATEGORIES else None,
-            "state": args.get("state") if args.get("state") in STATES else None,
-            "q": (args.get("q") or "").strip()[:SEARCH_MAX] or None,
-            "on_date": arg_date("date"), "date_from": date_from, "date_to": date_to,
-            "community_id": arg_int("community_id"), "grid_id": arg_int("grid_id"),
+    return {**list_filters(category=CATEGORIES, state=STATES),
+            "on_date": arg_date("date"), "community_id": arg_int("community_id"),
             "matching_skills": args.get("skills") == "1", "pending": args.get("pending") == "1",
             "series": series if series and SERIES_KEY.fullmatch(series) else None}
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 
 from volunteer.core.errors import NotAllowed, NotFound
-from volunteer.core.search import contains_any
+from volunteer.core.search import contains_any, within_days
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.tasks.models import Claim, Task, TaskSkill, WaitlistEntry, state_clause
@@ -79,10 +79,7 @@ def _filter_conds(viewer, now: datetime, *, category=None, on_date=None, communi
     if on_date:
         start, end = local_day_range(on_date)
         conds += [Task.starts_at >= start, Task.starts_at < end]
-    if date_from:
-        conds.append(Task.starts_at >= local_day_range(date_from)[0])
-    if date_to:
-        conds.append(Task.starts_at < local_day_range(date_to)[1])
+    conds += within_days(Task.starts_at, date_from, date_to)
     search = contains_any(q, Task.title, Task.location)
     if search is not None:
         conds.append(search)

@@ -298,7 +298,7 @@ def cancel_series(key: str):
 
 
 def _roster_page(task, *, row: int | None = None, errors: dict | None = None,
-                 typed: dict | None = None, status: int = 200):
+                 typed: dict | None = None):
     """The roster; after a refused confirmation, ``row`` keeps what was typed and its errors."""
     claims = services.list_roster(current_user, task)
     can_confirm = can_manage_task(current_user, task)
@@ -310,7 +310,7 @@ def _roster_page(task, *, row: int | None = None, errors: dict | None = None,
         reason_form=ReasonForm(), rate_form=SatisfactionForm(), form=EmptyForm(),
         can_confirm=can_confirm, can_rate=can_rate_for_task(current_user, task),
         confirmable=confirmable, confirmable_hours=sum(c.self_minutes for c in confirmable) / 60,
-        row=row, row_errors=errors or {}, typed=typed or {}), status
+        row=row, row_errors=errors or {}, typed=typed or {})
 
 
 @bp.get("/tasks/<int:task_id>/roster")
@@ -394,7 +394,7 @@ def confirm(claim_id: int):
             errors = dict(error.fields) or {"row": error.message}
     if errors:
         flash(gettext("%(name)s 的时长未能确认，请按标红处修改", name=claim.member.name), "danger")
-        return _roster_page(claim.task, row=claim.id, errors=errors, typed=typed, status=400)
+        return _roster_page(claim.task, row=claim.id, errors=errors, typed=typed)
     db.session.commit()
     flash(N_("已确认服务时长"), "success")
     return redirect(url_for("tasks.roster", task_id=claim.task_id) + f"#claim-{claim.id}")

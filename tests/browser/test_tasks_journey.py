@@ -5,11 +5,12 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import update
 
 from tests.conftest import PASSWORD
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
-from volunteer.tasks.models import Claim
+from volunteer.tasks.models import Claim, Task
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +63,11 @@ def test_post_claim_check_in_out_confirm_and_see_hours(new_page, shoot, login_as
     member.get_by_test_id("check-in").click()
     expect(member.get_by_role("alert")).to_contain_text("签到成功")
     shoot(member, "tasks-04-checked-in")
+    # before the start a check-out would record 0 h: the page says so instead of a button
+    expect(member.get_by_test_id("check-out-later")).to_contain_text("开始后才能签退")
+    db.session.execute(update(Task).values(starts_at=utcnow() - timedelta(minutes=5)))
+    release_db()  # the duty has begun
+    member.reload()
     member.get_by_test_id("check-out").click()
     expect(member.get_by_role("alert")).to_contain_text("签退成功")
 
@@ -72,6 +78,7 @@ def test_post_claim_check_in_out_confirm_and_see_hours(new_page, shoot, login_as
     expect(row).to_contain_text(park["member"])  # the secretary sees the whole phone
     row.get_by_test_id(f"hours-{park['member_id']}").fill("2")
     row.get_by_label("调整原因").fill("提前到岗布置卡口")
+    row.get_by_test_id(f"quality-{park['member_id']}").select_option("5")  # no default rating
     shoot(secretary, "tasks-05-roster")
     row.get_by_test_id(f"confirm-{park['member_id']}").click()
     expect(secretary.get_by_role("alert")).to_contain_text("已确认服务时长")

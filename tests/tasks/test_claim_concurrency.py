@@ -152,3 +152,25 @@ def test_two_members_confirmed_at_once_keep_the_district_totals(app, make_task, 
     totals = {row.category: (row.services, row.minutes, row.members)
               for row in db.session.scalars(select(MonthTotal))}
     assert totals == {"": (8, 960, 8), "disinfection": (8, 960, 8)}
+
+
+def test_two_bulk_confirmations_at_once_confirm_each_claim_once(app, make_task, make_member,
+                                                                 community, secretary,
+                                                                 claim_for, token_for):
+    """Two presses of 全部按上报时长确认: one confirms everyone, the other finds nothing left;
+    each member is told once."""
+    from volunteer.notifications.models import Notification
+
+    task = make_task(starts_in=-5, hours=3, slots=8)
+    members = [make_member(community=community) for _ in range(6)]
+    for member in members:
+        served_claim(claim_for, member, task)
+    headers = token_for(secretary)
+    results = fire(app, [("POST", f"/api/v1/tasks/{task.id}/confirm-all", headers,
+                          {"quality": 5})] * 2)
+    assert sorted(results) == [(200, None), (409, "nothing_to_confirm")]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Claim).where(
+        Claim.confirmed_at.is_not(None))) == 6
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.kind == "claim_confirmed")) == 6

@@ -39,6 +39,9 @@ ACTIONS = {
     "unlink_unit_community": N_("解除单位结对社区"),
     # tasks and hours
     "create_task": N_("创建服务项目"),
+    "update_task_series": N_("修改系列服务项目"),
+    "cancel_task_series": N_("取消系列服务项目"),
+    "confirm_all_claims": N_("按上报时长全部确认"),
     "create_task_series": N_("发布系列服务项目"),
     "publish_task": N_("发布服务项目"),
     "update_task": N_("修改服务项目"),

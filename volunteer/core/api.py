@@ -24,6 +24,7 @@ from volunteer.core.edge import (
     has_control_characters,
 )
 from volunteer.core.errors import DomainError, ValidationFailed
+from volunteer.core.search import SEARCH_MAX
 from volunteer.extensions import csrf, db
 
 M = TypeVar("M", bound=BaseModel)
@@ -261,3 +262,26 @@ def paginated(stmt, serialise: Callable, **extra):
                          max_per_page=current_app.config["MAX_PER_PAGE"])
     return jsonify({"items": [serialise(item) for item in result.items], "page": page,
                     "per_page": per_page, "total": result.total, **extra})
+
+
+SEARCH_QUERY = {"q": {"type": "string", "maxLength": SEARCH_MAX},
+                "date_from": {"type": "string", "format": "date"},
+                "date_to": {"type": "string", "format": "date"}, "grid_id": "integer"}
+
+
+def query_filters(**choices) -> dict:
+    """A list's search and filters from the query string (``SEARCH_QUERY`` in its document):
+    ``q`` at most ``SEARCH_MAX`` characters, ``date_from`` ≤ ``date_to``, ``grid_id``, and each
+    of ``choices`` (name → allowed values); a bad one is a ValidationFailed naming it."""
+    filters = {"q": request.args.get("q") or None, "date_from": query_date("date_from"),
+               "date_to": query_date("date_to"), "grid_id": query_int("grid_id")}
+    if filters["q"] and len(filters["q"]) > SEARCH_MAX:
+        raise ValidationFailed(fields={"q": f"搜索词不超过 {SEARCH_MAX} 个字"})
+    if filters["date_from"] and filters["date_to"] and filters["date_to"] < filters["date_from"]:
+        raise ValidationFailed(fields={"date_to": "结束日期不能早于开始日期"})
+    for name, allowed in choices.items():
+        value = request.args.get(name) or None
+        if value is not None and value not in allowed:
+            raise ValidationFailed(fields={name: "取值无效"})
+        filters[name] = value
+    return filters

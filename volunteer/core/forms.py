@@ -20,6 +20,7 @@ from volunteer.core.edge import (
 )
 from volunteer.core.errors import DomainError, ValidationFailed
 from volunteer.core.i18n import translate
+from volunteer.core.search import SEARCH_MAX
 from volunteer.extensions import db
 
 
@@ -146,3 +147,19 @@ def page_of(stmt, per_page: int = 20):
     """A page of a select statement for list pages (``?page=``; bad values fall back to 1)."""
     page = arg_int("page", 1)
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def list_filters(**choices) -> dict:
+    """A staff list's search and filters from the query string, for a page: ``q`` (trimmed,
+    at most ``SEARCH_MAX``), ``date_from``/``date_to`` (swapped when reversed), ``grid_id``, and
+    each of ``choices`` (name → its allowed values) when its value is allowed. A bad value is
+    dropped: a page falls back rather than refuse."""
+    from_day, to_day = arg_date("date_from"), arg_date("date_to")
+    if from_day and to_day and to_day < from_day:
+        from_day, to_day = to_day, from_day
+    filters = {"q": (request.args.get("q") or "").strip()[:SEARCH_MAX] or None,
+               "date_from": from_day, "date_to": to_day, "grid_id": arg_int("grid_id")}
+    for name, allowed in choices.items():
+        value = request.args.get(name)
+        filters[name] = value if value in allowed else None
+    return filters

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from volunteer.auth.permissions import mask_phone
 from volunteer.core.api import (
+    SEARCH_QUERY,
     ApiModel,
     Id,
     Int,
@@ -19,6 +20,7 @@ from volunteer.core.api import (
     page_of,
     paginated,
     parse_body,
+    query_filters,
 )
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import NotFound, ValidationFailed
@@ -273,17 +275,20 @@ def track_rate():
 
 
 @bp.get("/requests")
-@doc("点单列表：工作人员看本社区，党员看派给本人的；status=open 看进行中，overdue=1 看超时",
+@doc("点单列表：工作人员看本社区，党员看派给本人的；status=open 看进行中，overdue=1 看超时；"
+     "q 搜索内容（工作人员还搜居民、地址、查询码），category、grid_id，date_from/date_to 提交日期",
      query={"status": {"type": "string", "enum": [*STATUSES, "open"]}, "overdue": "boolean",
+            "category": {"type": "string", "enum": list(CATEGORIES)}, **SEARCH_QUERY,
             "page": "integer", "per_page": "integer"},
-     errors=(403,), response=page_of(RequestOut))
+     errors=(400, 403), response=page_of(RequestOut))
 @login_required
 def list_requests():
     status = request.args.get("status")
     if status and status not in STATUSES and status != "open":
         raise ValidationFailed(fields={"status": "取值无效"})
     stmt = services.list_requests_stmt(current_user, status=status,
-                                       overdue=request.args.get("overdue") in ("1", "true"))
+                                       overdue=request.args.get("overdue") in ("1", "true"),
+                                       **query_filters(category=CATEGORIES))
     now = utcnow()
     return paginated(stmt, lambda req: serialise_request(req, current_user, now))
 

@@ -2,7 +2,7 @@
 
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, func, literal, or_, select, update
@@ -17,6 +17,7 @@ from volunteer.core.errors import (
     TooManyAttempts,
     ValidationFailed,
 )
+from volunteer.core.search import contains_any, within_days
 from volunteer.core.text import clean_text, required_reason, required_text
 from volunteer.core.throttle import count_events, record_event
 from volunteer.core.time import utcnow
@@ -402,8 +403,13 @@ def overdue_of(req: ServiceRequest, now: datetime | None = None) -> str | None:
 
 
 def list_requests_stmt(viewer, *, status: str | None = None, overdue: bool = False,
-                       now: datetime | None = None):
-    """Requests ``viewer`` may list: staff their community, a member those sent to them."""
+                       now: datetime | None = None, q: str | None = None,
+                       category: str | None = None, grid_id: int | None = None,
+                       date_from: date | None = None, date_to: date | None = None):
+    """Requests ``viewer`` may list: staff their community, a member those sent to them.
+
+    ``q`` searches the description (staff: also the resident's name, address, tracking code);
+    ``category``, ``grid_id``; ``date_from``/``date_to`` the local day it was sent."""
     if not can_list_requests(viewer):
         raise NotAllowed()
     stmt = select(ServiceRequest)
@@ -419,6 +425,17 @@ def list_requests_stmt(viewer, *, status: str | None = None, overdue: bool = Fal
         stmt = stmt.where(ServiceRequest.status == status)
     if overdue:
         stmt = stmt.where(overdue_clause(now or utcnow()))
+    columns = (ServiceRequest.description,) if viewer.role == "member" else (
+        ServiceRequest.description, ServiceRequest.name, ServiceRequest.address,
+        ServiceRequest.tracking_code)
+    search = contains_any(q, *columns)
+    if search is not None:
+        stmt = stmt.where(search)
+    if category:
+        stmt = stmt.where(ServiceRequest.category == category)
+    if grid_id:
+        stmt = stmt.where(ServiceRequest.grid_id == grid_id)
+    stmt = stmt.where(*within_days(ServiceRequest.created_at, date_from, date_to))
     return stmt.order_by(ServiceRequest.id.desc())
 
 

@@ -9,8 +9,9 @@ from flask_login import current_user
 from volunteer.core.decorators import roles_required
 from volunteer.core.edge import DATE_MESSAGE, date_in_range
 from volunteer.core.errors import DomainError, NotFound, ValidationFailed
-from volunteer.core.forms import form_errors, optional_int, page_of
+from volunteer.core.forms import form_errors, list_filters, optional_int, page_of
 from volunteer.core.i18n import N_
+from volunteer.core.search import SEARCH_MAX
 from volunteer.core.time import local_zone, utcnow
 from volunteer.extensions import db
 from volunteer.orgs import services as orgs
@@ -25,7 +26,7 @@ from volunteer.requests.forms import (
     RequestForm,
     TrackForm,
 )
-from volunteer.requests.models import ServiceRequest
+from volunteer.requests.models import CATEGORIES, ServiceRequest
 
 bp = Blueprint("requests", __name__)
 LISTERS = ("member", "community_secretary", "grid_worker", "street_reviewer", "district_admin")
@@ -98,9 +99,15 @@ def list_requests():
     default = "open" if current_user.is_member else "submitted"
     status = request.args.get("status", default)
     overdue = status == "overdue"
+    filters = list_filters(category=CATEGORIES)
     stmt = services.list_requests_stmt(
-        current_user, status=None if status in ("all", "overdue") else status, overdue=overdue)
+        current_user, status=None if status in ("all", "overdue") else status, overdue=overdue,
+        **filters)
+    grids = db.session.scalars(orgs.list_grids_stmt(current_user.community_id)).all() \
+        if current_user.community_id and not current_user.is_member else []
     return render_template("requests/list.html", page=page_of(stmt), status=status,
+                           filters=filters, categories=CATEGORIES, grids=grids,
+                           search_max=SEARCH_MAX,
                            now=utcnow(), services=services,
                            overdue_count=services.count_overdue(current_user))
 

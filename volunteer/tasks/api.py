@@ -8,6 +8,7 @@ from pydantic import Field
 
 from volunteer.auth.permissions import shown_phone
 from volunteer.core.api import (
+    SEARCH_QUERY,
     ApiModel,
     Day,
     Id,
@@ -22,6 +23,7 @@ from volunteer.core.api import (
     paginated,
     parse_body,
     query_date,
+    query_filters,
     query_int,
 )
 from volunteer.core.decorators import login_required, roles_required
@@ -39,9 +41,13 @@ from volunteer.tasks.models import (
 )
 from volunteer.tasks.schemas import (
     ClaimOut,
+    ConfirmedOut,
     QrTokenOut,
     RosterOut,
+    SeriesCancelledOut,
+    SeriesChangedOut,
     SeriesOut,
+    SeriesTasksOut,
     TaskOut,
     TemplatesOut,
     TotalsOut,
@@ -53,9 +59,11 @@ from volunteer.tasks.services.rush import refusals_first as _refusals_first
 
 bp = api_blueprint("tasks_api", __name__)
 
-LIST_QUERY = {"category": {"type": "string", "enum": list(CATEGORIES)},
+SERIES_KEY_SCHEMA = {"type": "string", "pattern": "^[0-9a-f]{1,32}$"}
+LIST_QUERY = {**SEARCH_QUERY, "category": {"type": "string", "enum": list(CATEGORIES)},
               "date": {"type": "string", "format": "date"}, "community_id": "integer",
               "skills": "boolean", "state": {"type": "string", "enum": list(STATES)},
+              "pending": "boolean", "series": SERIES_KEY_SCHEMA, "grouped": "boolean",
               "page": "integer", "per_page": "integer"}
 
 
@@ -92,6 +100,17 @@ class SeriesIn(TaskFields):
     days: Int
     shifts: list[ShiftIn] = Field(max_length=10)
     publish: bool = True
+
+
+class SeriesEditIn(ApiModel):
+    title: str | None = Field(default=None, max_length=TITLE_MAX)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    location: str | None = Field(default=None, max_length=LOCATION_MAX)
+    slots: Int | None = None
+
+
+class ConfirmAllIn(ApiModel):
+    quality: Int
 
 
 class ReasonIn(ApiModel):
@@ -169,22 +188,33 @@ def _task(task_id: int):
     return services.get_task(current_user, task_id)
 
 
+def _flag(name: str) -> bool:
+    raw = request.args.get(name)
+    if raw not in (None, "", "0", "1", "true", "false"):
+        raise ValidationFailed(fields={name: "应为 true 或 false"})
+    return raw in ("1", "true")
+
+
+def _list_filters() -> dict:
+    """The task list's filters from the query string; a bad one is a 400 naming it."""
+    filters = {**query_filters(category=CATEGORIES, state=STATES),
+               "series": request.args.get("series") or None}
+    if filters["series"] and not services.series.SERIES_KEY.fullmatch(filters["series"]):
+        raise ValidationFailed(fields={"series": "重复排班编号无效"})
+    filters.update(on_date=query_date("date"), community_id=query_int("community_id"),
+                   matching_skills=_flag("skills"), pending=_flag("pending"))
+    return filters
+
+
 @bp.get("/tasks")
-@doc("服务项目列表：党员看可认领的（本社区优先），工作人员看管辖范围内的", query=LIST_QUERY,
-     errors=(403,), response=page_of(TaskOut))
+@doc("服务项目列表（按开始时间，未结束的在前）：党员看可认领的（本社区优先），工作人员看管辖范围内"
+     "的；q 搜索名称和地点，pending 只看有待确认时长的，grouped 把重复排班合为一行",
+     query=LIST_QUERY, errors=(400, 403), response=page_of(TaskOut))
 @login_required
 def list_tasks():
-    category = request.args.get("category") or None
-    if category and category not in CATEGORIES:
-        raise ValidationFailed(fields={"category": "类别无效"})
-    state = request.args.get("state") or None
-    if state and state not in STATES:
-        raise ValidationFailed(fields={"state": "状态无效"})
     now = utcnow()
-    stmt = services.list_tasks_stmt(
-        current_user, now=now, category=category, on_date=query_date("date"),
-        community_id=query_int("community_id"), state=state,
-        matching_skills=request.args.get("skills") in ("1", "true"))
+    stmt = services.list_tasks_stmt(current_user, now=now, grouped=_flag("grouped"),
+                                    **_list_filters())
     page, per_page = page_args()
     result = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     mine = (services.live_claims_of(current_user, [t.id for t in result.items])
@@ -228,6 +258,39 @@ def create_series():
     db.session.commit()
     return jsonify({"items": [serialise_task(t, current_user) for t in tasks],
                     "total": len(tasks)}), 201
+
+
+@bp.get("/task-series/<key>")
+@doc("一个重复排班的全部服务项目（按开始时间；ahead 为尚未开始、可批量修改或取消的数目）",
+     errors=(403, 404), response=SeriesTasksOut, path={"key": SERIES_KEY_SCHEMA})
+@login_required
+def get_series(key: str):
+    tasks = services.get_series(current_user, key)
+    return jsonify({"items": [serialise_task(t, current_user) for t in tasks],
+                    "total": len(tasks), "ahead": len(services.series_ahead(tasks))})
+
+
+@bp.put("/task-series/<key>")
+@doc("批量修改重复排班中尚未开始的服务项目：名称、说明、地点、名额（本社区书记；地点变动通知认领人）",
+     body=SeriesEditIn, errors=(403, 404, 409), response=SeriesChangedOut,
+     path={"key": SERIES_KEY_SCHEMA})
+@login_required
+def update_series(key: str):
+    data = parse_body(SeriesEditIn)
+    count = services.update_series(current_user, key, **data.model_dump(exclude_none=True))
+    db.session.commit()
+    return jsonify({"updated": count})
+
+
+@bp.post("/task-series/<key>/cancel")
+@doc("取消重复排班中尚未开始的全部服务项目（本社区书记；须填写原因，认领人和候补会收到通知）",
+     body=ReasonIn, errors=(403, 404, 409), response=SeriesCancelledOut,
+     path={"key": SERIES_KEY_SCHEMA})
+@login_required
+def cancel_series(key: str):
+    count = services.cancel_series(current_user, key, parse_body(ReasonIn).reason)
+    db.session.commit()
+    return jsonify({"cancelled": count})
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -349,6 +412,18 @@ def roster(task_id: int):
     claims = services.list_roster(current_user, _task(task_id))
     return jsonify({"items": [serialise_claim(c, current_user, with_member=True)
                               for c in claims], "total": len(claims)})
+
+
+@bp.post("/tasks/<int:task_id>/confirm-all")
+@doc("全部按上报时长确认：已签退、未确认的认领按各自签到签退时长确认，统一评价服务质量（本社区书记）；"
+     "没有可确认的为 409 nothing_to_confirm", body=ConfirmAllIn, errors=(403, 404, 409),
+     response=ConfirmedOut)
+@login_required
+def confirm_all(task_id: int):
+    quality = parse_body(ConfirmAllIn).quality
+    count = services.confirm_all(current_user, _task(task_id), quality=quality)
+    db.session.commit()
+    return jsonify({"confirmed": count})
 
 
 @bp.get("/tasks/<int:task_id>/qr-token")

@@ -78,12 +78,39 @@ class ReasonForm(WebForm):
                            validators=[DataRequired(N_("请填写原因")), Length(max=REASON_MAX)])
 
 
+QUALITY_CHOICES = [("", N_("请选择"))] + [(i, f"{i} 星") for i in range(5, 0, -1)]
+
+
 class ConfirmForm(WebForm):
+    """One claim's hours and quality; the quality has no default: a rating is chosen."""
     hours = DecimalField(N_("确认时长（小时）"), places=2, validators=[Optional()])
-    quality = SelectField(N_("服务质量"), coerce=int,
-                          choices=[(i, f"{i} 星") for i in range(5, 0, -1)])
+    quality = SelectField(N_("服务质量"), coerce=optional_int, choices=QUALITY_CHOICES,
+                          validate_choice=False,
+                          validators=[InputRequired(N_("请选择服务质量（1 到 5 星）"))])
     reason = StringField(N_("调整原因（时长与签到记录不同时必填）"),
                          validators=[Length(max=REASON_MAX)])
+
+
+class ConfirmAllForm(WebForm):
+    quality = SelectField(N_("服务质量（统一评价）"), coerce=optional_int, choices=QUALITY_CHOICES,
+                          validate_choice=False,
+                          validators=[InputRequired(N_("请选择服务质量（1 到 5 星）"))])
+
+
+class SeriesEditForm(WebForm):
+    """What a series-wide edit changes in every task of the series not yet begun."""
+    title = StringField(N_("名称"), validators=[DataRequired(N_("必填")), Length(max=TITLE_MAX)])
+    description = TextAreaField(N_("说明（任务要求、注意事项）"),
+                                validators=[Length(max=DESCRIPTION_MAX)])
+    location = StringField(N_("地点"),
+                           validators=[DataRequired(N_("必填")), Length(max=LOCATION_MAX)])
+    slots = IntegerField(N_("每场名额"), validators=[
+        InputRequired(N_("必填")),
+        NumberRange(MIN_SLOTS, MAX_SLOTS, f"名额应在 {MIN_SLOTS} 到 {MAX_SLOTS} 之间")])
+
+    def service_fields(self) -> dict:
+        return {"title": self.title.data, "description": self.description.data or "",
+                "location": self.location.data, "slots": self.slots.data}
 
 
 class SatisfactionForm(WebForm):

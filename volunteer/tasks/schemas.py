@@ -108,6 +108,24 @@ class SeriesOut(Out):
     total: int
 
 
+class SeriesTasksOut(Out):
+    items: list[TaskOut]
+    total: int
+    ahead: int
+
+
+class SeriesChangedOut(Out):
+    updated: int
+
+
+class SeriesCancelledOut(Out):
+    cancelled: int
+
+
+class ConfirmedOut(Out):
+    confirmed: int
+
+
 class WaitlistEntryOut(Out):
     task_id: int
     status: str

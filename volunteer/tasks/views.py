@@ -9,18 +9,21 @@ from flask_login import current_user
 from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import XLSX
-from volunteer.core.errors import DomainError, ValidationFailed
-from volunteer.core.forms import arg_date, arg_int, form_errors, page_of
-from volunteer.core.i18n import N_
+from volunteer.core.errors import DomainError, InvalidState, ValidationFailed
+from volunteer.core.forms import arg_date, arg_int, form_errors, list_filters, page_of
+from volunteer.core.i18n import N_, translate
+from volunteer.core.search import SEARCH_MAX
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
 from volunteer.orgs import services as orgs
 from volunteer.tasks import exports, services
 from volunteer.tasks.forms import (
+    ConfirmAllForm,
     ConfirmForm,
     EmptyForm,
     ReasonForm,
     SatisfactionForm,
+    SeriesEditForm,
     SeriesForm,
     TaskForm,
 )
@@ -32,6 +35,7 @@ from volunteer.tasks.permissions import (
     can_rate_for_task,
     can_view_roster,
 )
+from volunteer.tasks.services.series import SERIES_KEY
 from volunteer.wishes.services import count_fulfilled
 
 bp = Blueprint("tasks", __name__)
@@ -40,25 +44,35 @@ bp = Blueprint("tasks", __name__)
 # ---------------------------------------------------------------- browsing
 
 
+def _list_filters() -> dict:
+    """The task list's filters from the query string; a bad value is dropped, not refused."""
+    args = request.args
+    series = args.get("series") or None
+    return {**list_filters(category=CATEGORIES, state=STATES),
+            "on_date": arg_date("date"), "community_id": arg_int("community_id"),
+            "matching_skills": args.get("skills") == "1", "pending": args.get("pending") == "1",
+            "series": series if series and SERIES_KEY.fullmatch(series) else None}
+
+
 @bp.get("/tasks")
 @login_required
 def list_tasks():
     if not can_browse_tasks(current_user):
         return redirect(url_for("auth.home"))
-    category = request.args.get("category") if request.args.get("category") in CATEGORIES \
-        else None
-    state = request.args.get("state") if request.args.get("state") in STATES else None
-    now = utcnow()
-    stmt = services.list_tasks_stmt(
-        current_user, now=now, category=category, on_date=arg_date("date"), state=state,
-        community_id=arg_int("community_id"), matching_skills=request.args.get("skills") == "1")
-    page = page_of(stmt)
+    now, filters = utcnow(), _list_filters()
+    page = page_of(services.list_tasks_stmt(current_user, now=now, grouped=True, **filters))
     mine = services.live_claims_of(current_user, [t.id for t in page.items]) \
         if current_user.is_member else {}
-    return render_template("tasks/list.html", page=page, now=now, mine=mine, state=state,
-                           categories=CATEGORIES, states=STATES,
-                           communities=orgs.list_all_communities(),
-                           can_post=can_post_task(current_user), templates=TEMPLATES)
+    series = services.get_series(current_user, filters["series"]) if filters["series"] else None
+    grids = db.session.scalars(orgs.list_grids_stmt(current_user.community_id)).all() \
+        if current_user.community_id else []
+    return render_template(
+        "tasks/list.html", page=page, now=now, mine=mine, filters=filters, series=series,
+        counts=services.series_counts(series or page.items, now), grids=grids,
+        series_ahead=len(services.series_ahead(series, now)) if series else 0,
+        categories=CATEGORIES, states=STATES, search_max=SEARCH_MAX,
+        communities=orgs.list_all_communities(), can_post=can_post_task(current_user),
+        templates=TEMPLATES, reason_form=ReasonForm())
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -82,6 +96,11 @@ def detail(task_id: int):
 
 def _member_action(task_id: int, action, done: str, **kwargs):
     task = services.get_task(current_user, task_id)
+    return _member_action_to(task, action, "tasks.detail", done, **kwargs)
+
+
+def _member_action_to(task, action, endpoint: str, done: str, **kwargs):
+    """Run a task action; its refusal is flashed; back to the task's page (or roster)."""
     try:
         action(current_user, task, **kwargs)
     except DomainError as error:
@@ -90,7 +109,7 @@ def _member_action(task_id: int, action, done: str, **kwargs):
     else:
         db.session.commit()
         flash(done, "success")
-    return redirect(url_for("tasks.detail", task_id=task.id))
+    return redirect(url_for(endpoint, task_id=task.id))
 
 
 @bp.post("/tasks/<int:task_id>/claim")
@@ -240,20 +259,76 @@ def cancel(task_id: int):
                           reason=form.reason.data)
 
 
+@bp.route("/tasks/series/<key>/edit", methods=["GET", "POST"])
+@roles_required("community_secretary")
+def edit_series(key: str):
+    tasks = services.get_series(current_user, key)
+    ahead = services.series_ahead(tasks)
+    form = SeriesEditForm(obj=ahead[0] if ahead else tasks[-1])
+    if form.validate_on_submit():
+        with form_errors(form, refusal_field=form.title) as outcome:
+            count = services.update_series(current_user, key, **form.service_fields())
+        if outcome.ok:
+            db.session.commit()
+            flash(gettext("已修改尚未开始的 %(n)s 个服务项目", n=count), "success")
+            return redirect(url_for("tasks.list_tasks", series=key))
+    return render_template("tasks/series_edit.html", form=form, key=key, tasks=tasks,
+                           ahead=len(ahead))
+
+
+@bp.post("/tasks/series/<key>/cancel")
+@roles_required("community_secretary")
+def cancel_series(key: str):
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(N_("请填写取消原因（不超过 200 字）"), "danger")
+        return redirect(url_for("tasks.list_tasks", series=key))
+    try:
+        count = services.cancel_series(current_user, key, form.reason.data)
+    except (InvalidState, ValidationFailed) as error:  # a refusal of who may is a 403 page
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(gettext("已取消尚未开始的 %(n)s 个服务项目，已通知认领人", n=count), "success")
+    return redirect(url_for("tasks.list_tasks", series=key))
+
+
 # ---------------------------------------------------------------- roster, QR code
+
+
+def _roster_page(task, *, row: int | None = None, errors: dict | None = None,
+                 typed: dict | None = None):
+    """The roster; after a refused confirmation, ``row`` keeps what was typed and its errors."""
+    claims = services.list_roster(current_user, task)
+    can_confirm = can_manage_task(current_user, task)
+    confirmable = list(db.session.scalars(services.confirmable_stmt(task))) if can_confirm \
+        else []
+    return render_template(
+        "tasks/roster.html", task=task, claims=claims, now=utcnow(),
+        late=services.check_out_late(), waitlist=services.list_waitlist(current_user, task),
+        reason_form=ReasonForm(), rate_form=SatisfactionForm(), form=EmptyForm(),
+        can_confirm=can_confirm, can_rate=can_rate_for_task(current_user, task),
+        confirmable=confirmable, confirmable_hours=sum(c.self_minutes for c in confirmable) / 60,
+        row=row, row_errors=errors or {}, typed=typed or {})
 
 
 @bp.get("/tasks/<int:task_id>/roster")
 @login_required
 def roster(task_id: int):
+    return _roster_page(services.get_task(current_user, task_id))
+
+
+@bp.post("/tasks/<int:task_id>/confirm-all")
+@roles_required("community_secretary")
+def confirm_all(task_id: int):
     task = services.get_task(current_user, task_id)
-    claims = services.list_roster(current_user, task)
-    return render_template(
-        "tasks/roster.html", task=task, claims=claims, now=utcnow(),
-        late=services.check_out_late(), waitlist=services.list_waitlist(current_user, task),
-        confirm_form=ConfirmForm(), reason_form=ReasonForm(), rate_form=SatisfactionForm(),
-        form=EmptyForm(), can_confirm=can_manage_task(current_user, task),
-        can_rate=can_rate_for_task(current_user, task))
+    form = ConfirmAllForm()
+    if not form.validate_on_submit():
+        flash(N_("请选择服务质量（1 到 5 星）后再全部确认"), "danger")
+        return redirect(url_for("tasks.roster", task_id=task.id))
+    return _member_action_to(task, services.confirm_all, "tasks.roster",
+                             N_("已全部按上报时长确认"), quality=form.quality.data)
 
 
 @bp.get("/tasks/<int:task_id>/roster.xlsx")
@@ -304,10 +379,25 @@ def _claim_action(claim_id: int, action, done: str, form=None, **kwargs):
 @bp.post("/claims/<int:claim_id>/confirm")
 @roles_required("community_secretary")
 def confirm(claim_id: int):
+    claim = services.get_claim(current_user, claim_id)
     form = ConfirmForm()
-    hours = float(form.hours.data) if form.hours.data is not None else None
-    return _claim_action(claim_id, services.confirm_claim, N_("已确认服务时长"), form=form,
-                         quality=form.quality.data, hours=hours, reason=form.reason.data)
+    typed = {name: request.form.get(name, "") for name in ("hours", "quality", "reason")}
+    errors = {name: "；".join(translate(e) for e in errs) for name, errs in form.errors.items()} \
+        if not form.validate_on_submit() else {}
+    if not errors:
+        hours = float(form.hours.data) if form.hours.data is not None else None
+        try:
+            services.confirm_claim(current_user, claim, quality=form.quality.data, hours=hours,
+                                   reason=form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            errors = dict(error.fields) or {"row": error.message}
+    if errors:
+        flash(gettext("%(name)s 的时长未能确认，请按标红处修改", name=claim.member.name), "danger")
+        return _roster_page(claim.task, row=claim.id, errors=errors, typed=typed)
+    db.session.commit()
+    flash(N_("已确认服务时长"), "success")
+    return redirect(url_for("tasks.roster", task_id=claim.task_id) + f"#claim-{claim.id}")
 
 
 @bp.post("/claims/<int:claim_id>/no-show")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from pydantic import Field
 
 from volunteer.core.api import (
+    SEARCH_QUERY,
     ApiModel,
     Day,
     Id,
@@ -21,6 +22,7 @@ from volunteer.core.api import (
     page_of,
     paginated,
     parse_body,
+    query_filters,
     query_int,
 )
 from volunteer.core.decorators import login_required, roles_required
@@ -249,11 +251,13 @@ def create():
 
 @bp.get("/wishes")
 @doc("微心愿列表：党员看本社区（scope=street 看本街道）已发布的心愿，mine=1 看本人认领的；"
-     "工作人员看管辖范围，flag=unclaimed|overdue|awaiting（认领待确认）筛选",
+     "工作人员看管辖范围，flag=unclaimed|overdue|awaiting（认领待确认）筛选；q 搜索心愿内容"
+     "（工作人员还搜户主和地址），kind 困难类别，date_from/date_to 登记日期",
      query={"status": {"type": "string", "enum": list(STATUSES)},
             "scope": {"type": "string", "enum": ["street"]}, "mine": "boolean",
             "flag": {"type": "string", "enum": ["unclaimed", "overdue", "awaiting"]},
-            "grid_id": "integer", "page": "integer", "per_page": "integer"}, errors=(403,),
+            "kind": {"type": "string", "enum": list(HOUSEHOLD_KINDS)}, **SEARCH_QUERY,
+            "page": "integer", "per_page": "integer"}, errors=(400, 403),
      response=page_of(WishOut))
 @login_required
 def list_wishes():
@@ -263,7 +267,7 @@ def list_wishes():
     stmt = services.list_wishes_stmt(
         current_user, status=status, scope=request.args.get("scope"),
         mine=request.args.get("mine") in ("1", "true"), flag=request.args.get("flag"),
-        grid_id=query_int("grid_id"))
+        **query_filters(kind=HOUSEHOLD_KINDS))
     now = utcnow()
     return paginated(stmt, lambda wish: serialise_wish(wish, current_user, now))
 

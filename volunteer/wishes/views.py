@@ -6,8 +6,9 @@ from flask_login import current_user
 
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import ValidationFailed
-from volunteer.core.forms import form_errors, page_of
+from volunteer.core.forms import form_errors, list_filters, page_of
 from volunteer.core.i18n import N_
+from volunteer.core.search import SEARCH_MAX
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.orgs import services as orgs
@@ -22,7 +23,7 @@ from volunteer.wishes.forms import (
     RefuseClaimForm,
     WishForm,
 )
-from volunteer.wishes.models import STATUSES
+from volunteer.wishes.models import HOUSEHOLD_KINDS, STATUSES
 
 bp = Blueprint("wishes", __name__)
 LISTERS = ("member", "community_secretary", "grid_worker", "street_reviewer", "district_admin")
@@ -47,12 +48,17 @@ def list_wishes():
     tab = request.args.get("tab") or ("community" if current_user.is_member else "all")
     status = tab if tab in STATUSES else None
     flag = tab if tab in ("unclaimed", "overdue", "awaiting") else None
+    filters = list_filters(kind=HOUSEHOLD_KINDS)
     stmt = services.list_wishes_stmt(current_user, status=status, flag=flag,
                                      scope="street" if tab == "street" else None,
-                                     mine=tab == "mine")
+                                     mine=tab == "mine", **filters)
     flags = {**services.count_flags(current_user),
              "awaiting": services.count_awaiting(current_user)}
+    grids = db.session.scalars(orgs.list_grids_stmt(current_user.community_id)).all() \
+        if current_user.community_id and not current_user.is_member else []
     return render_template("wishes/list.html", page=page_of(stmt), tab=tab, now=utcnow(),
+                           filters=filters, kinds=HOUSEHOLD_KINDS, grids=grids,
+                           search_max=SEARCH_MAX,
                            flags=flags, services=services, p=permissions,
                            can_record=permissions.can_record_wish(current_user))
 

@@ -23,11 +23,19 @@ from volunteer.tasks.services.claiming import (
     leave_waitlist,
     remove_claim,
 )
-from volunteer.tasks.services.confirmation import confirm_claim, mark_no_show, rate_satisfaction
+from volunteer.tasks.services.confirmation import (
+    confirm_all,
+    confirm_claim,
+    confirmable_stmt,
+    mark_no_show,
+    rate_satisfaction,
+)
 from volunteer.tasks.services.errors import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
     LOCATION_MAX,
+    MAX_AHEAD,
+    MAX_BEHIND,
     MAX_DURATION,
     MAX_HOURS,
     MAX_SERIES_DAYS,
@@ -36,8 +44,10 @@ from volunteer.tasks.services.errors import (
     TITLE_MAX,
     AlreadyClaimed,
     CancelTooLate,
+    CheckOutTooEarly,
     NotApproved,
     NotClaimed,
+    NothingToConfirm,
     OutsideWindow,
     QrExpired,
     TaskClosed,
@@ -60,6 +70,7 @@ from volunteer.tasks.services.reading import (
     list_tasks_stmt,
     list_waitlist,
     live_claims_of,
+    series_counts,
     waitlist_position,
 )
 from volunteer.tasks.services.record import (
@@ -69,6 +80,13 @@ from volunteer.tasks.services.record import (
     sum_confirmed,
 )
 from volunteer.tasks.services.rush import claim_task_by_id, refusals_first, refuse_claim_early
+from volunteer.tasks.services.series import (
+    SERIES_FIELDS,
+    cancel_series,
+    get_series,
+    series_ahead,
+    update_series,
+)
 from volunteer.tasks.services.settings import (
     cancel_cutoff,
     check_in_early,
@@ -92,6 +110,18 @@ __all__ = [
     "MAX_SHIFTS",
     "MAX_SERIES_TASKS",
     "MAX_HOURS",
+    "MAX_AHEAD",
+    "MAX_BEHIND",
+    "CheckOutTooEarly",
+    "NothingToConfirm",
+    "series_counts",
+    "SERIES_FIELDS",
+    "get_series",
+    "series_ahead",
+    "update_series",
+    "cancel_series",
+    "confirm_all",
+    "confirmable_stmt",
     "TaskFull",
     "AlreadyClaimed",
     "TaskClosed",

@@ -14,7 +14,13 @@ from volunteer.extensions import db
 from volunteer.notifications.services import notify
 from volunteer.tasks.models import Claim, Task
 from volunteer.tasks.permissions import can_manage_task
-from volunteer.tasks.services.errors import NotClaimed, OutsideWindow, QrExpired, TaskClosed
+from volunteer.tasks.services.errors import (
+    CheckOutTooEarly,
+    NotClaimed,
+    OutsideWindow,
+    QrExpired,
+    TaskClosed,
+)
 from volunteer.tasks.services.reading import get_live_claim
 from volunteer.tasks.services.settings import _setting, check_in_early, check_out_late
 
@@ -85,13 +91,17 @@ def check_in(member, task: Task, *, token: str | None = None,
 
 
 def check_out(member, task: Task, now: datetime | None = None) -> Claim:
-    """签退; the self-recorded hours follow, clipped to the task's window."""
+    """签退; the self-recorded hours follow, clipped to the task's window. Before the task
+    starts it is refused (``too_early``): those hours would be 0."""
     now = now or utcnow()
     claim = _claim_for_service(member, task, now)
     if claim.checked_in_at is None:
         raise InvalidState("请先签到", code="not_checked_in")
     if claim.checked_out_at is not None:
         raise InvalidState("您已签退", code="already_checked_out")
+    if now < task.starts_at:
+        raise CheckOutTooEarly(f"服务 {format_local(task.starts_at, '%H:%M')} 开始，开始后才能签退"
+                               "（现在签退时长为 0）")
     claim.checked_out_at = now
     claim.self_minutes = service_minutes(task, claim.checked_in_at, now)
     return claim

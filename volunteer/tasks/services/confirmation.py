@@ -3,18 +3,27 @@ resident's satisfaction."""
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from volunteer.audit.services import record_action
 from volunteer.core import signals
 from volunteer.core.errors import InvalidState, NotAllowed, ValidationFailed
 from volunteer.core.text import REASON_MAX, clean_text
 from volunteer.core.time import utcnow
+from volunteer.extensions import db
 from volunteer.notifications.services import notify
-from volunteer.tasks.models import Claim
-from volunteer.tasks.permissions import can_confirm_claim, can_rate_satisfaction
-from volunteer.tasks.services.errors import COMMENT_MAX, MAX_HOURS
+from volunteer.tasks.models import Claim, Task
+from volunteer.tasks.permissions import (
+    can_confirm_claim,
+    can_manage_task,
+    can_rate_satisfaction,
+)
+from volunteer.tasks.services.errors import COMMENT_MAX, MAX_HOURS, NothingToConfirm
 
 
 def _check_rating(field: str, value) -> int:
+    if value is None and field == "quality":
+        raise ValidationFailed(fields={field: "请选择服务质量（1 到 5 星）"})
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
         raise ValidationFailed(fields={field: "应为 1 到 5 的整数"})
     return value
@@ -68,6 +77,32 @@ def confirm_claim(actor, claim: Claim, *, quality: int, hours: float | None = No
                f"确认时长 {minutes / 60:.1f} 小时，服务质量 {quality} 星。",
                link="/me/service")
     return claim
+
+
+def confirmable_stmt(task: Task):
+    """The claims a bulk confirmation takes: live, checked out with hours above 0, not yet
+    confirmed nor marked absent."""
+    return select(Claim).where(
+        Claim.task_id == task.id, Claim.status == "claimed", Claim.checked_out_at.is_not(None),
+        Claim.self_minutes > 0, Claim.confirmed_at.is_(None), Claim.no_show.is_(False))
+
+
+def confirm_all(actor, task: Task, *, quality, now: datetime | None = None) -> int:
+    """全部按上报时长确认: every checked-out, unconfirmed claim of the task at its own reported
+    hours, with one quality rating; returns how many were confirmed."""
+    if not can_manage_task(actor, task):
+        raise NotAllowed("只有本社区书记可以确认服务时长")
+    quality = _check_rating("quality", quality)
+    now = now or utcnow()
+    # rows locked on PostgreSQL: a second bulk confirmation waits, then finds them confirmed
+    claims = list(db.session.scalars(confirmable_stmt(task).order_by(Claim.id)
+                                     .with_for_update(of=Claim)))
+    if not claims:
+        raise NothingToConfirm()
+    for claim in claims:
+        confirm_claim(actor, claim, quality=quality, now=now)
+    record_action(actor, "confirm_all_claims", task, count=len(claims), quality=quality)
+    return len(claims)
 
 
 def mark_no_show(actor, claim: Claim, now: datetime | None = None) -> Claim:

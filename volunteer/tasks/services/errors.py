@@ -8,6 +8,8 @@ TITLE_MAX, LOCATION_MAX, DESCRIPTION_MAX, COMMENT_MAX = 80, 120, 2000, 500
 MAX_DURATION = timedelta(days=7)
 MAX_SERIES_DAYS, MAX_SHIFTS, MAX_SERIES_TASKS = 31, 6, 100
 MAX_HOURS = 24
+# a task starts at most a year ahead and, as a draft being prepared, at most 30 days back
+MAX_AHEAD, MAX_BEHIND = timedelta(days=365), timedelta(days=30)
 
 
 class TaskFull(Conflict):
@@ -53,3 +55,13 @@ class QrExpired(InvalidState):
 class NotClaimed(InvalidState):
     code = "not_claimed"
     message = "您没有认领该服务项目"
+
+
+class CheckOutTooEarly(InvalidState):
+    code = "too_early"
+    message = "服务尚未开始，开始后才能签退（现在签退时长为 0）"
+
+
+class NothingToConfirm(InvalidState):
+    code = "nothing_to_confirm"
+    message = "没有已签退、待确认的认领"

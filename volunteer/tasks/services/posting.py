@@ -19,6 +19,8 @@ from volunteer.tasks.services.claiming import _promote_waitlist
 from volunteer.tasks.services.errors import (
     DESCRIPTION_MAX,
     LOCATION_MAX,
+    MAX_AHEAD,
+    MAX_BEHIND,
     MAX_DURATION,
     MAX_SERIES_DAYS,
     MAX_SERIES_TASKS,
@@ -27,6 +29,27 @@ from volunteer.tasks.services.errors import (
 )
 from volunteer.tasks.services.reading import _live_claims, _waiting
 from volunteer.tasks.services.settings import local_datetime
+
+
+def _check_times(errors: dict, starts_at, ends_at, *, now: datetime, opening: bool) -> None:
+    """Start and end: aware, end after start, at most 7 days long, start within a year
+    ahead (and, for a draft, within 30 days back), still ahead when it opens."""
+    for field, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            errors[field] = "应为带时区的时间"
+    if "starts_at" in errors or "ends_at" in errors:
+        return
+    if ends_at <= starts_at:
+        errors["ends_at"] = "结束时间应晚于开始时间"
+    elif ends_at - starts_at > MAX_DURATION:
+        errors["ends_at"] = "单个服务项目不能超过 7 天，长期值守请用重复排班"
+    if starts_at > now + MAX_AHEAD:
+        errors["starts_at"] = (f"开始时间不能晚于一年以后（最晚 "
+                               f"{format_local(now + MAX_AHEAD, '%Y-%m-%d')}），请核对年份")
+    elif opening and starts_at <= now:
+        errors["starts_at"] = "开始时间已过，不能发布"
+    elif starts_at < now - MAX_BEHIND:
+        errors["starts_at"] = "开始时间不能早于 30 天以前，请核对日期"
 
 
 def _clean_task_fields(actor, data: dict, *, now: datetime, opening: bool,
@@ -57,16 +80,7 @@ def _clean_task_fields(actor, data: dict, *, now: datetime, opening: bool,
         errors["slots"] = f"不能少于已认领的 {min_slots} 人"
     clean["slots"] = slots
     starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
-    for field, value in (("starts_at", starts_at), ("ends_at", ends_at)):
-        if not isinstance(value, datetime) or value.tzinfo is None:
-            errors[field] = "应为带时区的时间"
-    if "starts_at" not in errors and "ends_at" not in errors:
-        if ends_at <= starts_at:
-            errors["ends_at"] = "结束时间应晚于开始时间"
-        elif ends_at - starts_at > MAX_DURATION:
-            errors["ends_at"] = "单个服务项目不能超过 7 天，长期值守请用重复排班"
-        if opening and starts_at <= now:
-            errors["starts_at"] = "开始时间已过，不能发布"
+    _check_times(errors, starts_at, ends_at, now=now, opening=opening)
     clean["starts_at"], clean["ends_at"] = starts_at, ends_at
     grid_id = data.get("grid_id")
     if grid_id is not None:

@@ -1,10 +1,11 @@
 """Reading tasks, claims, the roster and the waitlist, each as the viewer may see them."""
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from volunteer.core.errors import NotAllowed, NotFound
+from volunteer.core.search import contains_any, within_days
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.tasks.models import Claim, Task, TaskSkill, WaitlistEntry, state_clause
@@ -32,42 +33,96 @@ def get_claim(viewer, claim_id: int) -> Claim:
     return claim
 
 
-def list_tasks_stmt(viewer, *, now: datetime | None = None, category: str | None = None,
-                    on_date: date | None = None, community_id: int | None = None,
-                    matching_skills: bool = False, state: str | None = None):
-    """Tasks ``viewer`` may browse; a member's own community first, then by start."""
-    now = now or utcnow()
-    stmt = select(Task)
+def pending_clause():
+    """Tasks with a claim waiting for its hours to be confirmed (checked out, unconfirmed)."""
+    return Task.id.in_(select(Claim.task_id).where(
+        Claim.status == "claimed", Claim.checked_out_at.is_not(None),
+        Claim.confirmed_at.is_(None), Claim.no_show.is_(False)))
+
+
+def start_order(now: datetime) -> tuple:
+    """Tasks by start: those not yet over first, soonest first; then past ones, latest first."""
+    over = case((Task.ends_at <= now, 1), else_=0)
+    coming = case((Task.ends_at > now, Task.starts_at), else_=None)
+    return over, coming, Task.starts_at.desc(), Task.id
+
+
+def _scope_conds(viewer, state: str | None, now: datetime) -> list:
     if viewer.role == "member":
-        stmt = stmt.where(Task.status != "draft", or_(
+        conds = [Task.status != "draft", or_(
             Task.community_id == viewer.community_id, Task.visibility == "district",
-            and_(Task.visibility == "street", Task.street_id == viewer.street_id)))
+            and_(Task.visibility == "street", Task.street_id == viewer.street_id))]
         if state is None:  # what can still be claimed or waited for
-            stmt = stmt.where(Task.status == "open", Task.ends_at > now)
-        mine_first = case((Task.community_id == viewer.community_id, 0), else_=1)
-        stmt = stmt.order_by(mine_first, Task.starts_at, Task.id)
+            conds += [Task.status == "open", Task.ends_at > now]
+        return conds
+    if viewer.role in ("community_secretary", "grid_worker", "branch_secretary"):
+        conds = [Task.community_id == viewer.community_id]
+    elif viewer.role == "street_reviewer":
+        conds = [Task.street_id == viewer.street_id]
+    elif viewer.role == "district_admin":
+        conds = []
     else:
-        if viewer.role in ("community_secretary", "grid_worker", "branch_secretary"):
-            stmt = stmt.where(Task.community_id == viewer.community_id)
-        elif viewer.role == "street_reviewer":
-            stmt = stmt.where(Task.street_id == viewer.street_id)
-        elif viewer.role != "district_admin":
-            raise NotAllowed()
-        if viewer.role != "community_secretary":
-            stmt = stmt.where(Task.status != "draft")
-        stmt = stmt.order_by(Task.starts_at.desc(), Task.id.desc())
-    if state:
-        stmt = stmt.where(state_clause(state, now))
-    if category:
-        stmt = stmt.where(Task.category == category)
-    if community_id:
-        stmt = stmt.where(Task.community_id == community_id)
+        raise NotAllowed()
+    if viewer.role != "community_secretary":
+        conds.append(Task.status != "draft")
+    return conds
+
+
+def _filter_conds(viewer, now: datetime, *, category=None, on_date=None, community_id=None,
+                  matching_skills=False, state=None, q=None, date_from=None, date_to=None,
+                  grid_id=None, pending=False, series=None) -> list:
+    conds = [state_clause(state, now)] if state else []
+    for column, value in ((Task.category, category), (Task.community_id, community_id),
+                          (Task.grid_id, grid_id), (Task.series_key, series)):
+        if value:
+            conds.append(column == value)
     if on_date:
         start, end = local_day_range(on_date)
-        stmt = stmt.where(Task.starts_at >= start, Task.starts_at < end)
+        conds += [Task.starts_at >= start, Task.starts_at < end]
+    conds += within_days(Task.starts_at, date_from, date_to)
+    search = contains_any(q, Task.title, Task.location)
+    if search is not None:
+        conds.append(search)
+    if pending:
+        conds.append(pending_clause())
     if matching_skills:
-        stmt = stmt.where(Task.skills.any(TaskSkill.tag.in_(viewer.skill_tags or [""])))
-    return stmt
+        conds.append(Task.skills.any(TaskSkill.tag.in_(viewer.skill_tags or [""])))
+    return conds
+
+
+def list_tasks_stmt(viewer, *, now: datetime | None = None, grouped: bool = False, **filters):
+    """Tasks ``viewer`` may browse, by start (upcoming first); a member's own community first.
+
+    Filters: ``category``, ``state``, ``community_id``, ``grid_id``, ``on_date``,
+    ``date_from``/``date_to`` (the local start day), ``q`` (title and location),
+    ``pending`` (hours to confirm), ``series`` (one series), ``matching_skills``.
+    ``grouped`` shows a series as one row: its next task, or its last once all are over.
+    """
+    now = now or utcnow()
+    conds = _scope_conds(viewer, filters.get("state"), now) + _filter_conds(viewer, now,
+                                                                           **filters)
+    order = start_order(now)
+    if grouped and not filters.get("series"):
+        rank = func.row_number().over(partition_by=Task.series_key, order_by=order).label("rank")
+        firsts = select(Task.id, rank).where(*conds, Task.series_key.is_not(None)).subquery()
+        conds.append(or_(Task.series_key.is_(None),
+                         Task.id.in_(select(firsts.c.id).where(firsts.c.rank == 1))))
+    prefix = (case((Task.community_id == viewer.community_id, 0), else_=1),) \
+        if viewer.role == "member" else ()
+    return select(Task).where(*conds).order_by(*prefix, *order)
+
+
+def series_counts(tasks, now: datetime | None = None) -> dict[str, tuple[int, int]]:
+    """For the series among ``tasks``: (how many tasks, how many not yet over), by key."""
+    keys = {t.series_key for t in tasks if t.series_key}
+    if not keys:
+        return {}
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(Task.series_key, func.count(), func.sum(case((Task.ends_at > now, 1), else_=0)))
+        .where(Task.series_key.in_(keys), Task.status != "cancelled")
+        .group_by(Task.series_key))
+    return {key: (total, int(ahead or 0)) for key, total, ahead in rows}
 
 
 def live_claims_of(member, task_ids) -> dict[int, Claim]:

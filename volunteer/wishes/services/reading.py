@@ -1,10 +1,11 @@
 """Reading and listing 微心愿: one wish, the filtered list, flags, counts and the wall."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from volunteer.core.errors import NotAllowed, NotFound
+from volunteer.core.search import contains_any, within_days
 from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.wishes.models import LIVE_CLAIM_STATES, Wish, WishClaim
@@ -25,8 +26,13 @@ def get_wish(viewer, wish_id: int) -> Wish:
 
 def list_wishes_stmt(viewer, *, status: str | None = None, scope: str | None = None,
                      mine: bool = False, flag: str | None = None, grid_id: int | None = None,
-                     now: datetime | None = None):
-    """Wishes ``viewer`` may list: members their reach (or their claims), staff their scope."""
+                     now: datetime | None = None, q: str | None = None,
+                     kind: str | None = None, date_from: date | None = None,
+                     date_to: date | None = None):
+    """Wishes ``viewer`` may list: members their reach (or their claims), staff their scope.
+
+    ``q`` searches the wish's text (and, for staff, the household's name and address);
+    ``kind`` the household kind; ``date_from``/``date_to`` the local day it was recorded."""
     if not can_list_wishes(viewer):
         raise NotAllowed()
     stmt = select(Wish)
@@ -50,7 +56,14 @@ def list_wishes_stmt(viewer, *, status: str | None = None, scope: str | None = N
         stmt = stmt.where(Wish.grid_id == grid_id)
     if flag and viewer.role != "member":
         stmt = stmt.where(flag_clause(flag, now or utcnow()))
-    return stmt.order_by(Wish.id.desc())
+    columns = (Wish.content,) if viewer.role == "member" else (
+        Wish.content, Wish.beneficiary_name, Wish.address)
+    search = contains_any(q, *columns)
+    if search is not None:
+        stmt = stmt.where(search)
+    if kind:
+        stmt = stmt.where(Wish.household_kind == kind)
+    return stmt.where(*within_days(Wish.created_at, date_from, date_to)).order_by(Wish.id.desc())
 
 
 def flag_clause(flag: str, now: datetime):

@@ -37,6 +37,7 @@ DOWNLOAD_MARKS = ("download(", "send_file(", "send_from_directory(", "Content-Di
 # files that are not spreadsheets (nothing in them is read as a formula)
 NOT_SPREADSHEETS = {
     "privacy.download_data": "a member's own data as a JSON file",
+    "members.import_template": "a sample sheet of the fixed column headings, no stored text",
 }
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask import flash, request
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from volunteer.core.edge import (
     DATE_MESSAGE,
@@ -49,6 +50,15 @@ class WebForm(FlaskForm):
                 field.errors = [*field.errors, message]
                 valid = False
         return valid
+
+
+def grouped_choices(rows, placeholder: str | None = None) -> list[SelectChoice]:
+    """A select's choices from (group, value, label) rows, already in order: consecutive rows
+    of one group become one optgroup (a None group: plain options); ``placeholder`` first,
+    as the empty value."""
+    choices = [SelectChoice(value="", label=placeholder)] if placeholder is not None else []
+    return choices + [SelectChoice(value=value, label=label, optgroup=group)
+                      for group, value, label in rows]
 
 
 def out_of_bounds(value) -> str | None:

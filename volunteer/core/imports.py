@@ -28,6 +28,19 @@ class SheetImport(NamedTuple):
     importer: Callable  # (rows, *, actor=None, dry_run=False, progress=None) -> ImportResult
 
 
+# kind → the dotted path of its column headings (heading → key), for the sample sheet
+TEMPLATE_COLUMNS: dict[str, str] = {
+    "members": "volunteer.members.importer.COLUMNS",
+    "places": "volunteer.orgs.importer.PLACE_COLUMNS",
+    "units": "volunteer.orgs.importer.UNIT_COLUMNS",
+}
+
+
+def template_headings(kind: str) -> list[str]:
+    """The column headings of a kind's sheet, in order: the first row of its sample sheet."""
+    return list(import_string(TEMPLATE_COLUMNS[kind]))
+
+
 # kind → (label, importer)
 IMPORTS: dict[str, SheetImport] = {
     "members": SheetImport(N_("党员"), _Importer("volunteer.members.importer.import_members")),

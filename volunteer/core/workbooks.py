@@ -31,6 +31,25 @@ def write_sheets(title: str, sheets: list[tuple[str, list[tuple[str, str]], obje
     return path
 
 
+def write_template(headings: list[str], name: str = "导入") -> str:
+    """A sample sheet: one bold header row, nothing else (the importers read row 1 as the
+    column names); returns the temporary .xlsx file's path."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=name[:31])
+    for index in range(len(headings)):
+        sheet.column_dimensions[chr(ord("A") + index)].width = 18
+    header = []
+    for heading in headings:
+        cell = WriteOnlyCell(sheet, value=heading)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    append_row(sheet, header)
+    handle, path = tempfile.mkstemp(prefix="tt-template-", suffix=".xlsx")
+    os.close(handle)
+    book.save(path)
+    return path
+
+
 def _write_sheet(sheet, title: str, columns: list[tuple[str, str]], rows, note: str) -> None:
     for index, (key, _label) in enumerate(columns):
         letter = chr(ord("A") + index) if index < 26 else "A" + chr(ord("A") + index - 26)

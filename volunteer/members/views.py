@@ -6,12 +6,13 @@ from flask_login import current_user
 
 from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
-from volunteer.core.downloads import download
-from volunteer.core.errors import DomainError, TooManyAttempts, ValidationFailed
-from volunteer.core.forms import apply_errors, form_errors, page_of
+from volunteer.core.downloads import XLSX, download
+from volunteer.core.errors import DomainError, NotFound, TooManyAttempts, ValidationFailed
+from volunteer.core.forms import apply_errors, form_errors, grouped_choices, page_of
 from volunteer.core.i18n import N_
-from volunteer.core.imports import IMPORTS
+from volunteer.core.imports import IMPORTS, template_headings
 from volunteer.core.sheets import read_sheet, report_path, save_report
+from volunteer.core.workbooks import write_template
 from volunteer.extensions import db
 from volunteer.members import services
 from volunteer.members.forms import (
@@ -39,9 +40,7 @@ def _grid_choices(community_id: int | None) -> list:
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
-    communities = orgs.list_all_communities()
-    form.community_id.choices = [("", gettext("请选择"))] + [
-        (c.id, c.full_name) for c in communities]
+    form.community_id.choices = grouped_choices(orgs.community_picker(), gettext("请选择"))
     form.grid_id.choices = _grid_choices(form.community_id.data)
     if form.validate_on_submit():
         try:
@@ -171,5 +170,17 @@ def import_sheet(kind: str):
 @bp.get("/admin/import/report/<token>.csv")
 @roles_required("district_admin")
 def import_report(token: str):
-    return download(str(report_path(token)), "import-report.csv", "text/csv")
+    try:
+        path = report_path(token)
+    except NotFound:  # downloaded once already (it may hold passwords), or never made
+        return render_template("members/import_gone.html"), 410
+    return download(str(path), "import-report.csv", "text/csv")
+
+
+@bp.get("/admin/import/<any(members, places, units):kind>/template.xlsx")
+@roles_required("district_admin")
+def import_template(kind: str):
+    """The sample sheet of an import: its header row, ready to fill in."""
+    return download(write_template(template_headings(kind)), f"import-{kind}-template.xlsx",
+                    XLSX)
 

@@ -29,7 +29,9 @@ def list_mobilisations():
 @roles_required("district_admin", "street_reviewer")
 def new():
     form = DeclareForm()
-    form.community_ids.choices, form.grid_ids.choices = services.area_choices(current_user)
+    communities, grids = services.area_choices(current_user)
+    form.community_ids.choices = [(value, label) for _group, value, label in communities]
+    form.grid_ids.choices = [(value, label) for _group, value, label in grids]
     if form.validate_on_submit():
         with form_errors(form) as outcome:
             mobilisation = services.declare(
@@ -41,7 +43,8 @@ def new():
             flash(gettext("集结号已发出，已通知 %(n)s 名党员", n=mobilisation.members_told),
                   "success")
             return redirect(url_for("mobilisation.detail", mobilisation_id=mobilisation.id))
-    return render_template("mobilisation/new.html", form=form)
+    return render_template("mobilisation/new.html", form=form, community_groups=communities,
+                           grid_groups=grids)
 
 
 @bp.get("/mobilisations/<int:mobilisation_id>")

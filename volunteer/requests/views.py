@@ -9,7 +9,7 @@ from flask_login import current_user
 from volunteer.core.decorators import roles_required
 from volunteer.core.edge import DATE_MESSAGE, date_in_range
 from volunteer.core.errors import DomainError, NotFound, ValidationFailed
-from volunteer.core.forms import form_errors, optional_int, page_of
+from volunteer.core.forms import form_errors, grouped_choices, optional_int, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.time import local_zone, utcnow
 from volunteer.extensions import db
@@ -35,8 +35,7 @@ TRACKED = "tracked_request"
 @bp.route("/requests/new", methods=["GET", "POST"])
 def new():
     form = RequestForm()
-    form.community_id.choices = [("", gettext("请选择"))] + [
-        (c.id, c.full_name) for c in orgs.list_all_communities()]
+    form.community_id.choices = grouped_choices(orgs.community_picker(), gettext("请选择"))
     if form.validate_on_submit():
         with form_errors(form) as outcome:
             req = services.submit_request(ip=request.remote_addr or "unknown",

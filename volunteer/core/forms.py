@@ -130,6 +130,21 @@ def form_errors(form: FlaskForm, aliases: dict | None = None,
         outcome.ok = False
 
 
+def also_check(form: FlaskForm, check, *args, aliases: dict | None = None, **kwargs) -> None:
+    """A form whose own validators failed still runs the service's checks (``check`` writes
+    nothing and raises ``ValidationFailed`` naming every bad field), and shows them on the
+    fields that have no error yet: a page reports every error at once, not in rounds."""
+    try:
+        check(*args, **kwargs)
+    except ValidationFailed as error:
+        for name, message in error.fields.items():
+            field = getattr(form, (aliases or {}).get(name, name), None)
+            if field is not None and hasattr(field, "errors") and not field.errors:
+                field.errors = [message]
+    except DomainError:
+        pass  # a refusal (a limit, a permission) is the real submission's to report
+
+
 def optional_int(value):
     """A select field's value as an id, or None for an empty, unreadable or out-of-range choice."""
     if value in (None, "", "None"):

@@ -8,7 +8,7 @@ from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import XLSX, download
 from volunteer.core.errors import DomainError, NotFound, TooManyAttempts, ValidationFailed
-from volunteer.core.forms import apply_errors, form_errors, grouped_choices, page_of
+from volunteer.core.forms import also_check, apply_errors, form_errors, grouped_choices, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.imports import IMPORTS, template_headings
 from volunteer.core.sheets import read_sheet, report_path, save_report
@@ -67,6 +67,14 @@ def register():
             db.session.commit()
             flash(N_("报到已提交，请等待社区书记审核。审核结果会发到您的消息中心。"), "success")
             return redirect(url_for("auth.login"))
+    elif form.is_submitted():
+        unit = orgs.find_unit_by_name(form.unit_name.data)
+        also_check(form, services.check_registration, aliases={"unit_id": "unit_name"},
+                   name=form.name.data, phone=form.phone.data, password=form.password.data,
+                   unit_id=unit.id if unit else None, community_id=form.community_id.data,
+                   grid_id=form.grid_id.data, skills=form.all_tags(),
+                   industry=form.industry.data or None, email=form.email.data or None,
+                   privacy_consent=form.privacy_consent.data)
     return render_template("members/register.html", form=form)
 
 
@@ -173,7 +181,7 @@ def import_report(token: str):
     try:
         path = report_path(token)
     except NotFound:  # downloaded once already (it may hold passwords), or never made
-        return render_template("members/import_gone.html"), 410
+        return render_template("members/import_gone.html"), 404
     return download(str(path), "import-report.csv", "text/csv")
 
 

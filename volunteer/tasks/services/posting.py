@@ -83,6 +83,13 @@ def _clean_task_fields(actor, data: dict, *, now: datetime, opening: bool,
     return clean
 
 
+def check_task_fields(actor, *, publish: bool = True, now: datetime | None = None,
+                      **fields) -> None:
+    """A task's fields checked as ``create_task`` checks them, writing nothing (a page shows
+    these beside its own form errors, all at once)."""
+    _clean_task_fields(actor, fields, now=now or utcnow(), opening=publish)
+
+
 def _new_task(actor, clean: dict, *, publish: bool, now: datetime, series_key=None) -> Task:
     community = db.session.get(Community, actor.community_id)
     task = Task(community_id=community.id, street_id=community.street_id,

@@ -160,10 +160,11 @@ def parse_posts(text: str) -> list[dict]:
     return posts
 
 
-def declare(actor, *, title, message, community_ids=None, grid_ids=None, posts=None,
-            now: datetime | None = None) -> Mobilisation:
-    """Sound a call: check the area and posts, save it, tell every member living there and the
-    area's community staff at once. Answers the call (``members_told`` set)."""
+def check_declaration(actor, *, title, message, community_ids=None, grid_ids=None,
+                      posts=None) -> tuple:
+    """A call's fields checked as ``declare`` checks them, writing nothing: the clean title,
+    message, community ids, communities, grids and posts, or one ValidationFailed naming every
+    bad field."""
     if not can_declare(actor):
         raise NotAllowed("只有区级管理员或街道审核员可以发出集结号")
     errors: dict[str, str] = {}
@@ -192,6 +193,16 @@ def declare(actor, *, title, message, community_ids=None, grid_ids=None, posts=N
         _bound_posts(errors, clean_posts, list(communities), list(grids.values()))
     if errors:
         raise ValidationFailed(fields=errors)
+    return title, message, community_ids, communities, grids, clean_posts, street_id
+
+
+def declare(actor, *, title, message, community_ids=None, grid_ids=None, posts=None,
+            now: datetime | None = None) -> Mobilisation:
+    """Sound a call: check the area and posts, save it, tell every member living there and the
+    area's community staff at once. Answers the call (``members_told`` set)."""
+    title, message, community_ids, communities, grids, clean_posts, street_id = \
+        check_declaration(actor, title=title, message=message, community_ids=community_ids,
+                          grid_ids=grid_ids, posts=posts)
     now = now or utcnow()
     mobilisation = Mobilisation(title=title, message=message, street_id=street_id,
                                 declared_by_id=actor.id, status="active", created_at=now)

@@ -153,7 +153,8 @@ def set_locale(code: str):
 
 def _scope_choices(role: str) -> list:
     """The scope picker of a staff role, grouped by street (and community) and sorted."""
-    picker = {"street_id": orgs.street_picker, "community_id": orgs.community_picker,
+    picker = {"street_id": orgs.street_picker,
+              "community_id": lambda: orgs.community_picker(full_names=True),
               "grid_id": orgs.grid_picker, "branch_id": orgs.branch_picker,
               "unit_id": orgs.unit_picker}[ROLE_SCOPE[role]]
     return grouped_choices(picker())

@@ -219,13 +219,18 @@ def _by_name(rows):
     return sorted(rows, key=lambda row: (row[0] or "", row[2], row[1]))
 
 
-def community_picker(street_id: int | None = None) -> list[tuple[str, int, str]]:
-    """Communities grouped by street: (street name, id, community name)."""
+def community_picker(street_id: int | None = None, full_names: bool = False
+                     ) -> list[tuple[str, int, str]]:
+    """Communities grouped by street: (street name, id, community name), sorted by the
+    community's name; ``full_names`` labels them with their street too (街道社区), as a select
+    on a phone shows an option without its group."""
     stmt = select(Street.name, Community.id, Community.name).join(
         Street, Street.id == Community.street_id)
     if street_id is not None:
         stmt = stmt.where(Community.street_id == street_id)
-    return _by_name(tuple(row) for row in db.session.execute(stmt))
+    return [(street, community_id, f"{street}{name}" if full_names else name)
+            for street, community_id, name in _by_name(
+                tuple(row) for row in db.session.execute(stmt))]
 
 
 def grid_picker(street_id: int | None = None, community_id: int | None = None

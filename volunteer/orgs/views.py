@@ -28,7 +28,7 @@ def _fill_choices(form) -> None:
     if hasattr(form, "street_id"):
         form.street_id.choices = grouped_choices(services.street_picker())
     if hasattr(form, "community_id"):
-        form.community_id.choices = grouped_choices(services.community_picker())
+        form.community_id.choices = grouped_choices(services.community_picker(full_names=True))
     if hasattr(form, "parent_id"):
         community_id = form.community_id.data or arg_int("community_id")
         grids = db.session.scalars(services.list_grids_stmt(community_id)) if community_id else []
@@ -95,7 +95,7 @@ def edit_object(kind: str, obj_id: int):
     obj = db.session.get(spec["model"], obj_id) or abort(404)
     form = (UnitForm if kind == "units" else NameForm)(obj=obj)
     link_form = LinkForm(prefix="link")
-    link_form.community_id.choices = grouped_choices(services.community_picker())
+    link_form.community_id.choices = grouped_choices(services.community_picker(full_names=True))
     if form.validate_on_submit() and request.form.get("action") == "rename":
         try:
             if kind == "units":

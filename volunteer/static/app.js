@@ -2,7 +2,8 @@
 (function () {
   "use strict";
   // on a phone every list table becomes a pile of cards: each cell is labelled by its column's
-  // heading (data-label, unless the template gave one); a table marked data-keep stays a table
+  // heading (data-label, unless the template gave one or marked it .title / .row-actions); a
+  // table marked data-keep stays a table
   function stackTables(root) {
     root.querySelectorAll(".table-wrap > table:not([data-keep])").forEach(function (table) {
       var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
@@ -11,7 +12,8 @@
       table.classList.add("stack");
       table.querySelectorAll("tbody tr").forEach(function (row) {
         Array.prototype.forEach.call(row.children, function (cell, index) {
-          if (!cell.hasAttribute("data-label") && heads[index] && !cell.hasAttribute("colspan")) {
+          if (!cell.hasAttribute("data-label") && heads[index] && !cell.hasAttribute("colspan") &&
+              !cell.classList.contains("title") && !cell.classList.contains("row-actions")) {
             cell.setAttribute("data-label", heads[index]);
           }
         });

@@ -176,3 +176,31 @@ def test_a_resident_sees_the_converted_task_and_rates_it(new_page, shoot, login_
     resident.get_by_test_id("rate").click()
     expect(resident.get_by_test_id("rating")).to_contain_text("5 分")
     shoot(resident, "phone-resident-rated")
+
+
+def test_the_certificate_fits_a_phone(new_page, shoot, login_as, make_community, make_staff,
+                                      make_member, make_unit, release_db):
+    from volunteer.tasks import services as tasks
+
+    community = make_community("新西社区")
+    secretary = make_staff("community_secretary", scope=community)
+    member = make_member(community=community, name="杜瑞山",
+                         unit=make_unit("南通市崇川区人民政府虹桥街道办事处"))
+    for days, title in ((2, "虹桥北村56幢楼道消杀与垃圾清运（周末长班）"), (1, "代购帮办")):
+        past = utcnow() - timedelta(days=days)
+        task = tasks.create_task(secretary, title=title, category="disinfection",
+                                 location="虹桥北村56幢", description="", slots=3,
+                                 starts_at=past, ends_at=past + timedelta(hours=2),
+                                 now=past - timedelta(hours=6))
+        claim = tasks.claim_task(member, task, now=past - timedelta(hours=5))
+        tasks.check_in(member, task, now=past + timedelta(minutes=5))
+        tasks.check_out(member, task, now=past + timedelta(hours=2))
+        tasks.confirm_claim(secretary, claim, quality=5, now=past + timedelta(hours=3))
+    phone = member.phone
+    release_db()
+    page = new_page()
+    login_as(page, phone, PASSWORD)
+    page.goto("/me/service/certificate")
+    expect(page.get_by_test_id("certificate-hours")).to_be_visible()
+    no_sideways_scroll(page)
+    shoot(page, "phone-certificate")

@@ -43,7 +43,8 @@
   }
   function enhanceSelect(select) {
     var original = Array.prototype.map.call(select.children, function (n) { return n.cloneNode(true); });
-    var input = searchBox(select, select.getAttribute("data-search") || "输入名称筛选");
+    var input = searchBox(select, select.getAttribute("data-search") ||
+      document.body.getAttribute("data-picker-search") || "输入名称筛选");
     input.addEventListener("input", function () {
       var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
       var chosen = {};

@@ -143,7 +143,8 @@ def test_a_post_bigger_than_the_area_is_refused_on_the_page_and_in_the_api(
     make_member(community=community, status="pending")
     reviewer = make_staff("street_reviewer", street)
     db.session.commit()
-    message = "集结区域内共有 2 名已审核党员，岗位“卡口值守”需要 10000 人，超过了这个数，请减少到 2 人以内"
+    message = ("集结区域内共有 2 名已审核党员，岗位“卡口值守”需要 10000 人，超过了这个数，"
+               "请减少到 2 人以内")
     api = client.post("/api/v1/mobilisations", headers=token_for(reviewer), json={
         "title": "集结", "message": "报到", "community_ids": [community.id],
         "posts": [{"name": "卡口值守", "needed": 10000}]})

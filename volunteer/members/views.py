@@ -40,7 +40,8 @@ def _grid_choices(community_id: int | None) -> list:
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
-    form.community_id.choices = grouped_choices(orgs.community_picker(full_names=True), gettext("请选择"))
+    form.community_id.choices = grouped_choices(orgs.community_picker(full_names=True),
+                                                gettext("请选择"))
     form.grid_id.choices = _grid_choices(form.community_id.data)
     if form.validate_on_submit():
         try:

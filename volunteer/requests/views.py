@@ -41,7 +41,8 @@ TRACKED = "tracked_request"
 @bp.route("/requests/new", methods=["GET", "POST"])
 def new():
     form = RequestForm()
-    form.community_id.choices = grouped_choices(orgs.community_picker(full_names=True), gettext("请选择"))
+    form.community_id.choices = grouped_choices(orgs.community_picker(full_names=True),
+                                                gettext("请选择"))
     fields = ("name", "phone", "community_id", "category", "description", "address",
               "privacy_consent", "health_sensitive", "sensitive_consent")
     if form.validate_on_submit():

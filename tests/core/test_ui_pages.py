@@ -86,6 +86,26 @@ def test_the_task_form_reports_every_error_at_once(client, login, make_staff):
     assert "开始时间已过，不能发布" in errors  # the start: the service's, at the same time
 
 
+def test_the_task_edit_form_reports_every_error_at_once(client, login, make_staff):
+    from volunteer.tasks import services as tasks
+
+    secretary = make_staff("community_secretary")
+    starts = utcnow() + timedelta(days=2)
+    task = tasks.create_task(secretary, title="楼道消杀", category="disinfection",
+                             location="8幢", description="", slots=3, starts_at=starts,
+                             ends_at=starts + timedelta(hours=2))
+    db.session.commit()
+    login(secretary)
+    local = starts + timedelta(hours=8)  # the form takes Asia/Shanghai times
+    page = client.post(f"/tasks/{task.id}/edit", data={
+        "title": "", "category": "disinfection", "location": "8幢", "slots": "3",
+        "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (local - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "visibility": "community"})
+    errors = errors_of(page.get_data(as_text=True))
+    assert "必填" in errors and "结束时间应晚于开始时间" in errors
+
+
 # ---------------------------------------------------------------- pickers
 
 

@@ -223,6 +223,9 @@ def edit(task_id: int):
             db.session.commit()
             flash(N_("已保存"), "success")
             return redirect(url_for("tasks.detail", task_id=task.id))
+    else:
+        also_check(form, services.check_task_fields, current_user, task=task,
+                   **form.service_fields())
     return render_template("tasks/form.html", form=form, templates=TEMPLATES, task=task)
 
 

@@ -5,10 +5,12 @@ the view and the service ask: ``perm.tasks.can_manage_task(current_user, task)``
 never compare ``current_user.role`` themselves (tests/core/test_role_tests.py checks it).
 """
 
+import re
 from types import SimpleNamespace
 
 from flask import Flask
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from volunteer.core.i18n import period_label, translate
 from volunteer.core.links import this_page_url
@@ -37,6 +39,16 @@ def permission_modules() -> SimpleNamespace:
                            wishes=wishes)
 
 
+def tel_link(phone) -> Markup:
+    """A phone number as a tap-to-call link; a masked one (138****0001) stays text."""
+    if not phone:
+        return Markup("")
+    number = re.sub(r"[^0-9+]", "", str(phone))
+    if "*" in str(phone) or not number:
+        return escape(phone)
+    return Markup('<a href="tel:{}" data-tel>{}</a>').format(number, phone)
+
+
 def register_template_helpers(app: Flask) -> None:
     """Filters, globals and the context processor every page relies on."""
     from volunteer.auth.models import ROLES
@@ -51,6 +63,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["skill"] = lambda tag: translate(skill_label(tag))
     app.jinja_env.filters["tr"] = translate
     app.jinja_env.filters["period_label"] = period_label
+    app.jinja_env.filters["tel"] = tel_link
     app.jinja_env.globals["perm"] = permission_modules()
     app.jinja_env.globals["main_nav"] = main_nav
 

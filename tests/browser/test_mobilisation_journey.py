@@ -36,10 +36,10 @@ def test_call_answer_assign_and_close(new_page, shoot, login_as, hongqiao):
     reviewer.get_by_label("标题").fill("虹桥北村56幢临时管控集结")
     reviewer.get_by_label("集结令").fill("请到社区党群服务中心报到，接受社区党委的指挥调度。")
     reviewer.get_by_label("新西社区").check()
-    reviewer.get_by_label("岗位及人数").fill("协助转运 4\n楼道消杀")  # the second line is bad
+    reviewer.get_by_label("岗位及人数").fill("协助转运 2\n楼道消杀")  # the second line is bad
     reviewer.get_by_test_id("declare-submit").click()
     expect(reviewer.locator(".field.has-error")).to_contain_text("第 2 行应为")
-    reviewer.get_by_label("岗位及人数").fill("协助转运 4\n楼道消杀 3")
+    reviewer.get_by_label("岗位及人数").fill("协助转运 2\n楼道消杀 2")
     shoot(reviewer, "mobilisation-01-declare")
     reviewer.get_by_test_id("declare-submit").click()  # the confirm() dialog is accepted
     expect(reviewer.get_by_role("alert")).to_contain_text("已通知 2 名党员")
@@ -68,7 +68,7 @@ def test_call_answer_assign_and_close(new_page, shoot, login_as, hongqiao):
     expect(secretary.get_by_role("alert")).to_contain_text("岗位已安排")
     shoot(secretary, "mobilisation-03-roster")  # after the click: a full-page shot moves it
     secretary.goto(call_url)
-    expect(secretary.locator("tr", has_text="协助转运").first).to_contain_text("1 / 4")
+    expect(secretary.locator("tr", has_text="协助转运").first).to_contain_text("1 / 2")
 
     member.reload()
     expect(member.get_by_test_id("my-reply")).to_contain_text("协助转运")

@@ -113,7 +113,7 @@ def world(ctx, make_street, make_community, make_grid, make_unit, make_branch, m
     call = mobilisation.declare(users["street_reviewer"], title="临时管控区集结",
                                 message="请到社区党群服务中心报到",
                                 community_ids=[community.id],
-                                posts=[{"name": "卡口值守", "needed": 2}])
+                                posts=[{"name": "卡口值守", "needed": 1}])
     note = notify(member, "system", "测试消息")
     db.session.commit()
     ids = {"task_id": task.id, "claim_id": claim.id, "wish_id": wish.id,

@@ -60,7 +60,7 @@ def test_a_street_reviewer_calls_only_inside_their_street(area):
 ])
 def test_bad_calls_are_refused_clearly_and_change_nothing(area, fields, errors):
     data = {"title": "集结", "message": "报到", "community_ids": [area["south"].id],
-            "grid_ids": [], "posts": POSTS, **fields}
+            "grid_ids": [], "posts": [{"name": "卡口值守", "needed": 2}], **fields}
     with pytest.raises(ValidationFailed) as refused:
         services.declare(area["reviewer"], **data)
     assert refused.value.fields == errors
@@ -228,3 +228,22 @@ def test_a_deactivated_member_is_not_called(area):
     db.session.commit()
     assert mobilisation.members_told == 2
     assert inbox(area["b"]) == []
+
+
+def test_posts_need_no_more_people_than_live_in_the_area(area):
+    """城南新村社区 has two approved members (the pending one does not count)."""
+    base = {"title": "集结", "message": "报到", "community_ids": [area["south"].id]}
+    with pytest.raises(ValidationFailed) as refused:
+        services.declare(area["reviewer"], **base, posts=[{"name": "卡口值守", "needed": 10000}])
+    assert refused.value.fields == {"posts": "集结区域内共有 2 名已审核党员，岗位“卡口值守”需要 "
+                                              "10000 人，超过了这个数，请减少到 2 人以内"}
+    with pytest.raises(ValidationFailed) as refused:
+        services.declare(area["reviewer"], **base, posts=[
+            {"name": "卡口值守", "needed": 2}, {"name": "后勤保障", "needed": 3}])
+    assert "岗位“后勤保障”需要 3 人" in refused.value.fields["posts"]
+    db.session.rollback()
+    # the area's grid counts its own members: 城南新村 (2) + 城东一网格 (1); posts together
+    # may need more (members take them in shifts)
+    call = services.declare(area["reviewer"], **base, grid_ids=[area["grid"].id], posts=[
+        {"name": "卡口值守", "needed": 3}, {"name": "后勤保障", "needed": 3}])
+    assert call.members_told == 3

@@ -12,7 +12,7 @@ from volunteer.auth.forms import LoginForm, PasswordForm, StaffForm
 from volunteer.auth.models import ROLE_SCOPE, ROLES, STAFF_ROLES
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.errors import DomainError
-from volunteer.core.forms import form_errors, page_of
+from volunteer.core.forms import form_errors, grouped_choices, page_of
 from volunteer.core.i18n import N_
 from volunteer.extensions import db
 from volunteer.orgs import services as orgs
@@ -146,18 +146,13 @@ def set_locale(code: str):
     return redirect(_safe_next(request.form.get("next")) or url_for("auth.index"))
 
 
-def scope_choices(role: str) -> list[tuple[int, str]]:
-    column = ROLE_SCOPE[role]
-    if column == "street_id":
-        return [(s.id, s.name) for s in orgs.list_all_streets()]
-    if column == "community_id":
-        return [(c.id, c.full_name) for c in orgs.list_all_communities()]
-    stmt = {"grid_id": orgs.list_grids_stmt(), "branch_id": orgs.list_branches_stmt(),
-            "unit_id": orgs.list_units_stmt()}[column]
-    rows = db.session.scalars(stmt.limit(5000))
-    if column == "unit_id":
-        return [(u.id, u.name) for u in rows]
-    return [(r.id, f"{r.community.name} · {r.name}") for r in rows]
+def scope_choices(role: str) -> list:
+    """The scope picker of a staff role, grouped by street (and community) and sorted."""
+    picker = {"street_id": orgs.street_picker,
+              "community_id": lambda: orgs.community_picker(full_names=True),
+              "grid_id": orgs.grid_picker, "branch_id": orgs.branch_picker,
+              "unit_id": orgs.unit_picker}[ROLE_SCOPE[role]]
+    return grouped_choices(picker())
 
 
 @bp.route("/admin/staff", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask import flash, request
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from volunteer.core.edge import (
     DATE_MESSAGE,
@@ -50,6 +51,15 @@ class WebForm(FlaskForm):
                 field.errors = [*field.errors, message]
                 valid = False
         return valid
+
+
+def grouped_choices(rows, placeholder: str | None = None) -> list[SelectChoice]:
+    """A select's choices from (group, value, label) rows, already in order: consecutive rows
+    of one group become one optgroup (a None group: plain options); ``placeholder`` first,
+    as the empty value."""
+    choices = [SelectChoice(value="", label=placeholder)] if placeholder is not None else []
+    return choices + [SelectChoice(value=value, label=label, optgroup=group)
+                      for group, value, label in rows]
 
 
 def out_of_bounds(value) -> str | None:
@@ -119,6 +129,21 @@ def form_errors(form: FlaskForm, aliases: dict | None = None,
         db.session.rollback()
         refusal_field.errors = [*refusal_field.errors, error.message]
         outcome.ok = False
+
+
+def also_check(form: FlaskForm, check, *args, aliases: dict | None = None, **kwargs) -> None:
+    """A form whose own validators failed still runs the service's checks (``check`` writes
+    nothing and raises ``ValidationFailed`` naming every bad field), and shows them on the
+    fields that have no error yet: a page reports every error at once, not in rounds."""
+    try:
+        check(*args, **kwargs)
+    except ValidationFailed as error:
+        for name, message in error.fields.items():
+            field = getattr(form, (aliases or {}).get(name, name), None)
+            if field is not None and hasattr(field, "errors") and not field.errors:
+                field.errors = [message]
+    except DomainError:
+        pass  # a refusal (a limit, a permission) is the real submission's to report
 
 
 def optional_int(value):

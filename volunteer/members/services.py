@@ -15,7 +15,6 @@ from volunteer.auth.services import (
     check_name,
     check_password,
     check_phone,
-    ensure_phone_free,
     hash_password,
 )
 from volunteer.consents.services import check_consents, record_consents
@@ -59,14 +58,12 @@ def count_registration_attempt(ip: str) -> None:
         raise TooManyAttempts("报到提交过于频繁，请稍后再试")
 
 
-def register_member(*, name: str, phone: str, password: str, unit_id: int, community_id: int,
-                    grid_id: int | None = None, skills=None, industry: str | None = None,
-                    email: str | None = None, privacy_consent: bool = False,
-                    branch_id: int | None = None) -> User:
-    """报到: a pending member of a residential community, working at a unit, optionally in one
-    of the community's 支部 or 小组.
-
-    The member must consent to the privacy notice; the consent is recorded with its version."""
+def check_registration(*, name, phone, password, unit_id, community_id, grid_id=None,
+                       skills=None, industry=None, email=None, privacy_consent=False,
+                       branch_id=None) -> tuple:
+    """报到's fields checked one by one, writing nothing: the clean values, unit, community,
+    grid, branch and skill tags, or one ValidationFailed naming every bad field, a phone
+    already registered among them."""
     errors: dict[str, str] = {}
     values: dict = {}
     for field, check, raw in (("name", check_name, name), ("phone", check_phone, phone)):
@@ -104,9 +101,31 @@ def register_member(*, name: str, phone: str, password: str, unit_id: int, commu
     except ValidationFailed as error:
         errors.update(error.fields)
     check_consents(errors, privacy_consent=privacy_consent)
+    if "phone" not in errors and db.session.scalar(
+            select(User.id).where(User.phone == values["phone"])) is not None:
+        errors["phone"] = PhoneTaken.message
     if errors:
         raise ValidationFailed(fields=errors)
-    ensure_phone_free(values["phone"])
+    return values, unit, community, grid, branch, tags
+
+
+def register_member(*, name: str, phone: str, password: str, unit_id: int, community_id: int,
+                    grid_id: int | None = None, skills=None, industry: str | None = None,
+                    email: str | None = None, privacy_consent: bool = False,
+                    branch_id: int | None = None) -> User:
+    """报到: a pending member of a residential community, working at a unit, optionally in one
+    of the community's 支部 or 小组.
+
+    The member must consent to the privacy notice; the consent is recorded with its version."""
+    try:
+        values, unit, community, grid, branch, tags = check_registration(
+            name=name, phone=phone, password=password, unit_id=unit_id,
+            community_id=community_id, grid_id=grid_id, skills=skills, industry=industry,
+            email=email, privacy_consent=privacy_consent, branch_id=branch_id)
+    except ValidationFailed as error:
+        if error.fields == {"phone": PhoneTaken.message}:
+            raise PhoneTaken() from None  # alone, a taken phone is the API's 409 phone_taken
+        raise
     member = User(name=values["name"], phone=values["phone"],
                   password_hash=hash_password(values["password"]), role="member",
                   status="pending", unit_id=unit.id, community_id=community.id,

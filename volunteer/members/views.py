@@ -10,10 +10,18 @@ from volunteer.core.edge import bounded_int
 from volunteer.core.errors import (
     DomainError,
     InvalidState,
+    NotFound,
     TooManyAttempts,
     ValidationFailed,
 )
-from volunteer.core.forms import apply_errors, arg_int, form_errors, page_of
+from volunteer.core.forms import (
+    also_check,
+    apply_errors,
+    arg_int,
+    form_errors,
+    grouped_choices,
+    page_of,
+)
 from volunteer.core.i18n import N_
 from volunteer.core.imports import IMPORTS, sample_sheet
 from volunteer.core.sheets import read_sheet, report_path, save_report
@@ -59,9 +67,8 @@ def _branch_choices(community_id: int | None, empty: str) -> list:
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
-    communities = orgs.list_all_communities()
-    form.community_id.choices = [("", gettext("请选择"))] + [
-        (c.id, c.full_name) for c in communities]
+    form.community_id.choices = grouped_choices(orgs.community_picker(full_names=True),
+                                                gettext("请选择"))
     form.grid_id.choices = _grid_choices(form.community_id.data)
     form.branch_id.choices = _branch_choices(form.community_id.data, gettext("暂不选择"))
     if form.validate_on_submit():
@@ -90,6 +97,14 @@ def register():
             db.session.commit()
             flash(N_("报到已提交，请等待社区书记审核。审核结果会发到您的消息中心。"), "success")
             return redirect(url_for("auth.login"))
+    elif form.is_submitted():
+        unit = orgs.find_unit_by_name(form.unit_name.data)
+        also_check(form, services.check_registration, aliases={"unit_id": "unit_name"},
+                   name=form.name.data, phone=form.phone.data, password=form.password.data,
+                   unit_id=unit.id if unit else None, community_id=form.community_id.data,
+                   grid_id=form.grid_id.data, skills=form.all_tags(),
+                   industry=form.industry.data or None, email=form.email.data or None,
+                   privacy_consent=form.privacy_consent.data, branch_id=form.branch_id.data)
     return render_template("members/register.html", form=form)
 
 
@@ -338,5 +353,10 @@ def import_template(kind: str):
 @bp.get("/admin/import/report/<token>.csv")
 @roles_required("district_admin")
 def import_report(token: str):
-    return download(str(report_path(token)), "import-report.csv", "text/csv")
+    try:
+        path = report_path(token)
+    except NotFound:  # downloaded once already (it may hold passwords), or never made
+        return render_template("members/import_gone.html"), 404
+    return download(str(path), "import-report.csv", "text/csv")
+
 

@@ -44,6 +44,7 @@ from volunteer.mobilisation.permissions import (
 )
 from volunteer.notifications.services import notify, notify_many
 from volunteer.orgs.models import Community, Grid
+from volunteer.orgs.services import community_picker, grid_picker
 
 TITLE_MAX, MESSAGE_MAX, POST_NAME_MAX, SHIFT_MAX, NOTE_MAX = 80, 1000, 40, 40, 200
 MAX_POSTS, MAX_NEEDED, MAX_AREAS = 20, 10000, 300
@@ -65,18 +66,12 @@ def roster_community(user, mobilisation: Mobilisation) -> int | None:
 # ---------------------------------------------------------------- declaring
 
 
-def area_choices(actor) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+def area_choices(actor) -> tuple[list[tuple[str, int, str]], list[tuple[str, int, str]]]:
     """The communities and grids ``actor`` may call — their street's for a street reviewer,
-    every one for the district admin — as (id, name) and (id, "community · grid")."""
-    communities = select(Community.id, Community.name).order_by(Community.id)
-    grids = (select(Grid.id, Community.name, Grid.name)
-             .join(Community, Community.id == Grid.community_id).order_by(Community.id, Grid.id))
-    if actor.role != "district_admin":
-        communities = communities.where(Community.street_id == actor.street_id)
-        grids = grids.where(Community.street_id == actor.street_id)
-    return ([tuple(row) for row in db.session.execute(communities)],
-            [(grid_id, f"{community} · {grid}") for grid_id, community, grid in
-             db.session.execute(grids)])
+    every one for the district admin — as (group, id, name) rows: communities grouped by
+    street, grids by street and community, each sorted by name."""
+    street_id = None if actor.role == "district_admin" else actor.street_id
+    return community_picker(street_id), grid_picker(street_id)
 
 
 def _ids(errors: dict, field: str, values) -> list[int]:
@@ -122,6 +117,33 @@ def _clean_posts(errors: dict, posts) -> list[tuple[str, int]]:
     return clean
 
 
+def count_area_members(community_ids, grids) -> int:
+    """How many approved members live in the area: the whole communities, and the grids of
+    other communities."""
+    reached = []
+    if community_ids:
+        reached.append(User.community_id.in_(community_ids))
+    grid_ids = [g.id for g in grids if g.community_id not in set(community_ids)]
+    if grid_ids:
+        reached.append(User.grid_id.in_(grid_ids))
+    if not reached:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.role == "member", User.status == "approved", User.active.is_(True),
+        or_(*reached)))
+
+
+def _bound_posts(errors: dict, posts: list[tuple[str, int]], community_ids, grids) -> None:
+    """No post needs more people than live in the area (the message names the number); the
+    posts together may, since members take them in shifts."""
+    members = count_area_members(community_ids, grids)
+    for name, needed in posts:
+        if needed > members:
+            errors["posts"] = (f"集结区域内共有 {members} 名已审核党员，岗位“{name}”需要 "
+                               f"{needed} 人，超过了这个数，请减少到 {members} 人以内")
+            return
+
+
 def parse_posts(text: str) -> list[dict]:
     """The page's posts box — one post a line, its name then the number needed
     (``卡口值守 6``) — as the service's ``posts``; a line it cannot read is named."""
@@ -138,10 +160,11 @@ def parse_posts(text: str) -> list[dict]:
     return posts
 
 
-def declare(actor, *, title, message, community_ids=None, grid_ids=None, posts=None,
-            now: datetime | None = None) -> Mobilisation:
-    """Sound a call: check the area and posts, save it, tell every member living there and the
-    area's community staff at once. Answers the call (``members_told`` set)."""
+def check_declaration(actor, *, title, message, community_ids=None, grid_ids=None,
+                      posts=None) -> tuple:
+    """A call's fields checked as ``declare`` checks them, writing nothing: the clean title,
+    message, community ids, communities, grids and posts, or one ValidationFailed naming every
+    bad field."""
     if not can_declare(actor):
         raise NotAllowed("只有区级管理员或街道审核员可以发出集结号")
     errors: dict[str, str] = {}
@@ -166,8 +189,20 @@ def declare(actor, *, title, message, community_ids=None, grid_ids=None, posts=N
             errors["grid_ids"] = "只能选择本街道的网格"
     if not community_ids and not grid_ids and not {"community_ids", "grid_ids"} & set(errors):
         errors["community_ids"] = "请选择集结区域（社区或网格）"
+    if clean_posts and not {"community_ids", "grid_ids"} & set(errors):
+        _bound_posts(errors, clean_posts, list(communities), list(grids.values()))
     if errors:
         raise ValidationFailed(fields=errors)
+    return title, message, community_ids, communities, grids, clean_posts, street_id
+
+
+def declare(actor, *, title, message, community_ids=None, grid_ids=None, posts=None,
+            now: datetime | None = None) -> Mobilisation:
+    """Sound a call: check the area and posts, save it, tell every member living there and the
+    area's community staff at once. Answers the call (``members_told`` set)."""
+    title, message, community_ids, communities, grids, clean_posts, street_id = \
+        check_declaration(actor, title=title, message=message, community_ids=community_ids,
+                          grid_ids=grid_ids, posts=posts)
     now = now or utcnow()
     mobilisation = Mobilisation(title=title, message=message, street_id=street_id,
                                 declared_by_id=actor.id, status="active", created_at=now)

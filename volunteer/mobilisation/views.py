@@ -8,7 +8,7 @@ from volunteer.core import workbooks as exports
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import XLSX, download
 from volunteer.core.errors import ValidationFailed
-from volunteer.core.forms import form_errors, optional_int, page_of
+from volunteer.core.forms import also_check, form_errors, optional_int, page_of
 from volunteer.core.i18n import N_
 from volunteer.core.time import format_local, utcnow
 from volunteer.extensions import db
@@ -29,7 +29,9 @@ def list_mobilisations():
 @roles_required("district_admin", "street_reviewer")
 def new():
     form = DeclareForm()
-    form.community_ids.choices, form.grid_ids.choices = services.area_choices(current_user)
+    communities, grids = services.area_choices(current_user)
+    form.community_ids.choices = [(value, label) for _group, value, label in communities]
+    form.grid_ids.choices = [(value, label) for _group, value, label in grids]
     if form.validate_on_submit():
         with form_errors(form) as outcome:
             mobilisation = services.declare(
@@ -41,7 +43,17 @@ def new():
             flash(gettext("集结号已发出，已通知 %(n)s 名党员", n=mobilisation.members_told),
                   "success")
             return redirect(url_for("mobilisation.detail", mobilisation_id=mobilisation.id))
-    return render_template("mobilisation/new.html", form=form)
+    elif form.is_submitted():
+        also_check(form, _check_declaration, form)
+    return render_template("mobilisation/new.html", form=form, community_groups=communities,
+                           grid_groups=grids)
+
+
+def _check_declaration(form: DeclareForm) -> None:
+    services.check_declaration(
+        current_user, title=form.title.data, message=form.message.data,
+        community_ids=form.community_ids.data or [], grid_ids=form.grid_ids.data or [],
+        posts=services.parse_posts(form.posts.data))
 
 
 @bp.get("/mobilisations/<int:mobilisation_id>")

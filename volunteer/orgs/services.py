@@ -229,3 +229,62 @@ def list_unit_communities(unit: Unit) -> list[Community]:
     stmt = select(Community).join(UnitCommunity, UnitCommunity.community_id == Community.id) \
         .where(UnitCommunity.unit_id == unit.id).order_by(Community.id)
     return list(db.session.scalars(stmt))
+
+
+# ---------------------------------------------------------------- pickers
+# A district has 200 communities, 1,500 grids and 3,000 units: pickers list them grouped (by
+# street, or by street and community) and sorted by name, as (group, id, label) rows that
+# core.forms.grouped_choices turns into a select's optgroups.
+
+
+def _by_name(rows):
+    return sorted(rows, key=lambda row: (row[0] or "", row[2], row[1]))
+
+
+def community_picker(street_id: int | None = None, full_names: bool = False
+                     ) -> list[tuple[str, int, str]]:
+    """Communities grouped by street: (street name, id, community name), sorted by the
+    community's name; ``full_names`` labels them with their street too (街道社区), as a select
+    on a phone shows an option without its group."""
+    stmt = select(Street.name, Community.id, Community.name).join(
+        Street, Street.id == Community.street_id)
+    if street_id is not None:
+        stmt = stmt.where(Community.street_id == street_id)
+    return [(street, community_id, f"{street}{name}" if full_names else name)
+            for street, community_id, name in _by_name(
+                tuple(row) for row in db.session.execute(stmt))]
+
+
+def grid_picker(street_id: int | None = None, community_id: int | None = None
+                ) -> list[tuple[str, int, str]]:
+    """Grids grouped by "street · community": (group, id, grid name)."""
+    stmt = (select(Street.name, Community.name, Grid.id, Grid.name)
+            .join(Community, Community.id == Grid.community_id)
+            .join(Street, Street.id == Community.street_id))
+    if street_id is not None:
+        stmt = stmt.where(Community.street_id == street_id)
+    if community_id is not None:
+        stmt = stmt.where(Grid.community_id == community_id)
+    return _by_name((f"{street} · {community}", grid_id, name)
+                    for street, community, grid_id, name in db.session.execute(stmt))
+
+
+def branch_picker() -> list[tuple[str, int, str]]:
+    """Branches grouped by "street · community": (group, id, branch name)."""
+    stmt = (select(Street.name, Community.name, Branch.id, Branch.name)
+            .join(Community, Community.id == Branch.community_id)
+            .join(Street, Street.id == Community.street_id))
+    return _by_name((f"{street} · {community}", branch_id, name)
+                    for street, community, branch_id, name in db.session.execute(stmt))
+
+
+def unit_picker() -> list[tuple[None, int, str]]:
+    """Every unit, sorted by name (units belong to no street)."""
+    return _by_name((None, unit_id, name)
+                    for unit_id, name in db.session.execute(select(Unit.id, Unit.name)))
+
+
+def street_picker() -> list[tuple[None, int, str]]:
+    """Every street, sorted by name."""
+    return _by_name((None, street_id, name)
+                    for street_id, name in db.session.execute(select(Street.id, Street.name)))

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from volunteer.core.decorators import roles_required
 from volunteer.core.errors import DomainError
-from volunteer.core.forms import arg_int, form_errors, page_of
+from volunteer.core.forms import arg_int, form_errors, grouped_choices, page_of
 from volunteer.core.i18n import N_
 from volunteer.extensions import db
 from volunteer.orgs import services
@@ -25,11 +25,10 @@ KINDS = {
 
 
 def _fill_choices(form) -> None:
-    communities = [(c.id, c.full_name) for c in services.list_all_communities()]
     if hasattr(form, "street_id"):
-        form.street_id.choices = [(s.id, s.name) for s in services.list_all_streets()]
+        form.street_id.choices = grouped_choices(services.street_picker())
     if hasattr(form, "community_id"):
-        form.community_id.choices = communities
+        form.community_id.choices = grouped_choices(services.community_picker(full_names=True))
     if hasattr(form, "parent_id"):
         community_id = form.community_id.data or arg_int("community_id")
         grids = db.session.scalars(services.list_grids_stmt(community_id)) if community_id else []
@@ -96,7 +95,7 @@ def edit_object(kind: str, obj_id: int):
     obj = db.session.get(spec["model"], obj_id) or abort(404)
     form = (UnitForm if kind == "units" else NameForm)(obj=obj)
     link_form = LinkForm(prefix="link")
-    link_form.community_id.choices = [(c.id, c.full_name) for c in services.list_all_communities()]
+    link_form.community_id.choices = grouped_choices(services.community_picker(full_names=True))
     if form.validate_on_submit() and request.form.get("action") == "rename":
         try:
             if kind == "units":

@@ -106,21 +106,11 @@ def _event(req: ServiceRequest, action: str, actor=None, *, member_id=None, note
     return row
 
 
-def submit_request(*, name, phone, community_id, category, description, address,
-                   ip: str, website: str | None = None, privacy_consent: bool = False,
-                   health_sensitive: bool = False, sensitive_consent: bool = False,
-                   now: datetime | None = None) -> ServiceRequest:
-    """居民点单: a resident's request from the public page; answers with its tracking code.
-
-    The resident consents to the privacy notice, and separately to the processing of health
-    information when the request carries it (个人敏感信息); both are recorded."""
-    ip = (ip or "unknown")[:128]
-    window = timedelta(minutes=_setting("REQUEST_LIMIT_WINDOW_MINUTES", 60))
-    if count_events(SUBMIT_BUCKET, ip, window) >= _setting("REQUEST_LIMIT_PER_IP", 5):
-        raise RequestLimited()
-    if website:
-        # the honeypot field is hidden from people; only a robot fills it in
-        raise ValidationFailed("提交未通过校验，请刷新页面后重新填写")
+def check_request(*, name, phone, community_id, category, description, address,
+                  privacy_consent: bool = False, health_sensitive: bool = False,
+                  sensitive_consent: bool = False) -> tuple:
+    """A resident's request checked field by field, writing nothing: the clean name, phone,
+    address, description and the community, or one ValidationFailed naming every bad field."""
     errors: dict[str, str] = {}
     name = clean_text(errors, "name", name, NAME_MAX)
     phone = _clean_phone(errors, phone)
@@ -136,6 +126,28 @@ def submit_request(*, name, phone, community_id, category, description, address,
                    sensitive_consent=sensitive_consent)
     if errors:
         raise ValidationFailed(fields=errors)
+    return name, phone, address, description, community
+
+
+def submit_request(*, name, phone, community_id, category, description, address,
+                   ip: str, website: str | None = None, privacy_consent: bool = False,
+                   health_sensitive: bool = False, sensitive_consent: bool = False,
+                   now: datetime | None = None) -> ServiceRequest:
+    """居民点单: a resident's request from the public page; answers with its tracking code.
+
+    The resident consents to the privacy notice, and separately to the processing of health
+    information when the request carries it (个人敏感信息); both are recorded."""
+    ip = (ip or "unknown")[:128]
+    window = timedelta(minutes=_setting("REQUEST_LIMIT_WINDOW_MINUTES", 60))
+    if count_events(SUBMIT_BUCKET, ip, window) >= _setting("REQUEST_LIMIT_PER_IP", 5):
+        raise RequestLimited()
+    if website:
+        # the honeypot field is hidden from people; only a robot fills it in
+        raise ValidationFailed("提交未通过校验，请刷新页面后重新填写")
+    name, phone, address, description, community = check_request(
+        name=name, phone=phone, community_id=community_id, category=category,
+        description=description, address=address, privacy_consent=privacy_consent,
+        health_sensitive=health_sensitive, sensitive_consent=sensitive_consent)
     now = now or utcnow()
     req = ServiceRequest(tracking_code=_new_code(), community_id=community.id,
                          street_id=community.street_id, name=name, phone=phone,
@@ -301,6 +313,14 @@ def convert_request(actor, req: ServiceRequest, *, title: str, location: str,
 
 
 # ---------------------------------------------------------------- rating and tracking
+
+
+def converted_task(req: ServiceRequest) -> Task | None:
+    """The community task a request was turned into (its title, place and time are shown to
+    the resident), or None."""
+    if req.status != "converted" or not req.task_id:
+        return None
+    return db.session.get(Task, req.task_id)
 
 
 def is_rateable(req: ServiceRequest, now: datetime | None = None) -> bool:

@@ -9,7 +9,14 @@ from flask_login import current_user
 from volunteer.core.decorators import roles_required
 from volunteer.core.edge import DATE_MESSAGE, date_in_range
 from volunteer.core.errors import DomainError, NotFound, ValidationFailed
-from volunteer.core.forms import form_errors, list_filters, optional_int, page_of
+from volunteer.core.forms import (
+    also_check,
+    form_errors,
+    grouped_choices,
+    list_filters,
+    optional_int,
+    page_of,
+)
 from volunteer.core.i18n import N_
 from volunteer.core.search import SEARCH_MAX
 from volunteer.core.time import local_zone, utcnow
@@ -36,21 +43,22 @@ TRACKED = "tracked_request"
 @bp.route("/requests/new", methods=["GET", "POST"])
 def new():
     form = RequestForm()
-    form.community_id.choices = [("", gettext("请选择"))] + [
-        (c.id, c.full_name) for c in orgs.list_all_communities()]
+    form.community_id.choices = grouped_choices(orgs.community_picker(full_names=True),
+                                                gettext("请选择"))
+    fields = ("name", "phone", "community_id", "category", "description", "address",
+              "privacy_consent", "health_sensitive", "sensitive_consent")
     if form.validate_on_submit():
         with form_errors(form) as outcome:
             req = services.submit_request(ip=request.remote_addr or "unknown",
-                                          **{name: form[name].data for name in (
-                                              "name", "phone", "community_id", "category",
-                                              "description", "address", "website",
-                                              "privacy_consent", "health_sensitive",
-                                              "sensitive_consent")})
+                                          website=form.website.data,
+                                          **{name: form[name].data for name in fields})
         if outcome.ok:
             db.session.commit()
             session[TRACKED] = req.id
             flash(f"点单已提交，查询码：{req.tracking_code}", "success")
             return redirect(url_for("requests.track"))
+    elif form.is_submitted():
+        also_check(form, services.check_request, **{name: form[name].data for name in fields})
     return render_template("requests/new.html", form=form)
 
 
@@ -75,6 +83,7 @@ def track():
     req = None if request.method == "POST" or request.args.get("other") else _tracked_request()
     return render_template("requests/track.html", form=form, req=req, rate_form=RateForm(),
                            steps=services.public_steps(req) if req else [],
+                           task=services.converted_task(req) if req else None,
                            rateable=services.is_rateable(req) if req else False)
 
 

@@ -1,6 +1,167 @@
 // 通通在: small progressive enhancements; every page works without them.
 (function () {
   "use strict";
+  // on a phone every list table becomes a pile of cards: each cell is labelled by its column's
+  // heading (data-label, unless the template gave one or marked it .title / .row-actions); a
+  // table marked data-keep stays a table
+  function stackTables(root) {
+    root.querySelectorAll(".table-wrap > table:not([data-keep])").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.classList.add("stack");
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (!cell.hasAttribute("data-label") && heads[index] && !cell.hasAttribute("colspan") &&
+              !cell.classList.contains("title") && !cell.classList.contains("row-actions")) {
+            cell.setAttribute("data-label", heads[index]);
+          }
+        });
+      });
+    });
+  }
+  stackTables(document);
+
+  // a long picker gets a search box: typing narrows the options (a select is rebuilt from its
+  // original options, since phones ignore hidden options); Enter takes the first match, the
+  // down arrow moves into the list. A checklist (data-search on a .checks box) hides its boxes.
+  var SEARCH_FROM = 15;
+  function matches(text, words) {
+    text = text.toLowerCase();
+    return words.every(function (w) { return text.indexOf(w) !== -1; });
+  }
+  function searchBox(target, label) {
+    var input = document.createElement("input");
+    input.type = "search";
+    input.className = "picker-search";
+    input.placeholder = label;
+    input.setAttribute("aria-label", label);
+    input.setAttribute("autocomplete", "off");
+    if (target.id) { input.setAttribute("aria-controls", target.id); input.id = target.id + "-search"; }
+    target.parentNode.insertBefore(input, target);
+    return input;
+  }
+  function enhanceSelect(select) {
+    var original = Array.prototype.map.call(select.children, function (n) { return n.cloneNode(true); });
+    var input = searchBox(select, select.getAttribute("data-search") ||
+      document.body.getAttribute("data-picker-search") || "输入名称筛选");
+    input.addEventListener("input", function () {
+      var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      var chosen = {};
+      Array.prototype.forEach.call(select.selectedOptions, function (o) { chosen[o.value] = true; });
+      select.innerHTML = "";
+      original.forEach(function (node) {
+        var copy = node.cloneNode(true);
+        if (copy.tagName === "OPTGROUP") {
+          var groupHit = words.length && matches(copy.label, words);
+          Array.prototype.slice.call(copy.children).forEach(function (o) {
+            if (!(groupHit || matches(o.textContent, words) || chosen[o.value])) { o.remove(); }
+          });
+          if (copy.children.length) { select.appendChild(copy); }
+        } else if (!copy.value || matches(copy.textContent, words) || chosen[copy.value]) {
+          select.appendChild(copy);
+        }
+      });
+      Array.prototype.forEach.call(select.options, function (o) { o.selected = !!chosen[o.value]; });
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        var first = Array.prototype.find.call(select.options, function (o) { return o.value; });
+        if (first && !select.multiple) { select.value = first.value; select.dispatchEvent(new Event("change", { bubbles: true })); }
+        select.focus();
+      } else if (event.key === "ArrowDown") {
+        event.preventDefault();
+        select.focus();
+      }
+    });
+  }
+  function enhanceChecklist(box) {
+    var input = searchBox(box, box.getAttribute("data-search"));
+    var count = box.parentNode.querySelector("[data-checked-count]");
+    function recount() {
+      if (count) { count.textContent = box.querySelectorAll("input:checked").length; }
+    }
+    box.addEventListener("change", recount);
+    recount();
+    input.addEventListener("input", function () {
+      var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      box.querySelectorAll("fieldset").forEach(function (group) {
+        var legend = group.querySelector("legend");
+        var groupHit = words.length && legend && matches(legend.textContent, words);
+        var shown = 0;
+        group.querySelectorAll("label").forEach(function (label) {
+          var show = groupHit || matches(label.textContent, words) ||
+            label.querySelector("input").checked;
+          label.hidden = !show;
+          if (show) { shown += 1; }
+        });
+        group.hidden = shown === 0;
+      });
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === "ArrowDown") {
+        event.preventDefault();
+        var first = Array.prototype.find.call(box.querySelectorAll("input[type=checkbox]"),
+          function (c) { return !c.closest("[hidden]"); });
+        if (first) { first.focus(); }
+      }
+    });
+  }
+  document.querySelectorAll("select").forEach(function (select) {
+    if (select.hasAttribute("data-search") || (select.options.length >= SEARCH_FROM &&
+        !select.hasAttribute("data-no-search"))) { enhanceSelect(select); }
+  });
+  document.querySelectorAll(".checks[data-search]").forEach(enhanceChecklist);
+
+  // a larger text for older eyes, remembered on this device
+  var root = document.documentElement;
+  function applyLarge(on) {
+    root.classList.toggle("large-text", on);
+    document.querySelectorAll("[data-large-text]").forEach(function (b) {
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
+  try { applyLarge(window.localStorage.getItem("largeText") === "1"); } catch (e) { /* private mode */ }
+  document.querySelectorAll("[data-large-text]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var on = !root.classList.contains("large-text");
+      applyLarge(on);
+      try { window.localStorage.setItem("largeText", on ? "1" : "0"); } catch (e) { /* ignore */ }
+    });
+  });
+
+  // copy an address (or any text) with one tap
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = button.getAttribute("data-copy");
+      var done = function () {
+        var before = button.textContent;
+        button.textContent = button.getAttribute("data-copied") || "已复制";
+        setTimeout(function () { button.textContent = before; }, 2000);
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () { window.prompt("", text); });
+      } else {
+        window.prompt(button.getAttribute("data-copy-prompt") || "请复制：", text);
+      }
+    });
+  });
+
+  // a one-time download link says so once used
+  document.querySelectorAll("a[data-once]").forEach(function (link) {
+    link.addEventListener("click", function () {
+      setTimeout(function () {
+        var done = document.createElement("span");
+        done.className = "muted";
+        done.setAttribute("data-testid", "downloaded");
+        done.textContent = link.getAttribute("data-once");
+        link.replaceWith(done);
+      }, 0);
+    });
+  });
   // confirm before destructive or irreversible actions
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");
@@ -77,7 +238,7 @@
         .then(function (html) {
           if (!html || section.contains(document.activeElement)) { return; }
           var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(section.id);
-          if (fresh) { section.innerHTML = fresh.innerHTML; }
+          if (fresh) { section.innerHTML = fresh.innerHTML; stackTables(section); }
         })
         .catch(function () {});
     }, seconds * 1000);

@@ -10,7 +10,7 @@ from volunteer.commendations.services import list_commendations
 from volunteer.core.decorators import login_required, roles_required
 from volunteer.core.downloads import XLSX
 from volunteer.core.errors import DomainError, InvalidState, ValidationFailed
-from volunteer.core.forms import arg_date, arg_int, form_errors, list_filters, page_of
+from volunteer.core.forms import also_check, arg_date, arg_int, form_errors, list_filters, page_of
 from volunteer.core.i18n import N_, translate
 from volunteer.core.search import SEARCH_MAX
 from volunteer.core.time import to_local, utcnow
@@ -202,6 +202,9 @@ def new_task():
             db.session.commit()
             flash(N_("服务项目已发布") if task.status == "open" else N_("已存为草稿"), "success")
             return redirect(url_for("tasks.detail", task_id=task.id))
+    elif form.is_submitted():
+        also_check(form, services.check_task_fields, current_user, publish=form.publish.data,
+                   **form.service_fields())
     return render_template("tasks/form.html", form=form, templates=TEMPLATES, task=None)
 
 
@@ -239,6 +242,9 @@ def edit(task_id: int):
             db.session.commit()
             flash(N_("已保存"), "success")
             return redirect(url_for("tasks.detail", task_id=task.id))
+    else:
+        also_check(form, services.check_task_fields, current_user, task=task,
+                   **form.service_fields())
     return render_template("tasks/form.html", form=form, templates=TEMPLATES, task=task)
 
 

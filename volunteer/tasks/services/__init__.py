@@ -56,6 +56,7 @@ from volunteer.tasks.services.errors import (
 )
 from volunteer.tasks.services.posting import (
     cancel_task,
+    check_task_fields,
     create_task,
     create_task_series,
     parse_shifts,
@@ -142,6 +143,7 @@ __all__ = [
     "update_task",
     "publish_task",
     "cancel_task",
+    "check_task_fields",
     "get_task",
     "get_claim",
     "list_tasks_stmt",

@@ -97,6 +97,17 @@ def _clean_task_fields(actor, data: dict, *, now: datetime, opening: bool,
     return clean
 
 
+def check_task_fields(actor, *, task: Task | None = None, publish: bool = True,
+                      now: datetime | None = None, **fields) -> None:
+    """A task's fields checked as ``create_task`` (or, given ``task``, ``update_task``) checks
+    them, writing nothing (a page shows these beside its own form errors, all at once)."""
+    if task is None:
+        _clean_task_fields(actor, fields, now=now or utcnow(), opening=publish)
+    else:
+        _clean_task_fields(actor, fields, now=now or utcnow(), opening=task.status == "open",
+                           min_slots=max(task.slots_taken, MIN_SLOTS))
+
+
 def _new_task(actor, clean: dict, *, publish: bool, now: datetime, series_key=None) -> Task:
     community = db.session.get(Community, actor.community_id)
     task = Task(community_id=community.id, street_id=community.street_id,

@@ -40,3 +40,8 @@ def can_review_members(user, member=None) -> bool:
 def can_view_own_service(user, obj=None) -> bool:
     """我的 / 我的服务: a party member's own record and service; staff keep none."""
     return user is not None and user.role == "member"
+
+
+def can_move_self(user, obj=None) -> bool:
+    """搬家 / 更换单位: a party member changes their own community, grid or unit."""
+    return user is not None and user.role == "member" and bool(user.active)

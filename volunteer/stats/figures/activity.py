@@ -46,30 +46,42 @@ def _members_of(scope: dict | None):
     return select(User.id).where(User.role == "member", *conditions)
 
 
-def service_stats(period: Period, scope: dict | None = None):
-    """Per member: services, minutes, quality and satisfaction sums and counts in the period.
+def earned_in(table, scope: dict | None) -> list:
+    """Conditions selecting the summary rows (``table``: ``member_periods``,
+    ``service_months``, ``service_days``) of services earned in a scope like
+    ``{"community_id": 3}``: by the place the rows carry, not where the member is now
+    (hours stay where they were earned); ``member_ids`` narrows it to some members."""
+    return [table.member_id.in_(value) if key == "member_ids"
+            else getattr(table, key) == value
+            for key, value in (scope or {}).items() if value is not None]
 
-    Read from the summaries (``stats.summaries``): as they are for a month, quarter, half-year
-    or year (``member_periods``), else added up over the period's ``service_months`` (a range of
-    whole months) or ``service_days`` (any other range); all give the same figures."""
+
+def service_stats(period: Period, scope: dict | None = None):
+    """Per member: services, minutes, quality and satisfaction sums and counts in the period,
+    of the services earned in the scope (``earned_in``).
+
+    Read from the summaries (``stats.summaries``): for a month, quarter, half-year or year
+    ``member_periods``, else the period's ``service_months`` (a range of whole months) or
+    ``service_days`` (any other range), added up per member (a member who moved has a row per
+    place); all give the same figures."""
+    table, conditions = summary_rows(period)
+    return (select(table.member_id.label("member_id"),
+                   *[func.sum(getattr(table, name)).label(name) for name in SUMS])
+            .where(*conditions, *earned_in(table, scope)).group_by(table.member_id)
+            .subquery("service_stats"))
+
+
+def summary_rows(period: Period) -> tuple:
+    """The summary table a period's figures are read from, and the conditions selecting its
+    rows: ``member_periods`` for a month, quarter, half-year or year, ``service_months`` for
+    other whole months, else ``service_days``."""
     if period.kind in PERIOD_KINDS:
-        stmt = select(MemberPeriod.member_id.label("member_id"),
-                      *[getattr(MemberPeriod, name).label(name) for name in SUMS]
-                      ).where(MemberPeriod.period == period.key)
-        member_column = MemberPeriod.member_id
-    else:
-        table, conditions = _summed(period)
-        stmt = (select(table.member_id.label("member_id"),
-                       *[func.sum(getattr(table, name)).label(name) for name in SUMS])
-                .where(*conditions).group_by(table.member_id))
-        member_column = table.member_id
-    if (members := _members_of(scope)) is not None:
-        stmt = stmt.where(member_column.in_(members))
-    return stmt.subquery("service_stats")
+        return MemberPeriod, [MemberPeriod.period == period.key]
+    return _summed(period)
 
 
 def _summed(period: Period) -> tuple:
-    """The summary table a period's figures are added up from, and the conditions selecting
+    """The summary table a range's figures are added up from, and the conditions selecting
     its rows: ``service_months`` for whole months, else ``service_days``."""
     if whole_months(period):
         return ServiceMonth, months_between(period)

@@ -1,7 +1,7 @@
 """Member facts: every member's figures of a period as tuples, the rows and columns built
 from them, the facts ranking needs and the values the member tables sort by."""
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, true
 
 from volunteer.auth.models import User
 from volunteer.core.periods import Period
@@ -47,13 +47,21 @@ def member_facts(period: Period, *, street_id=None, community_id=None, unit_id=N
         .outerjoin(stats, stats.c.member_id == User.id)
         .outerjoin(wishes, wishes.c.member_id == User.id)
         .outerjoin(requests, requests.c.member_id == User.id)
-        .where(User.role == "member", *scope_filter(scope))
+        .where(User.role == "member", _listed(scope, stats, approved_only))
     )
     if by_id:
         stmt = stmt.order_by(User.id)
-    if approved_only:
-        stmt = stmt.where(User.status == "approved")
     return db.session.connection().execute(stmt).all()
+
+
+def _listed(scope: dict, stats, approved_only: bool = True):
+    """Who a scope's member table lists for a period: its (approved) members now, and whoever
+    earned hours in it then (``stats``: ``service_stats`` of the scope) — a member who moved
+    away stays in the tables of the periods they served in, with the hours earned there."""
+    now_here = [*scope_filter(scope), *([User.status == "approved"] if approved_only else [])]
+    if not now_here:
+        return true()
+    return or_(and_(*now_here), stats.c.member_id.is_not(None))
 
 
 def member_rank_facts(period: Period, **scope) -> list[tuple]:
@@ -63,7 +71,7 @@ def member_rank_facts(period: Period, **scope) -> list[tuple]:
     stats = service_stats(period, scope)
     stmt = (select(User.id, User.community_id, User.unit_id, *_service_columns(stats))
             .outerjoin(stats, stats.c.member_id == User.id)
-            .where(User.role == "member", User.status == "approved", *scope_filter(scope)))
+            .where(User.role == "member", _listed(scope, stats)))
     return db.session.connection().execute(stmt).all()
 
 

@@ -23,7 +23,12 @@ from volunteer.tasks.services.claiming import (
     leave_waitlist,
     remove_claim,
 )
-from volunteer.tasks.services.confirmation import confirm_claim, mark_no_show, rate_satisfaction
+from volunteer.tasks.services.confirmation import (
+    confirm_claim,
+    mark_no_show,
+    place_claims,
+    rate_satisfaction,
+)
 from volunteer.tasks.services.errors import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
@@ -138,6 +143,7 @@ __all__ = [
     "REMINDERS",
     "send_task_reminders",
     "confirm_claim",
+    "place_claims",
     "mark_no_show",
     "rate_satisfaction",
     "list_my_claims_stmt",

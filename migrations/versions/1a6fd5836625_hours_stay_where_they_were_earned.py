@@ -4,7 +4,8 @@ A claim records where its service was earned: the member's street, community, gr
 branch on the service date (claims.member_street_id …). The summaries service_days,
 service_months and member_periods carry the same five columns as part of their key (0 for none),
 so a member who moves has a row per place and a move never rewrites past rows (0, the
-columns' default, for none). Existing claims
+columns' default, for none). member_moves keeps where a member was, and their status, before
+each change, so the group tables of past periods count them there. Existing claims
 and summary rows are placed where their members are now (the best the data knows).
 
 Revision ID: 1a6fd5836625
@@ -14,6 +15,8 @@ Create Date: 2026-12-02 00:37:06.090461
 """
 from alembic import op
 import sqlalchemy as sa
+
+import volunteer.core.types
 
 
 # revision identifiers, used by Alembic.
@@ -35,6 +38,23 @@ def _from_member(column, table, default):
 
 
 def upgrade():
+    op.create_table('member_moves',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('moved_at', volunteer.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('street_id', sa.Integer(), nullable=True),
+    sa.Column('community_id', sa.Integer(), nullable=True),
+    sa.Column('grid_id', sa.Integer(), nullable=True),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('branch_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['member_id'], ['users.id'], name=op.f('fk_member_moves_member_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_member_moves'))
+    )
+    with op.batch_alter_table('member_moves', schema=None) as batch_op:
+        batch_op.create_index('ix_member_moves_member', ['member_id', 'moved_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_member_moves_moved_at'), ['moved_at'], unique=False)
+
     with op.batch_alter_table('claims', schema=None) as batch_op:
         for name in PLACES:
             batch_op.add_column(sa.Column(f'member_{name}', sa.Integer(), nullable=True))
@@ -86,3 +106,7 @@ def downgrade():
     with op.batch_alter_table('claims', schema=None) as batch_op:
         for name in reversed(PLACES):
             batch_op.drop_column(f'member_{name}')
+    with op.batch_alter_table('member_moves', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_member_moves_moved_at'))
+        batch_op.drop_index('ix_member_moves_member')
+    op.drop_table('member_moves')

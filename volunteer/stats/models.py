@@ -1,9 +1,12 @@
 """The statistics' summary tables: confirmed services pre-added per member and day, month and
 period, and the district's per month. ``stats.summaries`` keeps them equal to the claims."""
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from volunteer.core.types import UTCDateTime
 from volunteer.extensions import db
 
 
@@ -101,3 +104,26 @@ class MonthTotal(db.Model):
     services: Mapped[int]
     minutes: Mapped[int]
     members: Mapped[int]
+
+
+class MemberMove(db.Model):
+    """Where a member was, and their status, before a change of street, community, grid, unit
+    or branch (recorded by ``stats.receivers`` on ``core.signals.member_moving``).
+
+    The group tables of a period that ended before the change count the member — registered,
+    approved — where they were then, as their services stay where they were earned, so a
+    move leaves past bulletins and rankings as they were.
+    """
+
+    __tablename__ = "member_moves"
+    __table_args__ = (Index("ix_member_moves_member", "member_id", "moved_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    street_id: Mapped[int | None]
+    community_id: Mapped[int | None]
+    grid_id: Mapped[int | None]
+    unit_id: Mapped[int | None]
+    branch_id: Mapped[int | None]

@@ -10,8 +10,10 @@ def _refresh_claim(claim, **_extra) -> None:
 
 
 def _place_services(member, *, now, **_extra) -> None:
-    # before a move: the member's services already over count where the member still is
+    # before a move: the member's services already over count where the member still is, and
+    # past periods keep counting the member there
     place_claims([member.id], ended_before=now)
+    summaries.record_move(member, now)
 
 
 def connect() -> None:

@@ -33,7 +33,13 @@ from volunteer.auth.models import User
 from volunteer.core.periods import Period, containing, local_date
 from volunteer.core.time import local_zone
 from volunteer.extensions import db
-from volunteer.stats.models import MemberPeriod, MonthTotal, ServiceDay, ServiceMonth
+from volunteer.stats.models import (
+    MemberMove,
+    MemberPeriod,
+    MonthTotal,
+    ServiceDay,
+    ServiceMonth,
+)
 from volunteer.tasks.models import Claim, Task
 from volunteer.tasks.services import place_claims
 
@@ -157,6 +163,12 @@ def _fill_totals(run: Callable, month: Period) -> None:
         func.coalesce(func.sum(MemberPeriod.minutes), 0),
         func.count(distinct(MemberPeriod.member_id)))
         .where(MemberPeriod.period == month.key)))
+
+
+def record_move(member, now: datetime) -> None:
+    """Keep where ``member`` is and their status, just before a change (``MemberMove``)."""
+    db.session.add(MemberMove(member_id=member.id, moved_at=now, status=member.status,
+                              **{name: getattr(member, name) for name in ORG_COLUMNS}))
 
 
 def _periods_over(months: Iterable[Period]) -> set[Period]:

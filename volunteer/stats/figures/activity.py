@@ -2,14 +2,17 @@
 what each place counts of its own.
 """
 
-from sqlalchemy import func, select
+from collections.abc import Callable
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
 
 from volunteer.auth.models import User
 from volunteer.core.periods import Period
 from volunteer.extensions import db
 from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
 from volunteer.requests.models import ServiceRequest
-from volunteer.stats.models import MemberPeriod, ServiceDay, ServiceMonth
+from volunteer.stats.models import MemberMove, MemberPeriod, ServiceDay, ServiceMonth
 from volunteer.stats.summaries import (
     PERIOD_KINDS,
     SUMS,
@@ -39,11 +42,36 @@ def scope_filter(scope: dict | None) -> list:
             for key, value in (scope or {}).items() if value is not None]
 
 
-def _members_of(scope: dict | None):
-    conditions = scope_filter(scope)
-    if not conditions:
+def members_then(period: Period) -> tuple[dict, Callable]:
+    """The members' street, community, grid, unit, branch and status at the end of the period:
+    as recorded before their first move after it (``member_moves``), else as they are now.
+    Returns those columns and the function adding the joins they need to a statement over
+    the members."""
+    later = (select(MemberMove.member_id, func.min(MemberMove.id).label("move_id"))
+             .where(MemberMove.moved_at >= period.end_utc).group_by(MemberMove.member_id)
+             .subquery("moved_later"))
+    moved = aliased(MemberMove, name="moved")
+    then = {name: case((moved.id.is_(None), getattr(User, name)), else_=getattr(moved, name))
+            for name in (*[f"{level}_id" for level in LEVELS], "status")}
+
+    def joined(stmt):
+        return (stmt.select_from(User).outerjoin(later, later.c.member_id == User.id)
+                .outerjoin(moved, moved.id == later.c.move_id))
+    return then, joined
+
+
+def then_filter(then: dict, scope: dict | None) -> list:
+    """``scope_filter`` over the members' organisations at a period's end (``members_then``)."""
+    return [User.id.in_(value) if key == "member_ids" else then[key] == value
+            for key, value in (scope or {}).items() if value is not None]
+
+
+def _members_of(scope: dict | None, period: Period):
+    """The ids of the scope's members at the period's end (``members_then``), None for all."""
+    if not scope_filter(scope):
         return None
-    return select(User.id).where(User.role == "member", *conditions)
+    then, joined = members_then(period)
+    return joined(select(User.id)).where(User.role == "member", *then_filter(then, scope))
 
 
 def earned_in(table, scope: dict | None) -> list:
@@ -107,7 +135,7 @@ def wish_stats(period: Period, scope: dict | None = None):
                Wish.confirmed_at >= period.start_utc, Wish.confirmed_at < period.end_utc)
         .group_by(WishClaim.member_id)
     )
-    if (members := _members_of(scope)) is not None:
+    if (members := _members_of(scope, period)) is not None:
         stmt = stmt.where(WishClaim.member_id.in_(members))
     return stmt.subquery("wish_stats")
 
@@ -135,7 +163,7 @@ def request_stats(period: Period, scope: dict | None = None):
         .where(*_requests_done(period), ServiceRequest.assignee_id.is_not(None))
         .group_by(ServiceRequest.assignee_id)
     )
-    if (members := _members_of(scope)) is not None:
+    if (members := _members_of(scope, period)) is not None:
         stmt = stmt.where(ServiceRequest.assignee_id.in_(members))
     return stmt.subquery("request_stats")
 

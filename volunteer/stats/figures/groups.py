@@ -29,9 +29,10 @@ from volunteer.stats.figures.activity import (
     _hours_each,
     _place_counts,
     earned_in,
+    members_then,
     request_stats,
-    scope_filter,
     summary_rows,
+    then_filter,
     wish_stats,
 )
 from volunteer.stats.figures.trends import trend_and_categories
@@ -178,7 +179,6 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
 _FIGURES = ("registered", "approved", "active", "minutes", "services", "quality_sum",
             "quality_n", "satisfaction_sum", "satisfaction_n", "wishes", "requests",
             "request_seconds")
-_ORGS = [LEVELS[level][0] for level in LEVELS]
 
 
 def _member_figures(period: Period, scope: dict, members_own_counts: bool) -> list:
@@ -187,7 +187,8 @@ def _member_figures(period: Period, scope: dict, members_own_counts: bool) -> li
     service figures.
 
     The members (registered, approved, and — only when a table counts its members' own wishes
-    and requests: units, branches — those counts), by where they are now; and the services,
+    and requests: units, branches — those counts), by where they were at the period's end
+    (``members_then``); and the services,
     by where they were earned: the summary rows of the period (``member_periods`` for a month,
     quarter, half-year or year, else ``service_months`` or ``service_days`` added up per
     member and place), each an active member of its place.
@@ -196,15 +197,17 @@ def _member_figures(period: Period, scope: dict, members_own_counts: bool) -> li
         return [*orgs, *[values.get(name, literal_column("0")).label(name)
                          for name in _FIGURES]]
 
-    in_scope = [User.role == "member", User.created_at < period.end_utc, *scope_filter(scope)]
-    members = select(*row(_ORGS, registered=literal_column("1"),
-                          approved=case((User.status == "approved", 1), else_=0)))
+    then, joined = members_then(period)
+    orgs = [then[f"{level}_id"].label(f"{level}_id") for level in LEVELS]
+    approved = case((then["status"] == "approved", 1), else_=0)
+    in_scope = [User.role == "member", User.created_at < period.end_utc,
+                *then_filter(then, scope)]
+    members = joined(select(*row(orgs, registered=literal_column("1"), approved=approved)))
     if members_own_counts:  # small per-member sums, hashed and probed by the members' scan
         wishes, requests = wish_stats(period, scope), request_stats(period, scope)
-        members = (select(*row(_ORGS, registered=literal_column("1"),
-                               approved=case((User.status == "approved", 1), else_=0),
-                               wishes=wishes.c.wishes, requests=requests.c.requests,
-                               request_seconds=requests.c.request_seconds))
+        members = (joined(select(*row(orgs, registered=literal_column("1"), approved=approved,
+                                      wishes=wishes.c.wishes, requests=requests.c.requests,
+                                      request_seconds=requests.c.request_seconds)))
                    .outerjoin(wishes, wishes.c.member_id == User.id)
                    .outerjoin(requests, requests.c.member_id == User.id))
     table, conditions = summary_rows(period)

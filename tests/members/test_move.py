@@ -18,7 +18,8 @@ from volunteer.stats.models import MemberMove
 def places(make_community, make_grid, make_unit, make_branch, make_member, make_staff):
     old, new = make_community("公园社区"), make_community("幸福社区")
     found = {"old": old, "new": new, "old_grid": make_grid(old, "公园一村网格"),
-             "old_grid2": make_grid(old, "公园二村网格"), "new_grid": make_grid(new, "幸福一村网格"),
+             "old_grid2": make_grid(old, "公园二村网格"),
+             "new_grid": make_grid(new, "幸福一村网格"),
              "school": make_unit("南通市第二中学"), "hospital": make_unit("南通大学附属医院"),
              "branch": make_branch(old, "公园社区功能型党支部")}
     found["member"] = make_member(old, unit=found["school"], grid=found["old_grid"],

@@ -57,8 +57,12 @@ def frozen_migration():
 
 
 def test_the_frozen_rebuild_writes_the_rows_of_the_application_rebuild(
-        ctx, make_member, make_service):  # noqa: F811
-    first, second = make_member(), make_member()
+        ctx, make_member, make_service, make_grid, make_branch):  # noqa: F811
+    # the frozen rebuild knows no places (1a6fd5836625 added them): its members have every
+    # organisation, as its member_periods rows copy them and they may not be empty now
+    grid = make_grid()
+    first, second = (make_member(community=grid.community, grid=grid,
+                                 branch=make_branch(grid.community)) for _ in range(2))
     # across local month, quarter, half-year and year boundaries, with ratings, a no-show and
     # an unconfirmed claim (neither counts)
     make_service(first, datetime(2025, 12, 31, 23, 30, tzinfo=CST), quality=4, satisfaction=5)

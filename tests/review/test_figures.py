@@ -6,7 +6,7 @@ from volunteer.core.periods import parse_period
 from volunteer.review import dashboard
 from volunteer.review.services import ranked_members
 from volunteer.stats import figures
-from volunteer.stats.figures import activity, groups, trends
+from volunteer.stats.figures import activity, trends
 
 from .conftest import local
 
@@ -141,8 +141,7 @@ def test_the_summaries_give_the_figures_of_the_claims(town, monkeypatch):
     monkeypatch.setattr(trends, "_whole_district", lambda scope: False)  # not month_totals
     for key, scope in cases:
         assert figures_of(key, scope) == from_periods[(key, str(scope))], ("members", key, scope)
-    for module in (activity, groups):
-        monkeypatch.setattr(module, "PERIOD_KINDS", ())
+    monkeypatch.setattr(activity, "PERIOD_KINDS", ())  # groups read their rows through it
     for key, scope in cases:
         assert figures_of(key, scope) == from_periods[(key, str(scope))], ("months", key, scope)
     for module in (activity, trends):
@@ -157,25 +156,34 @@ def test_monthly_trend_by_hand(town):
         ("2026-01", 1, 1.0, 1), ("2026-02", 1, 4.0, 1), ("2026-03", 5, 7.0, 3)]
 
 
-def test_a_member_who_changes_grid_is_counted_in_the_new_one(town, q1, make_grid, monkeypatch):
+def test_a_member_who_changes_grid_keeps_past_hours_in_the_old_one(town, q1, make_grid,
+                                                                    monkeypatch):
+    """Hours stay where they were earned: changing grid moves none of Q1's services."""
     from volunteer.extensions import db
     from volunteer.members.services import update_profile
 
     north, south = make_grid(community=town["a"]), make_grid(community=town["a"])
     now = local(2026, 4, 2)
 
-    def services_by_grid():
-        rows = figures.group_rows("grid", q1, community_id=town["a"].id, now=now)
-        return {r["id"]: (r["services"], r["hours"], r["active"]) for r in rows}
+    def by_grid():
+        return [(r["id"], r["services"], r["hours"], r["active"]) for r in
+                figures.group_rows("grid", q1, community_id=town["a"].id, now=now)]
 
-    for grid, other in ((north, south), (south, north)):
+    def community_row():
+        (row,) = [r for r in figures.group_rows("community", q1, now=now)
+                  if r["id"] == town["a"].id]
+        return row["services"], row["hours"], row["active"]
+
+    before, community = by_grid(), community_row()
+    assert community[0] > 0
+    for grid in (north, south):
         update_profile(town["gu"], grid_id=grid.id)
         db.session.commit()
-        found = services_by_grid()
-        assert found[grid.id] == (3, 5.0, 1) and found[other.id] == (0, 0.0, 0)
-    for module in (activity, groups):  # the claims path agrees
-        monkeypatch.setattr(module, "PERIOD_KINDS", ())
-    assert services_by_grid() == found
+        assert by_grid() == before and community_row() == community
+    assert [r for r in before if r[0] in (north.id, south.id)] == [
+        (north.id, 0, 0.0, 0), (south.id, 0, 0.0, 0)]
+    monkeypatch.setattr(activity, "PERIOD_KINDS", ())  # the summed-rows path agrees
+    assert by_grid() == before
 
 
 def test_the_member_table_ranks_and_sorts_as_the_row_dicts_do(town, q1, make_member,

@@ -14,13 +14,13 @@ from volunteer.tasks import services
 from volunteer.tasks.models import Claim
 
 SIGNALS = (signals.claim_confirmed, signals.claim_no_show, signals.claim_rated,
-           signals.member_moved)
+           signals.member_moving)
 
 
 def _disconnect_all() -> None:
     for signal in SIGNALS[:3]:
         signal.disconnect(receivers._refresh_claim)
-    signals.member_moved.disconnect(receivers._follow_member)
+    signals.member_moving.disconnect(receivers._place_services)
 
 
 def test_a_cli_command_refreshes_the_summary_through_the_signal(

@@ -18,6 +18,7 @@ ACTIONS = {
     "deactivate_member": N_("停用党员"),
     "reactivate_member": N_("重新启用党员"),
     "transfer_member": N_("党员转出到其他社区"),
+    "move_member": N_("党员搬家或更换网格、单位"),
     "set_member_branch": N_("编排党员的党组织"),
     "change_member_phone": N_("更换党员登录手机号"),
     "reset_password": N_("重置密码（临时密码）"),

@@ -11,8 +11,10 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-member_moved = _signals.signal("member-moved", doc="""
-A member's organisation (grid, community, unit …) changed; the sender is the member.
+member_moving = _signals.signal("member-moving", doc="""
+A member's street, community, grid, unit or branch is about to change (sent before the change,
+with ``now``); the sender is the member. The statistics place the member's services already
+over where the member still is, so their hours stay where they were earned.
 """)
 claim_confirmed = _signals.signal("claim-confirmed", doc="""
 A claim's service was confirmed or its confirmed hours corrected; the sender is the claim.

@@ -297,3 +297,18 @@ def record(member_id: int):
         "history": None if history is None else [
             {"at": isoformat(h["at"]), "action": h["action"], "label": str(h["label"]),
              "actor": h["actor"], "reason": h["reason"]} for h in history]})
+class MoveIn(ApiModel):
+    community_id: Id | None = Field(default=None, description="新的居住社区（搬家）")
+    grid_id: Id | None = Field(default=None, description="新的网格（须属于该社区）")
+    unit_id: Id | None = Field(default=None, description="新的工作单位")
+
+
+@bp.post("/me/move")
+@doc("搬家 / 更换网格或单位：更换社区后在新社区待审核；只换网格或单位不需要重新审核",
+     body=MoveIn, errors=(403,), response=UserOut)
+@roles_required("member")
+def move():
+    data = parse_body(MoveIn)
+    member = services.move_member(current_user._get_current_object(), **data.model_dump())
+    db.session.commit()
+    return jsonify(serialise_user(member, member))

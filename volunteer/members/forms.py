@@ -49,6 +49,15 @@ class RegisterForm(ProfileFields):
                                    validators=[DataRequired(PRIVACY_CONSENT_REQUIRED)])
 
 
+class MoveForm(WebForm):
+    """搬家 / 更换单位: the member's new community (or the same), grid and work unit."""
+
+    community_id = SelectField(N_("居住社区"), coerce=optional_int, validate_choice=False)
+    grid_id = SelectField(N_("所在网格（可选）"), coerce=optional_int, validate_choice=False)
+    unit_name = StringField(N_("工作单位"), validators=[DataRequired(N_("请填写工作单位")),
+                                                     Length(max=80)])
+
+
 class RejectForm(WebForm):
     reason = TextAreaField(N_("不通过原因"),
                            validators=[DataRequired(N_("请填写原因")), Length(max=REASON_MAX)])

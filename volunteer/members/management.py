@@ -6,8 +6,10 @@ from sqlalchemy import select
 from volunteer.audit.services import record_action
 from volunteer.auth.models import User
 from volunteer.auth.services import end_all_sessions
+from volunteer.core import signals
 from volunteer.core.errors import InvalidState, NotAllowed, ValidationFailed
 from volunteer.core.text import required_reason
+from volunteer.core.time import utcnow
 from volunteer.extensions import db
 from volunteer.members.permissions import can_manage_member, can_review_member
 from volunteer.members.services import approve_member
@@ -103,6 +105,8 @@ def transfer_member(actor, member: User, community_id: int, reason: str) -> User
     if not member.active:
         raise InvalidState("该党员已停用，请先启用再转出")
     source = member.community
+    # past services stay where they were earned: the statistics place them first
+    signals.member_moving.send(member, now=utcnow())
     member.community_id, member.street_id = target.id, target.street_id
     member.grid_id = member.branch_id = None
     member.status, member.reviewed_at, member.reviewed_by_id = "pending", None, None

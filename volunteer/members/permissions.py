@@ -93,3 +93,6 @@ def can_search_by_phone(user, obj=None) -> bool:
     community secretary and grid worker)."""
     return user is not None and user.role in ("district_admin", "community_secretary",
                                               "grid_worker")
+def can_move_self(user, obj=None) -> bool:
+    """搬家 / 更换单位: a party member changes their own community, grid or unit."""
+    return user is not None and user.role == "member" and bool(user.active)

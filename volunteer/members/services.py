@@ -33,6 +33,7 @@ from volunteer.extensions import db
 from volunteer.members.models import INDUSTRIES, MemberSkill
 from volunteer.members.permissions import (
     can_list_members,
+    can_move_self,
     can_review_member,
     can_search_by_phone,
     can_set_member_branch,
@@ -203,8 +204,8 @@ def update_profile(member: User, *, skills=None, industry: str | None = None,
     member.industry = industry or None
     member.email = email or None
     if member.grid_id != grid_id:
+        signals.member_moving.send(member, now=utcnow())
         member.grid_id = grid_id
-        signals.member_moved.send(member)
     return member
 
 
@@ -235,13 +236,14 @@ def set_member_branch(actor, member: User, branch: Branch | None) -> User:
     old = member.branch
     if (old.id if old else None) == (branch.id if branch else None):
         return member
+    # past services stay with the old branch: the statistics place them first
+    signals.member_moving.send(member, now=utcnow())
     member.branch_id = branch.id if branch else None
     member.branch = branch
     db.session.flush()
     record_action(actor, "set_member_branch", member, branch_id=member.branch_id,
                   branch=branch.name if branch else None, old_branch_id=old.id if old else None,
                   old_branch=old.name if old else None)
-    signals.member_moved.send(member)
     if branch is not None:
         notify(member, "member_branch", f"您已编入{branch.name}",
                f"社区书记已将您编入{branch.community.name}{branch.name}（{branch.level_label}）。",
@@ -250,6 +252,80 @@ def set_member_branch(actor, member: User, branch: Branch | None) -> User:
         notify(member, "member_branch", f"您已不再属于{old.name}",
                "社区书记已将您移出该党组织，如有疑问请联系社区。", link="/me")
     return member
+
+
+def _place(model, value, field: str, missing: str, errors: dict):
+    """The organisation ``value`` names (None when not given); a missing one is an error."""
+    if value is None:
+        return None
+    found = db.session.get(model, value) if isinstance(value, int) \
+        and not isinstance(value, bool) else None
+    if found is None:
+        errors[field] = missing
+    return found
+
+
+def move_member(member: User, *, community_id: int | None = None, grid_id: int | None = None,
+                unit_id: int | None = None, now=None) -> User:
+    """搬家 / 更换单位: a member changes their residential community, grid or work unit.
+
+    A new community makes the member pending there, to be approved by its secretary as at
+    报到; their branch (党组织) of the old community ends, their grid is the one given (of the
+    new community) or none; claims already made stay until the member cancels them; both
+    communities' secretaries are told. A grid or unit change alone keeps the status. Past
+    services stay where they were earned: the statistics place them before the change
+    (``core.signals.member_moving``).
+    """
+    if not can_move_self(member):
+        raise NotAllowed("只有党员本人可以办理搬家或更换单位")
+    errors: dict[str, str] = {}
+    community = _place(Community, community_id, "community_id", "找不到该社区", errors)
+    grid = _place(Grid, grid_id, "grid_id", "找不到该网格", errors)
+    unit = _place(Unit, unit_id, "unit_id", "找不到该单位", errors)
+    target = community or member.community
+    if grid is not None and target is not None and grid.community_id != target.id:
+        errors["grid_id"] = "所选网格不属于该社区"
+    if errors:
+        raise ValidationFailed(fields=errors)
+    old_community = member.community
+    moves_house = community is not None and community.id != member.community_id
+    new_grid = grid.id if grid is not None else (None if moves_house else member.grid_id)
+    new_unit = unit.id if unit is not None else member.unit_id
+    if not moves_house and new_grid == member.grid_id and new_unit == member.unit_id:
+        raise ValidationFailed("没有需要变更的内容：请选择新的社区、网格或工作单位",
+                               code="nothing_changed")
+    now = now or utcnow()
+    before = {"community_id": member.community_id, "grid_id": member.grid_id,
+              "unit_id": member.unit_id, "branch_id": member.branch_id}
+    signals.member_moving.send(member, now=now)
+    member.grid_id, member.unit_id = new_grid, new_unit
+    if moves_house:
+        member.community_id, member.street_id = community.id, community.street_id
+        member.branch_id = None
+        member.status, member.reject_reason = "pending", None
+        member.reviewed_at = member.reviewed_by_id = None
+    db.session.flush()
+    record_action(member, "move_member", member, before=before,
+                  after={"community_id": member.community_id, "grid_id": member.grid_id,
+                         "unit_id": member.unit_id, "branch_id": member.branch_id})
+    if moves_house:
+        _tell_secretaries(member, old_community, community)
+    return member
+
+
+def _tell_secretaries(member: User, old: Community | None, new: Community) -> None:
+    """Both communities' secretaries hear of a move: the new one has an approval waiting."""
+    for secretary in db.session.scalars(select(User).where(
+            User.role == "community_secretary", User.active.is_(True),
+            User.community_id.in_([c.id for c in (old, new) if c is not None]))):
+        if secretary.community_id == new.id:
+            notify(secretary, "member_moved_in", f"{member.name}搬入本社区，待审核",
+                   f"{member.name}从{old.name if old else '其他社区'}搬入{new.name}，"
+                   "请核实后在党员审核中通过。", link=f"/members/{member.id}")
+        else:
+            notify(secretary, "member_moved_out", f"{member.name}已搬离本社区",
+                   f"{member.name}已搬到{new.name}。已认领的服务项目保留，直至本人取消；"
+                   "过去的服务时长仍计入本社区。", link="/members?status=all")
 
 
 def list_members_stmt(viewer, *, status: str | None = None, q: str | None = None,

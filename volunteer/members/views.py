@@ -33,6 +33,7 @@ from volunteer.members.forms import (
     DeactivateForm,
     ImportForm,
     MemberBranchForm,
+    MoveForm,
     ProfileFields,
     RegisterForm,
     RejectForm,
@@ -317,6 +318,31 @@ def profile():
             flash(N_("资料已保存"), "success")
             return redirect(url_for("members.me"))
     return render_template("members/profile.html", form=form)
+
+
+@bp.route("/me/move", methods=["GET", "POST"])
+@roles_required("member")
+def move():
+    """搬家 / 更换单位: the member picks a new community, grid or unit and confirms."""
+    form = MoveForm()
+    if request.method == "GET":
+        form.community_id.data, form.grid_id.data = (current_user.community_id,
+                                                     current_user.grid_id)
+        form.unit_name.data = current_user.unit.name if current_user.unit else ""
+    form.community_id.choices = [(c.id, c.full_name) for c in orgs.list_all_communities()]
+    form.grid_id.choices = _grid_choices(form.community_id.data or current_user.community_id)
+    if form.validate_on_submit():
+        unit = orgs.find_unit_by_name(form.unit_name.data)
+        with form_errors(form, {"unit_id": "unit_name"}) as outcome:
+            services.move_member(current_user._get_current_object(),
+                                 community_id=form.community_id.data,
+                                 grid_id=form.grid_id.data, unit_id=unit.id if unit else 0)
+        if outcome.ok:
+            db.session.commit()
+            flash(N_("已提交，等待新社区书记审核。") if current_user.status == "pending"
+                  else N_("已更新网格和工作单位"), "success")
+            return redirect(url_for("members.me"))
+    return render_template("members/move.html", form=form)
 
 
 IMPORT_KINDS = "<any(members, places, units, branches, staff):kind>"

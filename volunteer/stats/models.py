@@ -1,9 +1,12 @@
 """The statistics' summary tables: confirmed services pre-added per member and day, month and
 period, and the district's per month. ``stats.summaries`` keeps them equal to the claims."""
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from volunteer.core.types import UTCDateTime
 from volunteer.extensions import db
 
 
@@ -19,7 +22,21 @@ class ServiceSums:
     satisfaction_n: Mapped[int]
 
 
-class ServiceDay(ServiceSums, db.Model):
+class ServicePlace:
+    """Where the services of a summary row were earned: the member's street, community, grid,
+    unit and branch on the service date (copied from the claims, ``Claim.member_street_id``
+    …), 0 for none (also the columns' default). Part of the key, so a member who moved has one
+    row per place and the group tables add the rows up by these columns: hours stay where
+    they were earned."""
+
+    street_id: Mapped[int] = mapped_column(primary_key=True, server_default="0")
+    community_id: Mapped[int] = mapped_column(primary_key=True, server_default="0")
+    grid_id: Mapped[int] = mapped_column(primary_key=True, server_default="0")
+    unit_id: Mapped[int] = mapped_column(primary_key=True, server_default="0")
+    branch_id: Mapped[int] = mapped_column(primary_key=True, server_default="0")
+
+
+class ServiceDay(ServiceSums, ServicePlace, db.Model):
     """A member's confirmed services of one category on one local day, pre-added.
 
     Figures over a custom range that cuts months (``2026-07-15..2026-10-14``) add these up
@@ -36,7 +53,7 @@ class ServiceDay(ServiceSums, db.Model):
     category: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
-class ServiceMonth(ServiceSums, db.Model):
+class ServiceMonth(ServiceSums, ServicePlace, db.Model):
     """A member's confirmed services of one category in one local month, pre-added.
 
     The review dashboards and reports read this instead of every claim of a period: a quarter at
@@ -54,16 +71,17 @@ class ServiceMonth(ServiceSums, db.Model):
     category: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
-class MemberPeriod(ServiceSums, db.Model):
+class MemberPeriod(ServiceSums, ServicePlace, db.Model):
     """A member's confirmed services in one month, quarter, half-year or year, pre-added from
     ``service_months`` (all categories together).
 
     The dashboards need every member's figures for a period — to count active members and to
     rank them — and this gives them as one row per member instead of a sum over months.
-    ``period`` is the period's key: ``2026-07``, ``2026Q3``, ``2026H2``, ``2026``. The member's
-    street, community, grid, unit and branch are copied from the account (and follow it when it
-    changes, ``stats.summaries.follow_member``), so the group tables sum these rows without
-    joining every member.
+    ``period`` is the period's key: ``2026-07``, ``2026Q3``, ``2026H2``, ``2026``. The
+    member's street, community, grid, unit and branch are those of the services' dates
+    (``ServicePlace``): a member who moved within the period has a row for each place, and a
+    move never rewrites past rows. The group tables sum these rows without joining every
+    member.
     """
 
     __tablename__ = "member_periods"
@@ -71,11 +89,6 @@ class MemberPeriod(ServiceSums, db.Model):
     period: Mapped[str] = mapped_column(String(8), primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True,
                                            index=True)
-    street_id: Mapped[int | None]
-    community_id: Mapped[int | None]
-    grid_id: Mapped[int | None]
-    unit_id: Mapped[int | None]
-    branch_id: Mapped[int | None]
 
 
 class MonthTotal(db.Model):
@@ -91,3 +104,26 @@ class MonthTotal(db.Model):
     services: Mapped[int]
     minutes: Mapped[int]
     members: Mapped[int]
+
+
+class MemberMove(db.Model):
+    """Where a member was, and their status, before a change of street, community, grid, unit
+    or branch (recorded by ``stats.receivers`` on ``core.signals.member_moving``).
+
+    The group tables of a period that ended before the change count the member — registered,
+    approved — where they were then, as their services stay where they were earned, so a
+    move leaves past bulletins and rankings as they were.
+    """
+
+    __tablename__ = "member_moves"
+    __table_args__ = (Index("ix_member_moves_member", "member_id", "moved_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    street_id: Mapped[int | None]
+    community_id: Mapped[int | None]
+    grid_id: Mapped[int | None]
+    unit_id: Mapped[int | None]
+    branch_id: Mapped[int | None]

@@ -8,29 +8,40 @@ the month) in which its task ends. These tables hold the sums:
 - ``service_months``: per member, local month and task category, added up from
   ``service_days``;
 - ``member_periods``: per member and month, quarter, half-year or year, added up from
-  ``service_months``, with the member's organisations (``follow_member`` keeps them current);
+  ``service_months``;
 - ``month_totals``: the whole district per month, per category and in all (with the month's
   active members), for the district's charts.
 
+The first three are also keyed by where the services were earned (``ServicePlace``: the
+street, community, grid, unit and branch the member had on the service date, recorded on the
+claim by ``tasks.services.place_claims``), so a member who moves house or changes unit or
+branch keeps their past hours where they earned them: nothing here follows a move.
+
 Rows are recomputed, never incremented, so a refresh is always safe to repeat: the member's month
-is refreshed whenever the tasks service confirms a claim, marks a no-show or records a rating,
-and the member's rows follow a change of grid (the signals ``stats.receivers`` listens to);
-the district generator and the demo rebuild everything; nightly housekeeping rebuilds the last
-two months as a safety net.
+is refreshed whenever the tasks service confirms a claim, marks a no-show or records a rating
+(the signals ``stats.receivers`` listens to); the district generator and the demo rebuild
+everything; nightly housekeeping rebuilds the last two months as a safety net.
 """
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, delete, func, literal, select, text, update
+from sqlalchemy import case, delete, distinct, func, literal, select, text
 
 from volunteer.auth.models import User
 from volunteer.core.periods import Period, containing, local_date
 from volunteer.core.time import local_zone
 from volunteer.extensions import db
-from volunteer.stats.models import MemberPeriod, MonthTotal, ServiceDay, ServiceMonth
+from volunteer.stats.models import (
+    MemberMove,
+    MemberPeriod,
+    MonthTotal,
+    ServiceDay,
+    ServiceMonth,
+)
 from volunteer.tasks.models import Claim, Task
+from volunteer.tasks.services import place_claims
 
 SUMS = ("services", "minutes", "quality_sum", "quality_n", "satisfaction_sum",
          "satisfaction_n")
@@ -78,27 +89,37 @@ def _fill_month(run: Callable, month: Period, member_ids: Iterable[int] | None) 
     day = case(*[(Task.ends_at < datetime.combine(each + timedelta(days=1), time(),
                                                   local_zone()), day_number(each))
                  for each in days[:-1]], else_=day_number(days[-1]))
-    services = (select(day.label("day"), Claim.member_id, Task.category,
+    # where each service was earned (0: none); claims are placed before they are summed
+    places = [func.coalesce(getattr(Claim, f"member_{name}"), 0).label(name)
+              for name in ORG_COLUMNS]
+    services = (select(day.label("day"), Claim.member_id, Task.category, *places,
                        Claim.confirmed_minutes, Claim.quality, Claim.satisfaction)
                 .join(Task, Task.id == Claim.task_id)
                 .where(*served_between(month.start_utc, month.end_utc)))
     if member_ids is not None:
         services = services.where(Claim.member_id.in_(list(member_ids)))
     s = services.subquery("services")
+    keys = [s.c.day, s.c.member_id, s.c.category, *[s.c[name] for name in ORG_COLUMNS]]
     run(ServiceDay.__table__.insert().from_select(
-        ("day", "member_id", "category", *SUMS),
-        select(s.c.day, s.c.member_id, s.c.category, func.count(),
+        ("day", "member_id", "category", *ORG_COLUMNS, *SUMS),
+        select(*keys, func.count(),
                func.coalesce(func.sum(s.c.confirmed_minutes), 0),
                func.coalesce(func.sum(s.c.quality), 0), func.count(s.c.quality),
                func.coalesce(func.sum(s.c.satisfaction), 0), func.count(s.c.satisfaction))
-        .group_by(s.c.day, s.c.member_id, s.c.category)))
-    stmt = (select(literal(month_number(month)), ServiceDay.member_id, ServiceDay.category,
+        .group_by(*keys)))
+    keys = [ServiceDay.member_id, ServiceDay.category, *_places(ServiceDay)]
+    stmt = (select(literal(month_number(month)), *keys,
                    *[func.sum(getattr(ServiceDay, name)) for name in SUMS])
-            .where(*days_between(month)).group_by(ServiceDay.member_id, ServiceDay.category))
+            .where(*days_between(month)).group_by(*keys))
     if member_ids is not None:
         stmt = stmt.where(ServiceDay.member_id.in_(list(member_ids)))
     run(ServiceMonth.__table__.insert().from_select(
-        ("month", "member_id", "category", *SUMS), stmt))
+        ("month", "member_id", "category", *ORG_COLUMNS, *SUMS), stmt))
+
+
+def _places(table) -> list:
+    """A summary table's place columns (``ServicePlace``)."""
+    return [getattr(table, name) for name in ORG_COLUMNS]
 
 
 def _clear_month(run: Callable, month: Period, member_ids: Iterable[int] | None) -> None:
@@ -115,11 +136,10 @@ def _clear_month(run: Callable, month: Period, member_ids: Iterable[int] | None)
 def _fill_period(run: Callable, period: Period, member_ids: Iterable[int] | None) -> None:
     """Replace the period's ``member_periods`` rows (of ``member_ids`` only, when given)."""
     cleared = delete(MemberPeriod).where(MemberPeriod.period == period.key)
-    orgs = [getattr(User, name) for name in ORG_COLUMNS]
-    stmt = (select(literal(period.key), ServiceMonth.member_id, *orgs,
+    keys = [ServiceMonth.member_id, *_places(ServiceMonth)]
+    stmt = (select(literal(period.key), *keys,
                    *[func.sum(getattr(ServiceMonth, name)) for name in SUMS])
-            .join(User, User.id == ServiceMonth.member_id)
-            .where(*months_between(period)).group_by(ServiceMonth.member_id, *orgs))
+            .where(*months_between(period)).group_by(*keys))
     if member_ids is not None:
         cleared = cleared.where(MemberPeriod.member_id.in_(list(member_ids)))
         stmt = stmt.where(ServiceMonth.member_id.in_(list(member_ids)))
@@ -136,19 +156,19 @@ def _fill_totals(run: Callable, month: Period) -> None:
     columns = ("month", "category", "services", "minutes", "members")
     run(MonthTotal.__table__.insert().from_select(columns, select(
         literal(number), ServiceMonth.category, func.sum(ServiceMonth.services),
-        func.sum(ServiceMonth.minutes), func.count())
+        func.sum(ServiceMonth.minutes), func.count(distinct(ServiceMonth.member_id)))
         .where(ServiceMonth.month == number).group_by(ServiceMonth.category)))
     run(MonthTotal.__table__.insert().from_select(columns, select(
         literal(number), literal(""), func.coalesce(func.sum(MemberPeriod.services), 0),
-        func.coalesce(func.sum(MemberPeriod.minutes), 0), func.count())
+        func.coalesce(func.sum(MemberPeriod.minutes), 0),
+        func.count(distinct(MemberPeriod.member_id)))
         .where(MemberPeriod.period == month.key)))
 
 
-def follow_member(member) -> None:
-    """After a member's street, community, grid, unit or branch changed: their period rows
-    follow, so the group tables count them where they are now."""
-    db.session.execute(update(MemberPeriod).where(MemberPeriod.member_id == member.id).values(
-        {name: getattr(member, name) for name in ORG_COLUMNS}))
+def record_move(member, now: datetime) -> None:
+    """Keep where ``member`` is and their status, just before a change (``MemberMove``)."""
+    db.session.add(MemberMove(member_id=member.id, moved_at=now, status=member.status,
+                              **{name: getattr(member, name) for name in ORG_COLUMNS}))
 
 
 def _periods_over(months: Iterable[Period]) -> set[Period]:
@@ -170,6 +190,7 @@ def refresh(pairs: Iterable[tuple[int, datetime]]) -> None:
     # could not see yet (SQLite's BEGIN IMMEDIATE serialises writers already)
     member_ids = sorted(set().union(*months.values()))
     run(select(User.id).where(User.id.in_(member_ids)).order_by(User.id).with_for_update())
+    place_claims(member_ids)  # a service is placed where the member is when first counted
     periods: dict[Period, set[int]] = defaultdict(set)
     for month, member_ids in months.items():
         _clear_month(run, month, member_ids)
@@ -201,6 +222,8 @@ def rebuild(months: list[Period] | None = None, *, connection=None) -> int:
         # a confirmation's refresh waits until the rebuilt months are committed (reads go on)
         run(text("LOCK TABLE service_days, service_months, member_periods, month_totals "
                  "IN EXCLUSIVE MODE"))
+    if connection is None:
+        place_claims()
     if months is None:
         first, last = run(
             select(func.min(Task.ends_at), func.max(Task.ends_at))

@@ -229,6 +229,15 @@ class Claim(db.Model):
     satisfaction_comment: Mapped[str | None] = mapped_column(Text)
     satisfaction_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    # where the service was earned: the member's organisations on the service date, recorded
+    # when the claim is first summed up as a service (``stats.summaries``) or, for a service
+    # already over, when the member moves (``place_claims``); hours stay where they were earned
+    member_street_id: Mapped[int | None]
+    member_community_id: Mapped[int | None]
+    member_grid_id: Mapped[int | None]
+    member_unit_id: Mapped[int | None]
+    member_branch_id: Mapped[int | None]
+
     task: Mapped[Task] = relationship()
     member = relationship("User", foreign_keys=[member_id])
     confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])

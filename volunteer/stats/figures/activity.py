@@ -2,14 +2,17 @@
 what each place counts of its own.
 """
 
-from sqlalchemy import func, select
+from collections.abc import Callable
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
 
 from volunteer.auth.models import User
 from volunteer.core.periods import Period
 from volunteer.extensions import db
 from volunteer.orgs.models import Branch, Community, Grid, Street, Unit
 from volunteer.requests.models import ServiceRequest
-from volunteer.stats.models import MemberPeriod, ServiceDay, ServiceMonth
+from volunteer.stats.models import MemberMove, MemberPeriod, ServiceDay, ServiceMonth
 from volunteer.stats.summaries import (
     PERIOD_KINDS,
     SUMS,
@@ -39,37 +42,74 @@ def scope_filter(scope: dict | None) -> list:
             for key, value in (scope or {}).items() if value is not None]
 
 
-def _members_of(scope: dict | None):
-    conditions = scope_filter(scope)
-    if not conditions:
+def members_then(period: Period) -> tuple[dict, Callable]:
+    """The members' street, community, grid, unit, branch and status at the end of the period:
+    as recorded before their first move after it (``member_moves``), else as they are now.
+    Returns those columns and the function adding the joins they need to a statement over
+    the members."""
+    later = (select(MemberMove.member_id, func.min(MemberMove.id).label("move_id"))
+             .where(MemberMove.moved_at >= period.end_utc).group_by(MemberMove.member_id)
+             .subquery("moved_later"))
+    moved = aliased(MemberMove, name="moved")
+    then = {name: case((moved.id.is_(None), getattr(User, name)), else_=getattr(moved, name))
+            for name in (*[f"{level}_id" for level in LEVELS], "status")}
+
+    def joined(stmt):
+        return (stmt.select_from(User).outerjoin(later, later.c.member_id == User.id)
+                .outerjoin(moved, moved.id == later.c.move_id))
+    return then, joined
+
+
+def then_filter(then: dict, scope: dict | None) -> list:
+    """``scope_filter`` over the members' organisations at a period's end (``members_then``)."""
+    return [User.id.in_(value) if key == "member_ids" else then[key] == value
+            for key, value in (scope or {}).items() if value is not None]
+
+
+def _members_of(scope: dict | None, period: Period):
+    """The ids of the scope's members at the period's end (``members_then``), None for all."""
+    if not scope_filter(scope):
         return None
-    return select(User.id).where(User.role == "member", *conditions)
+    then, joined = members_then(period)
+    return joined(select(User.id)).where(User.role == "member", *then_filter(then, scope))
+
+
+def earned_in(table, scope: dict | None) -> list:
+    """Conditions selecting the summary rows (``table``: ``member_periods``,
+    ``service_months``, ``service_days``) of services earned in a scope like
+    ``{"community_id": 3}``: by the place the rows carry, not where the member is now
+    (hours stay where they were earned); ``member_ids`` narrows it to some members."""
+    return [table.member_id.in_(value) if key == "member_ids"
+            else getattr(table, key) == value
+            for key, value in (scope or {}).items() if value is not None]
 
 
 def service_stats(period: Period, scope: dict | None = None):
-    """Per member: services, minutes, quality and satisfaction sums and counts in the period.
+    """Per member: services, minutes, quality and satisfaction sums and counts in the period,
+    of the services earned in the scope (``earned_in``).
 
-    Read from the summaries (``stats.summaries``): as they are for a month, quarter, half-year
-    or year (``member_periods``), else added up over the period's ``service_months`` (a range of
-    whole months) or ``service_days`` (any other range); all give the same figures."""
+    Read from the summaries (``stats.summaries``): for a month, quarter, half-year or year
+    ``member_periods``, else the period's ``service_months`` (a range of whole months) or
+    ``service_days`` (any other range), added up per member (a member who moved has a row per
+    place); all give the same figures."""
+    table, conditions = summary_rows(period)
+    return (select(table.member_id.label("member_id"),
+                   *[func.sum(getattr(table, name)).label(name) for name in SUMS])
+            .where(*conditions, *earned_in(table, scope)).group_by(table.member_id)
+            .subquery("service_stats"))
+
+
+def summary_rows(period: Period) -> tuple:
+    """The summary table a period's figures are read from, and the conditions selecting its
+    rows: ``member_periods`` for a month, quarter, half-year or year, ``service_months`` for
+    other whole months, else ``service_days``."""
     if period.kind in PERIOD_KINDS:
-        stmt = select(MemberPeriod.member_id.label("member_id"),
-                      *[getattr(MemberPeriod, name).label(name) for name in SUMS]
-                      ).where(MemberPeriod.period == period.key)
-        member_column = MemberPeriod.member_id
-    else:
-        table, conditions = _summed(period)
-        stmt = (select(table.member_id.label("member_id"),
-                       *[func.sum(getattr(table, name)).label(name) for name in SUMS])
-                .where(*conditions).group_by(table.member_id))
-        member_column = table.member_id
-    if (members := _members_of(scope)) is not None:
-        stmt = stmt.where(member_column.in_(members))
-    return stmt.subquery("service_stats")
+        return MemberPeriod, [MemberPeriod.period == period.key]
+    return _summed(period)
 
 
 def _summed(period: Period) -> tuple:
-    """The summary table a period's figures are added up from, and the conditions selecting
+    """The summary table a range's figures are added up from, and the conditions selecting
     its rows: ``service_months`` for whole months, else ``service_days``."""
     if whole_months(period):
         return ServiceMonth, months_between(period)
@@ -95,7 +135,7 @@ def wish_stats(period: Period, scope: dict | None = None):
                Wish.confirmed_at >= period.start_utc, Wish.confirmed_at < period.end_utc)
         .group_by(WishClaim.member_id)
     )
-    if (members := _members_of(scope)) is not None:
+    if (members := _members_of(scope, period)) is not None:
         stmt = stmt.where(WishClaim.member_id.in_(members))
     return stmt.subquery("wish_stats")
 
@@ -123,7 +163,7 @@ def request_stats(period: Period, scope: dict | None = None):
         .where(*_requests_done(period), ServiceRequest.assignee_id.is_not(None))
         .group_by(ServiceRequest.assignee_id)
     )
-    if (members := _members_of(scope)) is not None:
+    if (members := _members_of(scope, period)) is not None:
         stmt = stmt.where(ServiceRequest.assignee_id.in_(members))
     return stmt.subquery("request_stats")
 

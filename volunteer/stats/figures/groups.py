@@ -28,15 +28,17 @@ from volunteer.stats.figures.activity import (
     _avg,
     _hours_each,
     _place_counts,
+    earned_in,
+    members_then,
     request_stats,
-    scope_filter,
-    service_stats,
+    summary_rows,
+    then_filter,
     wish_stats,
 )
 from volunteer.stats.figures.trends import trend_and_categories
 from volunteer.stats.models import MemberPeriod
 from volunteer.stats.score import rank_rows
-from volunteer.stats.summaries import PERIOD_KINDS
+from volunteer.stats.summaries import SUMS
 from volunteer.tasks.models import Task
 
 
@@ -133,16 +135,9 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
     # the member rows each GROUP BY reads; a row source is grouped on its own and the partial
     # sums of one organisation are added up below. Places count the wishes and requests made
     # there (``_place_counts``), so the members' own counts are read only for a unit or branch
-    if period.kind in PERIOD_KINDS:
-        sources = [[source.subquery() for source in _member_figures(
-            period, scope, any(level not in PLACE_LEVELS for level in batch))]
-            for batch in batches]
-    else:  # one joined source, built once when two batches read it
-        (joined,) = _member_figures(period, scope,
-                                    any(level not in PLACE_LEVELS for level in levels))
-        joined = (joined.cte("member_figures").prefix_with("MATERIALIZED")
-                  if len(batches) > 1 else joined.subquery())
-        sources = [[joined] for _batch in batches]
+    sources = [[source.subquery() for source in _member_figures(
+        period, scope, any(level not in PLACE_LEVELS for level in batch))]
+        for batch in batches]
     parts = []
     for number, batch in enumerate(batches):
         for source in sources[number]:
@@ -184,66 +179,52 @@ def page_figures(levels, period: Period, *, street_id=None, community_id=None, u
 _FIGURES = ("registered", "approved", "active", "minutes", "services", "quality_sum",
             "quality_n", "satisfaction_sum", "satisfaction_n", "wishes", "requests",
             "request_seconds")
-_ORGS = [LEVELS[level][0] for level in LEVELS]
 
 
 def _member_figures(period: Period, scope: dict, members_own_counts: bool) -> list:
-    """Row sources of (street, community, grid, unit, branch, then ``_FIGURES``) whose sums
-    per organisation are the group tables' figures.
+    """Two row sources of (street, community, grid, unit, branch, then ``_FIGURES``) whose
+    sums per organisation are the group tables' figures, neither joining the members to their
+    service figures.
 
-    For a month, quarter, half-year or year, two sources that need no join of the members to
-    their service figures: the members (registered, approved, and — only when a table counts
-    its members' own wishes and requests: units, branches — those counts) and the
-    ``member_periods`` rows, which carry the members' organisations. Otherwise one source: each
-    member with their figures joined to them (their own wish and request counts, again, only
-    when a table counts them).
+    The members (registered, approved, and — only when a table counts its members' own wishes
+    and requests: units, branches — those counts), by where they were at the period's end
+    (``members_then``); and the services,
+    by where they were earned: the summary rows of the period (``member_periods`` for a month,
+    quarter, half-year or year, else ``service_months`` or ``service_days`` added up per
+    member and place), each an active member of its place.
     """
-    if period.kind not in PERIOD_KINDS:
-        stats = service_stats(period, scope)
-        joined = (select(*_ORGS, literal_column("1").label("registered"),
-                         case((User.status == "approved", 1), else_=0).label("approved"),
-                         case((stats.c.services > 0, 1), else_=0).label("active"),
-                         stats.c.minutes, stats.c.services, stats.c.quality_sum,
-                         stats.c.quality_n, stats.c.satisfaction_sum, stats.c.satisfaction_n)
-                  .outerjoin(stats, stats.c.member_id == User.id)
-                  .where(User.role == "member", User.created_at < period.end_utc,
-                         *scope_filter(scope)))
-        if not members_own_counts:
-            return [joined.add_columns(*[literal_column("0").label(name) for name in (
-                "wishes", "requests", "request_seconds")])]
-        wishes = wish_stats(period, scope)
-        requests = request_stats(period, scope)
-        return [joined.add_columns(wishes.c.wishes, requests.c.requests,
-                                   requests.c.request_seconds)
-                .outerjoin(wishes, wishes.c.member_id == User.id)
-                .outerjoin(requests, requests.c.member_id == User.id)]
-
     def row(orgs, **values):
         return [*orgs, *[values.get(name, literal_column("0")).label(name)
                          for name in _FIGURES]]
 
-    in_scope = [User.role == "member", User.created_at < period.end_utc, *scope_filter(scope)]
-    members = select(*row(_ORGS, registered=literal_column("1"),
-                          approved=case((User.status == "approved", 1), else_=0)))
+    then, joined = members_then(period)
+    orgs = [then[f"{level}_id"].label(f"{level}_id") for level in LEVELS]
+    approved = case((then["status"] == "approved", 1), else_=0)
+    in_scope = [User.role == "member", User.created_at < period.end_utc,
+                *then_filter(then, scope)]
+    members = joined(select(*row(orgs, registered=literal_column("1"), approved=approved)))
     if members_own_counts:  # small per-member sums, hashed and probed by the members' scan
         wishes, requests = wish_stats(period, scope), request_stats(period, scope)
-        members = (select(*row(_ORGS, registered=literal_column("1"),
-                               approved=case((User.status == "approved", 1), else_=0),
-                               wishes=wishes.c.wishes, requests=requests.c.requests,
-                               request_seconds=requests.c.request_seconds))
+        members = (joined(select(*row(orgs, registered=literal_column("1"), approved=approved,
+                                      wishes=wishes.c.wishes, requests=requests.c.requests,
+                                      request_seconds=requests.c.request_seconds)))
                    .outerjoin(wishes, wishes.c.member_id == User.id)
                    .outerjoin(requests, requests.c.member_id == User.id))
-    mp = MemberPeriod
-    return [
-        members.where(*in_scope),
-        select(*row([getattr(mp, f"{level}_id") for level in LEVELS],
-                    active=literal_column("1"), minutes=mp.minutes, services=mp.services,
-                    quality_sum=mp.quality_sum, quality_n=mp.quality_n,
-                    satisfaction_sum=mp.satisfaction_sum, satisfaction_n=mp.satisfaction_n))
-        .where(mp.period == period.key,
-               *[getattr(mp, key) == value for key, value in scope.items()
-                 if value is not None]),
-    ]
+    table, conditions = summary_rows(period)
+    if table is not MemberPeriod:  # a custom range: its rows added up per member and place
+        keys = [table.member_id, *[getattr(table, f"{level}_id") for level in LEVELS]]
+        table = (select(*keys, *[func.sum(getattr(table, name)).label(name) for name in SUMS])
+                 .where(*conditions, *earned_in(table, scope)).group_by(*keys)
+                 .subquery("earned")).c
+        conditions = []
+    else:
+        conditions = [*conditions, *earned_in(table, scope)]
+    earned = select(*row([getattr(table, f"{level}_id") for level in LEVELS],
+                         active=literal_column("1"), minutes=table.minutes,
+                         services=table.services, quality_sum=table.quality_sum,
+                         quality_n=table.quality_n, satisfaction_sum=table.satisfaction_sum,
+                         satisfaction_n=table.satisfaction_n))
+    return [members.where(*in_scope), earned.where(*conditions)]
 
 
 def _level_rows(level: str, period: Period, now: datetime, scope: dict, figures: dict

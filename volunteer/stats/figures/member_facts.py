@@ -1,7 +1,7 @@
 """Member facts: every member's figures of a period as tuples, the rows and columns built
 from them, the facts ranking needs and the values the member tables sort by."""
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, true
 
 from volunteer.auth.models import User
 from volunteer.core.periods import Period
@@ -9,11 +9,14 @@ from volunteer.extensions import db
 from volunteer.stats.figures.activity import (
     _avg,
     _hours_each,
+    members_then,
     request_stats,
     scope_filter,
     service_stats,
+    then_filter,
     wish_stats,
 )
+from volunteer.stats.models import MemberMove
 
 MEMBER_FACTS = ("id", "name", "phone", "community_id", "unit_id", "branch_id", "street_id",
                 "email", "grid_id", "services", "minutes", "quality_sum", "quality_n",
@@ -39,21 +42,32 @@ def member_facts(period: Period, *, street_id=None, community_id=None, unit_id=N
     stats = service_stats(period, scope)
     wishes = wish_stats(period, scope)
     requests = request_stats(period, scope)
+    then, joined = members_then(period)
     stmt = (
-        select(User.id, User.name, User.phone, User.community_id, User.unit_id, User.branch_id,
-               User.street_id, User.email, User.grid_id, *_service_columns(stats),
-               func.coalesce(wishes.c.wishes, 0), func.coalesce(requests.c.requests, 0),
-               requests.c.request_seconds)
+        joined(select(User.id, User.name, User.phone, then["community_id"], then["unit_id"],
+                      then["branch_id"], then["street_id"], User.email, then["grid_id"],
+                      *_service_columns(stats), func.coalesce(wishes.c.wishes, 0),
+                      func.coalesce(requests.c.requests, 0), requests.c.request_seconds))
         .outerjoin(stats, stats.c.member_id == User.id)
         .outerjoin(wishes, wishes.c.member_id == User.id)
         .outerjoin(requests, requests.c.member_id == User.id)
-        .where(User.role == "member", *scope_filter(scope))
+        .where(User.role == "member", _listed(then, scope, stats, approved_only))
     )
     if by_id:
         stmt = stmt.order_by(User.id)
-    if approved_only:
-        stmt = stmt.where(User.status == "approved")
     return db.session.connection().execute(stmt).all()
+
+
+def _listed(then: dict, scope: dict, stats, approved_only: bool = True):
+    """Who a scope's member table lists for a period: its (approved) members at the period's
+    end (``then``: ``members_then``), and whoever earned hours in it (``stats``:
+    ``service_stats`` of the scope) — a member who moved stays in the tables of the periods
+    they served in, with the hours earned there, and counts where they were then."""
+    members = [*then_filter(then, scope),
+               *([then["status"] == "approved"] if approved_only else [])]
+    if not members:
+        return true()
+    return or_(and_(*members), stats.c.member_id.is_not(None))
 
 
 def member_rank_facts(period: Period, **scope) -> list[tuple]:
@@ -61,9 +75,11 @@ def member_rank_facts(period: Period, **scope) -> list[tuple]:
     columns of ``member_facts`` and none of its joins to wishes and requests, so less than
     half its time for the whole district."""
     stats = service_stats(period, scope)
-    stmt = (select(User.id, User.community_id, User.unit_id, *_service_columns(stats))
+    then, joined = members_then(period)
+    stmt = (joined(select(User.id, then["community_id"], then["unit_id"],
+                          *_service_columns(stats)))
             .outerjoin(stats, stats.c.member_id == User.id)
-            .where(User.role == "member", User.status == "approved", *scope_filter(scope)))
+            .where(User.role == "member", _listed(then, scope, stats)))
     return db.session.connection().execute(stmt).all()
 
 
@@ -72,14 +88,18 @@ def member_sort_values(period: Period, key: str, **scope) -> dict:
     for sorting the member table by a column outside the ranked figures without reading every
     member's whole facts: ``name``; ``phone`` as (phone, community id), which decide how it is
     shown; ``wishes`` and ``requests`` (members without any are left out)."""
+    # every member a table may list (``_listed``): those of the scope now, and those who moved
+    # (they may have been in it, or served in it, then)
     if key in ("wishes", "requests"):
-        stats = (wish_stats if key == "wishes" else request_stats)(period, scope)
+        stats = (wish_stats if key == "wishes" else request_stats)(period)
         stmt = (select(stats.c.member_id, stats.c[key])
                 .join(User, User.id == stats.c.member_id))
     else:
         fields = [User.name] if key == "name" else [User.phone, User.community_id]
         stmt = select(User.id, *fields)
-    stmt = stmt.where(User.role == "member", User.status == "approved", *scope_filter(scope))
+    stmt = stmt.where(User.role == "member")
+    if here := scope_filter(scope):
+        stmt = stmt.where(or_(and_(*here), User.id.in_(select(MemberMove.member_id))))
     rows = db.session.connection().execute(stmt).all()
     if key == "phone":
         return {member_id: (phone, community_id) for member_id, phone, community_id in rows}

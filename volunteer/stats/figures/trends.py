@@ -1,11 +1,11 @@
 """The monthly trend and the category breakdown of a period, from the month totals or the
 members' period rows."""
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 
 from volunteer.core.periods import Period
 from volunteer.extensions import db
-from volunteer.stats.figures.activity import _members_of, _summed, scope_filter, whole_months
+from volunteer.stats.figures.activity import _summed, earned_in, scope_filter, whole_months
 from volunteer.stats.models import MemberPeriod, MonthTotal
 from volunteer.stats.summaries import month_number
 from volunteer.tasks.models import category_label
@@ -27,7 +27,7 @@ def trend_and_categories(period: Period, scope: dict | None = None
                          ) -> tuple[list[dict], list[dict]]:
     """The monthly trend (hours, services and active members per month) and the category
     breakdown (``category_rows``). The whole district reads ``month_totals``; a scope adds up
-    its members' ``member_periods`` rows."""
+    the ``member_periods`` rows earned in it."""
     months = trend_months(period)
     district = _whole_district(scope)
     if district:
@@ -37,11 +37,11 @@ def trend_and_categories(period: Period, scope: dict | None = None
                        MonthTotal.month.in_([month_number(month) for month in months])))
     else:
         stmt = (select(MemberPeriod.period, func.sum(MemberPeriod.services),
-                       func.sum(MemberPeriod.minutes), func.count())
-                .where(MemberPeriod.period.in_([month.key for month in months]))
+                       func.sum(MemberPeriod.minutes),
+                       func.count(distinct(MemberPeriod.member_id)))
+                .where(MemberPeriod.period.in_([month.key for month in months]),
+                       *earned_in(MemberPeriod, scope))
                 .group_by(MemberPeriod.period))
-        if (members := _members_of(scope)) is not None:
-            stmt = stmt.where(MemberPeriod.member_id.in_(members))
     found = {key: rest for key, *rest in db.session.execute(stmt)}
     trend = []
     for month in months:
@@ -66,14 +66,10 @@ def category_rows(period: Period, scope: dict | None = None) -> list[dict]:
                        MonthTotal.month >= month_number(months[0]),
                        MonthTotal.month <= month_number(months[-1]))
                 .group_by(MonthTotal.category))
-        member_column = None
     else:
         table, conditions = _summed(period)
         stmt = (select(table.category, func.sum(table.services), func.sum(table.minutes))
-                .where(*conditions).group_by(table.category))
-        member_column = table.member_id
-    if (members := _members_of(scope)) is not None:
-        stmt = stmt.where(member_column.in_(members))
+                .where(*conditions, *earned_in(table, scope)).group_by(table.category))
     rows = [{"category": code, "label": category_label(code), "services": int(n),
              "hours": round(int(minutes) / 60, 1)} for code, n, minutes in db.session.execute(stmt)]
     rows.sort(key=lambda r: (-r["hours"], r["category"]))

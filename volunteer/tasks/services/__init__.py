@@ -28,6 +28,7 @@ from volunteer.tasks.services.confirmation import (
     confirm_claim,
     confirmable_stmt,
     mark_no_show,
+    place_claims,
     rate_satisfaction,
 )
 from volunteer.tasks.services.errors import (
@@ -170,6 +171,7 @@ __all__ = [
     "REMINDERS",
     "send_task_reminders",
     "confirm_claim",
+    "place_claims",
     "mark_no_show",
     "rate_satisfaction",
     "list_my_claims_stmt",

@@ -1,11 +1,13 @@
 """Confirmation and ratings: the secretary confirms hours and quality, marks no-shows; the
 resident's satisfaction."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from volunteer.audit.services import record_action
+from volunteer.auth.models import User
 from volunteer.core import signals
 from volunteer.core.errors import InvalidState, NotAllowed, ValidationFailed
 from volunteer.core.text import REASON_MAX, clean_text
@@ -31,6 +33,34 @@ def _check_rating(field: str, value) -> int:
 
 def _service_over(claim: Claim, now: datetime) -> bool:
     return claim.checked_out_at is not None or now >= claim.task.ends_at
+
+
+PLACE_COLUMNS = ("street_id", "community_id", "grid_id", "unit_id", "branch_id")
+
+
+def place_claims(member_ids: Iterable[int] | None = None, *,
+                 ended_before: datetime | None = None) -> None:
+    """Record where services were earned: each live claim not yet placed gets its member's
+    current street, community, grid, unit and branch (``Claim.member_street_id`` …).
+
+    Without ``ended_before``, the confirmed claims (the statistics call this before summing a
+    member's month, so a service is placed when it is first counted); with it, also every
+    claim whose task ended before then — a member about to move places their past services
+    where they are still (``core.signals.member_moving``). ``member_ids`` narrows it to some
+    members. One UPDATE with the account's columns read in SQL; placed claims never change.
+    """
+    over = Claim.confirmed_at.is_not(None)
+    if ended_before is not None:
+        over = over | Claim.task_id.in_(select(Task.id).where(Task.ends_at <= ended_before))
+    stmt = (update(Claim).where(Claim.status == "claimed", Claim.member_community_id.is_(None),
+                                over)
+            .values({f"member_{name}": select(getattr(User, name))
+                     .where(User.id == Claim.member_id).scalar_subquery()
+                     for name in PLACE_COLUMNS})
+            .execution_options(synchronize_session=False))
+    if member_ids is not None:
+        stmt = stmt.where(Claim.member_id.in_(list(member_ids)))
+    db.session.execute(stmt)
 
 
 def confirm_claim(actor, claim: Claim, *, quality: int, hours: float | None = None,

@@ -105,10 +105,11 @@ class Stack:
                 time.sleep(0.1)
         raise AssertionError("the replica did not catch up within 30 s")
 
-    def migrate_and_seed(self, members: int, slots: int) -> dict:
-        """The app's migrations on the primary, then a street, a community, one task of
-        ``slots`` slots, ``members`` approved members with API tokens, a district admin and a
-        member whose logins the throttle test fails."""
+    def migrate_and_seed(self, members: int, slots: int, tasks: int = 1) -> dict:
+        """The app's migrations on the primary, then a street, a community, ``tasks`` tasks
+        of ``slots`` slots (a day apart, so one member may claim each), ``members`` approved
+        members with API tokens, a district admin and a member whose logins the throttle test
+        fails."""
         from flask_migrate import upgrade
         from sqlalchemy import insert, select
 
@@ -144,16 +145,17 @@ class Stack:
                  "password_hash": password, "status": "approved", "unit_id": unit.id, **place}
                 for i in range(members + 1)])
             start = utcnow() + timedelta(days=1)
-            tasks = [create_task(secretary, title=f"协助转运{n}", category="transfer",
-                                 location="万濠华府", description="", starts_at=start,
-                                 ends_at=start + timedelta(hours=3), slots=slots).id
-                     for n in range(4)]
+            task_ids = [create_task(secretary, title=f"协助转运{n}", category="transfer",
+                                    location="万濠华府", description="",
+                                    starts_at=start + timedelta(days=n),
+                                    ends_at=start + timedelta(days=n, hours=3), slots=slots).id
+                        for n in range(tasks)]
             member_ids = list(db.session.scalars(
                 select(User.id).where(User.role == "member").order_by(User.id)))
             tokens = [issue_api_token(db.session.get(User, uid))[0] for uid in member_ids[:-1]]
             admin_token = issue_api_token(admin)[0]
             db.session.commit()
-            self.seeded = {"tasks": tasks, "tokens": tokens, "admin_phone": admin.phone,
+            self.seeded = {"tasks": task_ids, "tokens": tokens, "admin_phone": admin.phone,
                            "admin_token": admin_token, "member_phone": "13700000000",
                            "throttled_phone": f"137{members:08d}", "slots": slots}
             db.session.remove()
@@ -163,19 +165,19 @@ class Stack:
 
     # --- gunicorn and nginx -------------------------------------------------------------
 
-    def environment(self, port: int, replica: bool = True) -> dict:
+    def environment(self, port: int, replica: bool = True, workers: int = 2) -> dict:
         env = {**os.environ, **FAST_HASHES, "PYTHONPATH": str(ROOT),
                "DATABASE_URL": self.primary_url(), "SECRET_KEY": SECRET_KEY,
                # each instance its own folder, as on two machines: only the database is shared
                "VOLUNTEER_INSTANCE_PATH": str(self.root / f"instance-{port}"),
-               "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2",
+               "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers),
                "VOLUNTEER_PROXY_FIX": "1", "VOLUNTEER_DATABASE_REPLICA_HEADER": "true"}
         if replica:
             env["DATABASE_REPLICA_URL"] = self.replica_url()
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         return env
 
-    def start_gunicorn(self, replica: bool = True) -> int:
+    def start_gunicorn(self, replica: bool = True, workers: int = 2) -> int:
         from gunicorn.config import Config as GunicornConfig
 
         port = _free_port()
@@ -185,7 +187,7 @@ class Stack:
             command.insert(-1, "--no-control-socket")
         with open(self.root / f"gunicorn-{port}.log", "wb") as log:
             self.servers[port] = subprocess.Popen(
-                command, cwd=ROOT, env=self.environment(port, replica), stdout=log,
+                command, cwd=ROOT, env=self.environment(port, replica, workers), stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True)
         self._wait(f"http://127.0.0.1:{port}/healthz", self.servers[port])
         return port

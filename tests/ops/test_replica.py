@@ -204,3 +204,30 @@ def test_the_replica_url_is_read_from_the_environment():
                               "VOLUNTEER_DATABASE_REPLICA_HEADER": "true"})
     assert found["DATABASE_REPLICA_URL"] == "postgresql://reader@replica/tongtong"
     assert found["DATABASE_REPLICA_HEADER"] is True
+
+
+def test_a_replica_down_fails_the_dashboards_only(app, db_url, district, login, token_for):
+    """Nothing listens on the replica's port: the dashboards answer 503, the rest works."""
+    from volunteer import create_app
+    from volunteer.core import outage
+
+    down = create_app(make_config(
+        db_url, app.instance_path, DATABASE_REPLICA_URL="postgresql://nobody@127.0.0.1:9/none",
+        DATABASE_CONNECT_TIMEOUT=2))
+    down.test_client_class = IsolatedClient
+    client = down.test_client()
+    login(district["admin"], c=client)
+    try:
+        response = client.get("/review/district?period=2026Q1")
+        assert response.status_code == 503
+        assert "服务暂时不可用" in response.get_data(as_text=True)
+        stats = client.get("/api/v1/stats", headers=token_for(district["admin"]))
+        assert stats.status_code == 503 and stats.get_json()["error"]["code"] == "unavailable"
+        assert client.get("/inbox").status_code == 200
+        assert client.get("/api/v1/me", headers=token_for(district["admin"])).status_code == 200
+    finally:
+        with outage._lock:
+            outage._down_since = None
+        with down.app_context():
+            for engine in db.engines.values():
+                engine.dispose()

@@ -12,8 +12,10 @@ each), and Debian's nginx in front. Then, through nginx, for each layout in turn
 - dashboard: ``GET /review/district?table=community`` with the district admin's session
   (read from the replica).
 
-Prints requests per second and each as a ratio of the trivial endpoint's rate in the same
-layout, then removes every process, cluster and folder it made.
+Prints requests per second, each as a ratio of the trivial endpoint's rate in the same round,
+and the CPU time the server side (gunicorn workers, nginx, both PostgreSQL clusters; not the
+client) spent per request — steadier than rates on a busy machine — then removes every
+process, cluster and folder it made.
 
     python bench/scaleout.py                       # all three layouts
     python bench/scaleout.py --requests 600 --concurrency 16
@@ -23,6 +25,7 @@ import argparse
 import http.client
 import http.cookiejar
 import json
+import os
 import statistics
 import sys
 import threading
@@ -34,6 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _common import proc_stats  # noqa: E402
 
 from tests.core.test_outage import _get, _opener  # noqa: E402
 from tests.ops.stack import PASSWORD, Stack, missing_parts  # noqa: E402
@@ -53,10 +58,32 @@ def login_cookie(port: int, phone: str) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
+def server_cpu_seconds(roots: list[int]) -> float:
+    """CPU time used so far by the server side: each root (gunicorn masters, nginx, both
+    postmasters), its live descendants, and the children they reaped."""
+    procs = proc_stats()
+    children: dict[int, list[int]] = {}
+    for pid, fields in procs.items():
+        children.setdefault(int(fields[1]), []).append(pid)
+    total, pending = 0, [pid for pid in roots if pid in procs]
+    while pending:
+        pid = pending.pop()
+        total += sum(int(f) for f in procs[pid][11:15])  # its own and its reaped children's
+        pending += children.get(pid, [])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_roots(stack: Stack, upstreams: list[int]) -> list[int]:
+    roots = [stack.servers[port].pid for port in upstreams] + [stack.nginx.pid]
+    for cluster in (stack.primary, stack.replica):
+        roots.append(int((cluster.data / "postmaster.pid").read_text().split()[0]))
+    return roots
+
+
 def hammer(port: int, method: str, paths_and_headers: list[tuple[str, dict]],
-           concurrency: int) -> dict:
+           concurrency: int, roots: list[int]) -> dict:
     """Send every (path, headers) once from ``concurrency`` threads on keep-alive connections;
-    requests per second, status counts and 409 codes."""
+    requests per second, server CPU ms per request, status counts and 409 codes."""
     local = threading.local()
     statuses: Counter = Counter()
     lock = threading.Lock()
@@ -78,29 +105,33 @@ def hammer(port: int, method: str, paths_and_headers: list[tuple[str, dict]],
         with lock:
             statuses[(status, code)] += 1
 
-    started = time.perf_counter()
+    cpu, started = server_cpu_seconds(roots), time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         list(pool.map(one, paths_and_headers))
     elapsed = time.perf_counter() - started
-    return {"per_second": len(paths_and_headers) / elapsed, "statuses": dict(statuses)}
+    cpu_ms = (server_cpu_seconds(roots) - cpu) * 1000 / len(paths_and_headers)
+    return {"per_second": len(paths_and_headers) / elapsed, "cpu_ms": cpu_ms,
+            "statuses": dict(statuses)}
 
 
-def measure(stack: Stack, port: int, task_id: int, cookies: dict, args) -> dict:
+def measure(stack: Stack, port: int, upstreams: list[int], task_id: int, cookies: dict,
+            args) -> dict:
+    roots = server_roots(stack, upstreams)
     tokens = stack.seeded["tokens"]
     bearer = [{"Authorization": f"Bearer {t}"} for t in tokens]
     n = args.requests
     warm = [("/api/v1/me", bearer[i % len(bearer)]) for i in range(100)]
-    hammer(port, "GET", warm, args.concurrency)
+    hammer(port, "GET", warm, args.concurrency, roots)
     results = {
         "trivial": hammer(port, "GET", [("/api/v1/me", bearer[i % len(bearer)])
-                                        for i in range(n)], args.concurrency),
+                                        for i in range(n)], args.concurrency, roots),
         "claims": hammer(port, "POST", [(f"/api/v1/tasks/{task_id}/claim", b)
-                                        for b in bearer], args.rush_concurrency),
+                                        for b in bearer], args.rush_concurrency, roots),
         "member page": hammer(port, "GET", [("/tasks", {"Cookie": cookies["member"]})] * n,
-                              args.concurrency),
+                              args.concurrency, roots),
         "dashboard": hammer(port, "GET", [("/review/district?table=community",
                                            {"Cookie": cookies["admin"]})] * (n // 2),
-                            args.concurrency),
+                            args.concurrency, roots),
     }
     won = results["claims"]["statuses"].get((201, ""), 0)
     refused = results["claims"]["statuses"].get((409, "task_full"), 0)
@@ -138,26 +169,29 @@ def main() -> int:
                 port = stack.start_nginx(upstreams)
                 cookies = {"member": login_cookie(port, seeded["member_phone"]),
                            "admin": login_cookie(port, seeded["admin_phone"])}
-                results = measure(stack, port, next(task_ids), cookies, args)
+                results = measure(stack, port, upstreams, next(task_ids), cookies, args)
                 ok = ok and results["claims"]["ok"]
                 rows[label].append(results)
                 print(f"\nround {round_number}, {label}:")
                 for name, result in results.items():
-                    print(f"  {name:12s} {result['per_second']:7.0f}/s  {result['statuses']}")
-        print(f"\nmedians of {args.rounds} rounds (÷ trivial: the same round's trivial rate)")
-        print("| layout | trivial req/s | claims/s (÷ trivial) | member page/s (÷) |"
-              " dashboard/s (÷) |\n| --- | --- | --- | --- | --- |")
+                    print(f"  {name:12s} {result['per_second']:7.0f}/s "
+                          f"{result['cpu_ms']:6.2f} ms CPU each  {result['statuses']}")
+        print(f"\nmedians of {args.rounds} rounds: requests/s (÷ the same round's trivial"
+              " rate) and server CPU ms per request (gunicorn, nginx, both PostgreSQL)")
+        print("| layout | trivial | claims | member page | dashboard |\n"
+              "| --- | --- | --- | --- | --- |")
         for label, runs in rows.items():
-            def median(key, runs=runs):
-                return statistics.median(r[key]["per_second"] for r in runs)
+            def median(key, field="per_second", runs=runs):
+                return statistics.median(r[key][field] for r in runs)
 
             def ratio(key, runs=runs):
                 return statistics.median(r[key]["per_second"] / r["trivial"]["per_second"]
                                          for r in runs)
 
-            cells = [f"{median(k):.0f} ({ratio(k):.2f})"
+            cells = [f"{median(k):.0f}/s ({ratio(k):.2f}), {median(k, 'cpu_ms'):.1f} ms"
                      for k in ("claims", "member page", "dashboard")]
-            print(f"| {label} | {median('trivial'):.0f} | " + " | ".join(cells) + " |")
+            print(f"| {label} | {median('trivial'):.0f}/s, {median('trivial', 'cpu_ms'):.1f} ms"
+                  " | " + " | ".join(cells) + " |")
     finally:
         stack.close()
     print("\nclaim rushes exact (12 won, every other a clean 409):", ok)

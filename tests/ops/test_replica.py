@@ -169,15 +169,19 @@ def test_the_replica_connections_refuse_writes(replica_app):
                     APPLICATION_NAME
 
 
+@pytest.mark.parametrize("kind, period, now", [
+    ("monthly-reminder", "2026-04", datetime(2026, 4, 1, 9, tzinfo=CST)),
+    ("quarterly-bulletin", "2026Q1", datetime(2026, 4, 1, 9, 30, tzinfo=CST)),
+    ("half-year-summary", "2026H1", datetime(2026, 7, 1, 10, tzinfo=CST)),
+])
 def test_report_content_reads_the_replica_and_deliveries_go_to_the_primary(
-        replica_app, executed, district):
+        replica_app, executed, district, kind, period, now):
     from volunteer.core.periods import parse_period
     from volunteer.reports import runner
     from volunteer.reports.models import ReportDelivery
 
     with replica_app.app_context():
-        result = runner.run_report("quarterly-bulletin", parse_period("2026Q1"),
-                                   now=datetime(2026, 4, 1, 9, 30, tzinfo=CST))
+        result = runner.run_report(kind, parse_period(period), now=now)
         assert result["new"] > 0
         assert db.session.scalar(select(db.func.count()).select_from(ReportDelivery)) == \
             result["new"]

@@ -49,7 +49,7 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(outage.end_session)
     with app.app_context():
         engines = [db.engine, *([db.engines[replica.REPLICA]]
-                                if replica.replica_configured(app) else [])]
+                                if replica.replica_configured() else [])]
     for engine in engines:
         outage.watch_engine(engine)
         if engine.dialect.name != "sqlite" and not options.get("pool_pre_ping"):

@@ -50,9 +50,9 @@ def _writes(clause) -> bool:
     return getattr(clause, "_for_update_arg", None) is not None
 
 
-def replica_configured(app: Flask | None = None) -> bool:
-    app = app or current_app
-    return REPLICA in app.extensions["sqlalchemy"].engines
+def replica_configured() -> bool:
+    """Whether the current app has a replica engine (DATABASE_REPLICA_URL was set)."""
+    return REPLICA in current_app.extensions["sqlalchemy"].engines
 
 
 @contextmanager

@@ -150,16 +150,10 @@ def stop(process: subprocess.Popen) -> None:
 
 def worker_cpu_seconds(master: subprocess.Popen) -> float:
     """CPU time (user + system) used so far by the gunicorn master's worker processes."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master.pid:  # ppid
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+    from _common import proc_stats
+
+    total = sum(int(fields[11]) + int(fields[12])  # utime, stime
+                for fields in proc_stats().values() if int(fields[1]) == master.pid)
     return total / os.sysconf("SC_CLK_TCK")
 
 

@@ -51,6 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             f"sqlite:///{Path(app.instance_path) / 'volunteer.sqlite3'}"
         )
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config.get("DATABASE_REPLICA_URL"):
+        app.config["DATABASE_REPLICA_URL"] = _normalise_url(app.config["DATABASE_REPLICA_URL"])
     app.config["SESSION_COOKIE_NAME"] = "tongtong_session"
 
     from volunteer import web

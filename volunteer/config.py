@@ -21,6 +21,11 @@ class Defaults:
     DATABASE_UNAVAILABLE_RETRY_AFTER = 5
     DATABASE_CONNECT_TIMEOUT = 5
     DATABASE_POOL_TIMEOUT = 30
+    # a streaming replica (postgresql://…): the dashboards, their exports, /api/v1/stats and the
+    # reports' content read from it; everything else uses the primary (core.replica)
+    DATABASE_REPLICA_URL = None
+    # testing only: answer each request with X-Database: replica|primary (which served its reads)
+    DATABASE_REPLICA_HEADER = False
     TIMEZONE = "Asia/Shanghai"
 
     BABEL_DEFAULT_LOCALE = "zh_CN"
@@ -122,6 +127,7 @@ class Defaults:
 
 ENV_NAMES = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "DATABASE_REPLICA_URL": "DATABASE_REPLICA_URL",
     "SECRET_KEY": "SECRET_KEY",
     "TIMEZONE": "TIMEZONE",
     "MAIL_SERVER": "MAIL_SERVER",

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from volunteer.core.i18n import period_label, translate
 from volunteer.core.links import this_page_url
 from volunteer.core.outage import database_down
+from volunteer.core.replica import reading_from_primary
 from volunteer.core.time import format_local
 
 
@@ -75,6 +76,7 @@ def register_template_helpers(app: Flask) -> None:
     def inject():
         unread = 0
         if not database_down() and current_user.is_authenticated:
-            unread = count_unread(current_user)
+            with reading_from_primary():  # a message just read is no longer counted
+                unread = count_unread(current_user)
         return {"ROLES": ROLES, "unread_count": unread, "shown_phone": shown_phone,
                 "current_locale": select_locale()}

@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
-from volunteer.core import outage
+from volunteer.core import outage, replica
 from volunteer.extensions import db, migrate
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
@@ -40,14 +40,21 @@ def init_app(app: Flask) -> None:
             options.setdefault("connect_args", {}).setdefault(
                 "connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if app.config.get("DATABASE_REPLICA_URL"):
+        binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
+        binds[replica.REPLICA] = replica.bind_options(app.config["DATABASE_REPLICA_URL"], options)
+        app.config["SQLALCHEMY_BINDS"] = binds
     import_models()
     db.init_app(app)
     app.teardown_appcontext(outage.end_session)
     with app.app_context():
-        outage.watch_engine(db.engine)
-    if not uri.startswith("sqlite") and not options.get("pool_pre_ping"):
-        with app.app_context():
-            _ping_idle_connections(db.engine)
+        engines = [db.engine, *([db.engines[replica.REPLICA]]
+                                if replica.replica_configured() else [])]
+    for engine in engines:
+        outage.watch_engine(engine)
+        if engine.dialect.name != "sqlite" and not options.get("pool_pre_ping"):
+            _ping_idle_connections(engine)
+    replica.init_app(app)
     from volunteer import project_folder
 
     migrate.init_app(app, db, directory=str(project_folder("migrations")),

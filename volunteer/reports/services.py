@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from volunteer.core.errors import NotAllowed, NotFound, ValidationFailed
 from volunteer.core.periods import Period, containing, local_date, parse_period
+from volunteer.core.replica import reading_from_replica
 from volunteer.core.time import local_zone, utcnow
 from volunteer.extensions import db
 from volunteer.notifications.services import notify_many
@@ -97,8 +98,10 @@ def start_run(kind: str, period: Period, trigger: str = "scheduler") -> ReportRu
 
 
 def build(kind: str, period: Period, now: datetime) -> tuple[dict, list[dict]]:
-    """The run's shared content and one entry per recipient (computed in SQL aggregates)."""
-    return REPORTS[kind].build(period, now)
+    """The run's shared content and one entry per recipient (computed in SQL aggregates), read
+    from the replica when there is one; the deliveries are then written to the primary."""
+    with reading_from_replica():
+        return REPORTS[kind].build(period, now)
 
 
 def _insert_ignoring_duplicates(rows: list[dict]):

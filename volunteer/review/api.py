@@ -9,6 +9,7 @@ from pydantic import Field
 from volunteer.core.api import Out, api_blueprint, doc, one_of, page_args, page_of, query_int
 from volunteer.core.decorators import login_required
 from volunteer.core.errors import NotAllowed, ValidationFailed
+from volunteer.core.replica import replica_reads
 from volunteer.review import dashboard
 from volunteer.review.permissions import can_view_scope
 from volunteer.review.views import chosen_period
@@ -63,6 +64,7 @@ def serialise_row(row: dict) -> dict:
             "per_page": "integer"},
      errors=(400, 401, 403, 404), response=StatsOut)
 @login_required
+@replica_reads
 def stats():
     level = request.args.get("level") or "community"
     if level not in LEVELS:

@@ -20,6 +20,7 @@ from volunteer.core.forms import arg_int, form_errors
 from volunteer.core.i18n import N_
 from volunteer.core.links import query_args, this_page_url
 from volunteer.core.periods import containing, parse_period, period_between
+from volunteer.core.replica import reading_from_primary, replica_reads
 from volunteer.core.time import to_local, utcnow
 from volunteer.extensions import db
 from volunteer.review import dashboard, exports, services
@@ -119,6 +120,7 @@ def home():
 @bp.get("/review/district", defaults={"kind": "district", "scope_id": None})
 @bp.get("/review/<any(street, community, branch, unit):kind>/<int:scope_id>")
 @login_required
+@replica_reads
 def show(kind: str, scope_id: int | None):
     period, period_errors, picked = dashboard_period()
     if picked:  # the picked dates become the period every link of the page carries
@@ -126,8 +128,9 @@ def show(kind: str, scope_id: int | None):
     scope, period, table, rows = _scoped_table(kind, scope_id, period)
     sort, descending = request.args.get("sort"), request.args.get("dir") != "asc"
     page = ListPage(rows, arg_int("page", 1))
-    commendations = services.list_commendations(street_id=scope.street_id, period=period) \
-        if scope.kind == "street" else []
+    with reading_from_primary():  # a commendation just made (or withdrawn) shows at once
+        commendations = services.list_commendations(street_id=scope.street_id, period=period) \
+            if scope.kind == "street" else []
     # a bad period: the dashboard of the current quarter, the errors beside the picker
     return render_template(
         "review/dashboard.html", scope=scope, period=period, table=table, page=page,
@@ -146,6 +149,7 @@ def show(kind: str, scope_id: int | None):
 @bp.get("/review/district/export.xlsx", defaults={"kind": "district", "scope_id": None})
 @bp.get("/review/<any(street, community, branch, unit):kind>/<int:scope_id>/export.xlsx")
 @login_required
+@replica_reads
 def export(kind: str, scope_id: int | None):
     scope, period, table, rows = _scoped_table(kind, scope_id)
     title = f"{scope.title} · {period.label} · {dashboard.TABLE_LABELS[table]}统计"
@@ -156,6 +160,7 @@ def export(kind: str, scope_id: int | None):
 @bp.get("/review/district/charts.xlsx", defaults={"kind": "district", "scope_id": None})
 @bp.get("/review/<any(street, community, branch, unit):kind>/<int:scope_id>/charts.xlsx")
 @login_required
+@replica_reads
 def export_charts(kind: str, scope_id: int | None):
     """The tables beside the charts (trend, categories, participation), one sheet each."""
     scope = load_scope(kind, scope_id)
@@ -168,6 +173,7 @@ def export_charts(kind: str, scope_id: int | None):
 @bp.get("/review/district/hours.csv", defaults={"kind": "district", "scope_id": None})
 @bp.get("/review/<any(street, community, branch, unit):kind>/<int:scope_id>/hours.csv")
 @login_required
+@replica_reads
 def hours_csv(kind: str, scope_id: int | None):
     scope = load_scope(kind, scope_id)
     if not can_see_hours_export(current_user):

@@ -36,7 +36,7 @@ from volunteer.stats.figures.activity import scope_filter, service_stats
 from volunteer.stats.figures.member_facts import member_hours
 from volunteer.stats.score import RATINGS, score_columns, shared_ranks
 from volunteer.tasks.models import Claim, Task
-from volunteer.tasks.services import check_out_late, list_my_claims_stmt
+from volunteer.tasks.services import check_in_early, check_out_late, list_my_claims_stmt
 from volunteer.wishes.models import Wish, WishClaim
 from volunteer.wishes.services import count_awaiting, count_flags
 
@@ -102,7 +102,9 @@ def _member_items(member, now: datetime) -> list[TodoItem]:
     first = db.session.scalars(upcoming.limit(1)).first()
     if first is not None:
         when = _short_time(first.task.starts_at)
-        items.append(TodoItem("next_service", f"下次服务：{when} {first.task.title}",
+        # a service already under way (or about to start) waits for the member's check-in
+        label = "请签到" if first.task.starts_at <= now + check_in_early() else "下次服务"
+        items.append(TodoItem("next_service", f"{label}：{when} {first.task.title}",
                               _count(upcoming), f"/tasks/{first.task_id}"))
     items.append(TodoItem("requests_to_take", N_("社区派给您的居民点单，请接单"), _count_where(
         ServiceRequest, ServiceRequest.assignee_id == member.id,

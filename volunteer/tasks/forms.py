@@ -114,8 +114,11 @@ class SeriesEditForm(WebForm):
 
 
 class SatisfactionForm(WebForm):
-    satisfaction = SelectField(N_("居民满意度"), coerce=int,
-                               choices=[(i, f"{i} 分") for i in range(5, 0, -1)])
+    """The served resident's rating, recorded by the secretary: chosen, never defaulted."""
+    satisfaction = SelectField(N_("居民满意度"), coerce=optional_int, validate_choice=False,
+                               choices=[("", N_("请选择"))]
+                               + [(i, f"{i} 分") for i in range(5, 0, -1)],
+                               validators=[InputRequired(N_("请选择居民满意度（1 到 5 分）"))])
     comment = StringField(N_("居民意见（可选）"), validators=[Length(max=COMMENT_MAX)])
 
 

@@ -13,7 +13,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
-from volunteer import create_app
+from volunteer import _normalise_url, create_app
 from volunteer.extensions import db
 
 PASSWORD = "Passw0rd!"
@@ -22,7 +22,7 @@ PASSWORD = "Passw0rd!"
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        return _normalise_url(url)  # postgresql:// means psycopg 3, as in the app
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 

@@ -296,18 +296,25 @@ echo "$(wc -l <"$access") lines in the access log, none for the tracking path in
 
 step "volunteer backup /var/backups/tongtong/<date>.dump: mode 0600"
 dump="$T/backups/$(date +%F).dump"
-as_service "$SRV/venv/bin/volunteer" backup "$dump"
+# the nightly cron entry's start, in sh as cron runs it (without the PYTHONPATH of a checkout)
+env -u PYTHONPATH sh -c "set -a && . '$ETC/env' && set +a && cd '$SRV/app' && \
+  '$SRV/venv/bin/volunteer' backup '$dump'"
 mode=$(stat -c %a "$dump")
 [[ $mode == 600 ]] || fail "$dump has mode $mode, not 600"
 echo "mode $mode, $(stat -c %s "$dump") bytes"
 
-step "cp deploy/logrotate/tongtong /etc/logrotate.d/tongtong: logrotate -d"
+step "cp deploy/logrotate/tongtong /etc/logrotate.d/tongtong: logrotate -d -f (changes nothing)"
 if [[ -x $LOGROTATE ]]; then
   sed -e "s|/var/log/nginx/|$LOGS/|g" -e "s|/run/nginx.pid|$NGINX_DIR/nginx.pid|g" \
     "$SRV/app/deploy/logrotate/tongtong" >"$T/logrotate.conf"
-  "$LOGROTATE" -d -s "$T/logrotate.state" "$T/logrotate.conf" 2>&1 | tee "$T/logrotate.out"
+  # -d: debug, nothing is done; -f: show the rotation it would make today
+  "$LOGROTATE" -d -f -s "$T/logrotate.state" "$T/logrotate.conf" 2>&1 | tee "$T/logrotate.out"
   if grep -qiE '^error' "$T/logrotate.out"; then fail "logrotate -d reports an error"; fi
-  grep -q "tongtong.access.log" "$T/logrotate.out" || fail "logrotate did not consider the site's log"
+  grep -q "renaming $LOGS/tongtong.access.log" "$T/logrotate.out" \
+    || fail "logrotate would not rotate the site's access log"
+  grep -q "running postrotate script" "$T/logrotate.out" || fail "no postrotate (nginx USR1)"
+  [[ ! -e $LOGS/tongtong.access.log.1 && -z $(find "$LOGS" -name '*.gz') ]] \
+    || fail "logrotate -d changed something"
 else
   fail "logrotate is not installed (.ci/run installs it)"
 fi

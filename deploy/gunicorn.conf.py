@@ -22,6 +22,12 @@ forwarded_allow_ips = "127.0.0.1"  # nginx on the same machine
 proxy_allow_ips = "127.0.0.1"
 # the app is imported once in the master and forked: less memory, faster worker restarts
 preload_app = True
+# gunicorn 25+ opens a control socket for gunicornc, by default under $HOME, which the unit keeps
+# read-only (and two instances would share): in the unit's RuntimeDirectory, else none at all
+if os.environ.get("RUNTIME_DIRECTORY"):
+    control_socket = os.path.join(os.environ["RUNTIME_DIRECTORY"], "gunicorn.ctl")
+else:
+    control_socket_disable = True
 max_requests = 5000  # recycle workers now and then; jitter keeps them from restarting together
 max_requests_jitter = 500
 

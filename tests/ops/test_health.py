@@ -8,7 +8,7 @@ from sqlalchemy import event, text
 from tests.conftest import make_config
 from volunteer import create_app
 from volunteer.core.time import utcnow
-from volunteer.extensions import db
+from volunteer.extensions import db, talisman
 from volunteer.ops import services
 
 
@@ -72,3 +72,15 @@ def test_readyz_is_503_when_the_database_cannot_be_reached(tmp_path):
     assert answer.status_code == 503
     assert answer.get_json()["database"] == "unavailable"
     assert broken.test_client().get("/healthz").status_code == 200
+
+
+def test_probes_and_metrics_are_not_redirected_to_https(client, monkeypatch):
+    """Load balancers and Prometheus ask gunicorn directly over plain HTTP (127.0.0.1:8000),
+    where VOLUNTEER_FORCE_HTTPS would otherwise answer 302 to an https:// it does not speak."""
+    # the setting as FORCE_HTTPS=true leaves it (the extension is one object for every app)
+    monkeypatch.setattr(talisman, "force_https", True)
+    login = client.get("/login")
+    assert login.status_code == 302 and login.headers["Location"].startswith("https://")
+    for path in ("/healthz", "/readyz", "/metrics"):
+        answer = client.get(path)
+        assert answer.status_code == 200, (path, answer.status_code, answer.headers.get("Location"))

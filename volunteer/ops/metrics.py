@@ -18,7 +18,7 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
 from volunteer.core.metrics import LATENCY, REQUESTS
-from volunteer.extensions import db
+from volunteer.extensions import db, talisman
 
 
 class DatabaseCollector:
@@ -95,7 +95,9 @@ def init_app(app: Flask) -> None:
             LATENCY.labels(endpoint).observe(time.perf_counter() - started)
         return response
 
+    # Prometheus scrapes gunicorn directly over plain HTTP: no redirect to HTTPS (FORCE_HTTPS)
     @app.get("/metrics", endpoint="ops.metrics")
+    @talisman(force_https=False)
     def metrics():
         if not allowed(request.remote_addr, current_app.config["METRICS_ALLOW"]):
             return Response("禁止访问\n", status=403, mimetype="text/plain")

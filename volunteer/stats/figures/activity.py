@@ -4,7 +4,7 @@ what each place counts of its own.
 
 from collections.abc import Callable
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import aliased
 
 from volunteer.auth.models import User
@@ -61,9 +61,23 @@ def members_then(period: Period) -> tuple[dict, Callable]:
 
 
 def then_filter(then: dict, scope: dict | None) -> list:
-    """``scope_filter`` over the members' organisations at a period's end (``members_then``)."""
-    return [User.id.in_(value) if key == "member_ids" else then[key] == value
-            for key, value in (scope or {}).items() if value is not None]
+    """``scope_filter`` over the members' organisations at a period's end (``members_then``).
+
+    Each condition on an organisation comes with a superset the indexes can find: the members
+    there now, or recorded there before a move. The CASE over the joins alone cannot use the
+    ``users`` indexes, and a community's page would scan every member of the district."""
+    conditions = []
+    for key, value in (scope or {}).items():
+        if value is None:
+            continue
+        if key == "member_ids":
+            conditions.append(User.id.in_(value))
+            continue
+        conditions.append(then[key] == value)
+        conditions.append(User.id.in_(union_all(
+            select(User.id).where(SCOPE_COLUMNS[key] == value),
+            select(MemberMove.member_id).where(getattr(MemberMove, key) == value))))
+    return conditions
 
 
 def _members_of(scope: dict | None, period: Period):

@@ -331,3 +331,15 @@ def test_form_bounds_and_edge_helpers():
     for bad in ("\x00", "\x1b[31m", "\x7f", "\ud800"):
         assert has_control_characters(f"a{bad}b"), repr(bad)
     assert not has_control_characters("两行\r\n\t文字")
+
+
+def test_a_multipart_part_without_a_name_is_no_server_error(client, token_for, admin):
+    """Found by the fuzzer: a multipart body whose part has no name reached the control
+    character check as None and answered 500."""
+    from volunteer.core.edge import has_control_characters
+
+    assert has_control_characters(None) is False and has_control_characters("a\x00") is True
+    body = (b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n")
+    answer = client.post("/api/v1/wishes/1/photos", data=body, headers={
+        **token_for(admin), "Content-Type": "multipart/form-data; boundary=b"})
+    assert answer.status_code < 500

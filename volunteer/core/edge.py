@@ -28,9 +28,10 @@ RANGE_MESSAGE = N_("数值超出范围")
 DATE_MESSAGE = N_("日期应在 2000 年到 2100 年之间")  # DATE_MIN .. DATE_MAX
 
 
-def has_control_characters(value: str) -> bool:
-    """Whether ``value`` holds a character no text field accepts (NUL and the like)."""
-    return _FORBIDDEN.search(value) is not None
+def has_control_characters(value) -> bool:
+    """Whether ``value`` holds a character no text field accepts (NUL and the like); a value
+    that is not text (a multipart part without a name or value arrives as None) holds none."""
+    return isinstance(value, str) and _FORBIDDEN.search(value) is not None
 
 
 def bounded_int(raw, *, minimum: int = 1, maximum: int = INT_MAX) -> int | None:

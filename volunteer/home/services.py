@@ -168,30 +168,36 @@ def _secretary_items(user, now: datetime) -> list[TodoItem]:
                       "/members?status=pending")]
     items += _confirm_items(user.community_id, now)
     items += _request_items(user, dispatch=True)
-    items.append(TodoItem("wish_claims", N_("待确认的微心愿认领"), count_awaiting(user),
-                          "/wishes?tab=awaiting"))
+    claims, overdue = _wish_items(user, now)
+    items.append(claims)
     items.append(TodoItem("wishes_to_publish", N_("待审核发布的微心愿"), _count_where(
         Wish, Wish.community_id == user.community_id, Wish.status == "submitted"),
         "/wishes?tab=submitted"))
-    items.append(TodoItem("wishes_overdue", N_("已过期限未圆梦的微心愿"),
-                          count_flags(user, now)["overdue"], "/wishes?tab=overdue"))
+    items.append(overdue)
     items.append(TodoItem("deletions", N_("待处理的注销申请"), count_pending_deletions(user),
                           "/members/deletion-requests"))
     items.append(_active_calls(user))
     return items
 
 
+def _wish_items(user, now: datetime) -> tuple[TodoItem, TodoItem]:
+    """The community staff's wish claims to accept and wishes past their deadline."""
+    return (TodoItem("wish_claims", N_("待确认的微心愿认领"), count_awaiting(user),
+                     "/wishes?tab=awaiting"),
+            TodoItem("wishes_overdue", N_("已过期限未圆梦的微心愿"),
+                     count_flags(user, now)["overdue"], "/wishes?tab=overdue"))
+
+
 def _grid_worker_items(user, now: datetime) -> list[TodoItem]:
     if user.community_id is None:
         return []
     items = _request_items(user, dispatch=False)
-    items.append(TodoItem("wish_claims", N_("待确认的微心愿认领"), count_awaiting(user),
-                          "/wishes?tab=awaiting"))
+    claims, overdue = _wish_items(user, now)
+    items.append(claims)
     items.append(TodoItem("wishes_returned", N_("被退回待修改的微心愿"), _count_where(
         Wish, Wish.created_by_id == user.id, Wish.status == "returned"),
         "/wishes?tab=returned"))
-    items.append(TodoItem("wishes_overdue", N_("已过期限未圆梦的微心愿"),
-                          count_flags(user, now)["overdue"], "/wishes?tab=overdue"))
+    items.append(overdue)
     items.append(_active_calls(user))
     return items
 
